@@ -1,0 +1,65 @@
+// Bundles the three builds with esbuild:
+//   dist/extension.js    the VS Code extension (CommonJS, Node, `vscode` external)
+//   dist/cli.js          the execmem-lens command line (CommonJS, Node)
+//   dist/webview/*.js    the side panel's page (ESM, browser)
+// --production minifies and writes source maps as separate files that
+// .vscodeignore keeps out of the VSIX; --watch rebuilds on change.
+import * as esbuild from 'esbuild';
+import { chmod, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  minify: production,
+  sourcemap: production ? 'external' : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  target: 'es2022',
+  legalComments: 'linked',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/index.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+  },
+  {
+    ...common,
+    entryPoints: { layout: 'webview/src/layout.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'esm',
+    tsconfig: 'webview/tsconfig.json',
+  },
+];
+
+if (!watch) await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('build: watching for changes (Ctrl+C to stop)');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await chmod(new URL('../dist/cli.js', import.meta.url), 0o755);
+  console.log(`build: ${production ? 'production' : 'development'} bundles in dist/ (${Date.now() - started} ms)`);
+}

@@ -1,0 +1,74 @@
+/**
+ * execmem-lens: the headless command line over src/core. Each subcommand
+ * prints JSON on stdout (or a readable summary without --json) so scripts and
+ * tests outside VS Code can use the same engine the extension does.
+ */
+import { version } from '../../package.json';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+interface Subcommand {
+  summary: string;
+  usage: string;
+  run: (args: string[], io: CliIo) => Promise<number> | number;
+}
+
+/** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
+const SUBCOMMANDS: Record<string, Subcommand> = {};
+
+/** Exit codes: 0 done, 1 the work failed, 2 the command line is wrong. */
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+function helpText(): string {
+  const names = Object.keys(SUBCOMMANDS).sort();
+  const width = Math.max(10, ...names.map((n) => n.length));
+  const lines = [
+    `execmem-lens ${version}: review the kernel's executable-memory allocator work from the command line`,
+    '',
+    'Usage:',
+    '  execmem-lens <command> [options]',
+    '  execmem-lens --version',
+    '  execmem-lens --help',
+    '',
+    'Commands:',
+    ...(names.length > 0
+      ? names.map((n) => `  ${n.padEnd(width)}  ${SUBCOMMANDS[n]!.summary}`)
+      : ['  (none yet: series, simulate and archmap are being built)']),
+    '',
+    'Options:',
+    '  --version   print the version and exit',
+    '  --help, -h  print this help and exit',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(helpText());
+    return EXIT_OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${version}\n`);
+    return EXIT_OK;
+  }
+  if (first.startsWith('-')) {
+    io.stderr(`execmem-lens: unknown option '${first}' (try --help)\n`);
+    return EXIT_USAGE;
+  }
+  const sub = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
+  if (!sub) {
+    io.stderr(`execmem-lens: unknown command '${first}' (try --help)\n`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${sub.usage}\n`);
+    return EXIT_OK;
+  }
+  return sub.run(rest, io);
+}

@@ -1,0 +1,31 @@
+/** Typed access to the extension's settings (contributes.configuration). */
+import * as vscode from 'vscode';
+
+export const CONFIG_SECTION = 'execmemLens';
+
+export interface ExecmemLensConfig {
+  /** Paths of mbox files, public-inbox repositories or patch folders. */
+  mailSources: string[];
+  /** Extra kernel source trees to read besides the workspace. */
+  kernelSources: string[];
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+}
+
+export function readConfig(scope?: vscode.ConfigurationScope): ExecmemLensConfig {
+  const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
+  return {
+    mailSources: stringList(cfg.get('mailSources')),
+    kernelSources: stringList(cfg.get('kernelSources')),
+  };
+}
+
+/** Resolves a configured path: absolute as it is, relative from the first workspace folder. */
+export function resolveConfiguredPath(p: string): vscode.Uri {
+  const expanded = p.startsWith('~/') && process.env.HOME ? `${process.env.HOME}${p.slice(1)}` : p;
+  if (expanded.startsWith('/')) return vscode.Uri.file(expanded);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, expanded) : vscode.Uri.file(expanded);
+}

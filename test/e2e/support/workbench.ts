@@ -1,0 +1,58 @@
+/** Small steps a person takes in the VS Code workbench, for playwright-core. */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import { CHROMIUM, RESULTS_DIR } from './codeServer';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Flags that keep Chromium from reaching for hosts this machine cannot reach.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  // The activity bar appears once the workbench has restored its parts.
+  await page.locator('.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+  return page;
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.press('Enter');
+}
+
+/**
+ * The page inside one of our webviews: VS Code nests it two iframes deep and
+ * names the owning extension (and, for views, purpose=webviewView) in the
+ * outer frame's address.
+ */
+export function webviewFrame(page: Page, extensionId: string, purpose = 'webviewView'): FrameLocator {
+  return page
+    .frameLocator(`iframe.webview[src*="extensionId=${extensionId}"][src*="purpose=${purpose}"]`)
+    .frameLocator('iframe#active-frame');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
