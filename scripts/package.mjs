@@ -3,12 +3,20 @@
 // VSIX carries no node_modules (--no-dependencies).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { name, version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const out = `${name}-${version}.vsix`;
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error(`package: ${path.basename(args[0])} failed (its messages are above)`);
+    process.exit(1);
+  }
+};
 
 run(process.execPath, ['scripts/build.mjs', '--production']);
 run(process.execPath, [
@@ -16,6 +24,9 @@ run(process.execPath, [
   'package',
   '--no-dependencies',
   '--allow-missing-repository',
+  // The README's screenshot ships in the VSIX (docs/screenshot.png) and is
+  // linked relatively; there is no repository URL to rewrite links against.
+  '--no-rewrite-relative-links',
   '--out',
   out,
 ]);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type CodeServer, startCodeServer, vsixPath } from './support/codeServer';
+import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame } from './support/workbench';
 
 const EXTENSION_ID = 'execmem-lens.execmem-lens';

@@ -5,8 +5,17 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classifyMailSource, type MailSourceInfo, type PathFacts } from '../../core/mail/sourceKind';
+import { classifyMailSource, type MailSourceInfo, type MailSourceKind, type PathFacts } from '../../core/mail/sourceKind';
 import { CONFIG_SECTION, readConfig, resolveConfiguredPath } from '../config';
+
+/** Codicons by kind (not ThemeIcon.Folder: with resourceUri set it defers to the file icon theme, which may draw none). */
+const KIND_ICONS: Record<MailSourceKind, string> = {
+  mbox: 'mail',
+  'mbox-folder': 'folder-library',
+  'patch-folder': 'diff',
+  'public-inbox': 'repo',
+  unknown: 'warning',
+};
 
 export interface MailSourceNode {
   configured: string;
@@ -61,9 +70,7 @@ export class MailSourcesTree implements vscode.TreeDataProvider<MailSourceNode>,
     item.tooltip.appendText(`${node.uri.fsPath}\n\n${node.info.summary}`);
     item.resourceUri = node.uri;
     item.contextValue = `mailSource.${node.info.kind}`;
-    item.iconPath = new vscode.ThemeIcon(
-      node.info.kind === 'unknown' ? 'warning' : node.info.kind === 'mbox' ? 'mail' : node.info.kind === 'public-inbox' ? 'repo' : 'folder',
-    );
+    item.iconPath = new vscode.ThemeIcon(KIND_ICONS[node.info.kind]);
     return item;
   }
 

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
-import { CHROMIUM, RESULTS_DIR } from './codeServer';
+import { CHROMIUM, RESULTS_DIR } from '../../../scripts/lib/codeServer';
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

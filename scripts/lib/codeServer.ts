@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -75,8 +75,16 @@ export interface StartOptions {
   workspace: string;
   vsix: string;
   userSettings?: Record<string, unknown>;
-  /** Keep the user-data folder after stop (for a person to look at the logs). */
-  keepUserData?: boolean;
+  /** Port on 127.0.0.1; a free one when not given. */
+  port?: number;
+  /**
+   * Folder for code-server's user data and extensions, kept after stop (the
+   * demo keeps a person's layout and state). A temporary one, removed on stop,
+   * when not given.
+   */
+  stateDir?: string;
+  /** Where code-server's own output is written on stop. */
+  logFile?: string;
 }
 
 function walk(dir: string): string[] {
@@ -87,38 +95,52 @@ function walk(dir: string): string[] {
   });
 }
 
+/** A quiet workbench: no welcome page, tips, telemetry, update checks or trust prompts. */
+const DEFAULT_USER_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  // Demo and test workspaces may sit inside this project's own checkout.
+  'git.openRepositoryInParentFolders': 'never',
+};
+
+/**
+ * Writes our settings under what a kept user-data folder already has: a key
+ * the person set stays theirs. A file that is not plain JSON (VS Code allows
+ * comments) is left alone.
+ */
+function writeUserSettings(file: string, settings: Record<string, unknown>): void {
+  let existing: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+  }
+  writeFileSync(file, `${JSON.stringify({ ...settings, ...existing }, null, 2)}\n`);
+}
+
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const entry = codeServerEntry();
-  const base = mkdtempSync(path.join(tmpdir(), 'execmem-lens-vscode-'));
+  const base = opts.stateDir ?? mkdtempSync(path.join(tmpdir(), 'execmem-lens-vscode-'));
   const userDataDir = path.join(base, 'user-data');
   const extensionsDir = path.join(base, 'extensions');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'telemetry.telemetryLevel': 'off',
-        'security.workspace.trust.enabled': false,
-        'extensions.autoUpdate': false,
-        'extensions.autoCheckUpdates': false,
-        'update.mode': 'none',
-        'workbench.enableExperiments': false,
-        ...opts.userSettings,
-      },
-      null,
-      2,
-    ),
-  );
+  writeUserSettings(path.join(userDataDir, 'User', 'settings.json'), { ...DEFAULT_USER_SETTINGS, ...opts.userSettings });
 
-  execFileSync(process.execPath, [entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', opts.vsix], {
+  execFileSync(process.execPath, [entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', opts.vsix, '--force'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
 
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     [
@@ -164,9 +186,10 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     } catch {
       /* none left */
     }
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(path.join(RESULTS_DIR, 'code-server.log'), output);
-    if (!opts.keepUserData) rmSync(base, { recursive: true, force: true });
+    const logFile = opts.logFile ?? path.join(RESULTS_DIR, 'code-server.log');
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    writeFileSync(logFile, output);
+    if (!opts.stateDir) rmSync(base, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(opts.workspace)}`;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The demo: Execmem Lens in a real VS Code (code-server on 127.0.0.1) on the
+# Linux 6.12 sources, with the series explorer pointed at the shared mail
+# corpus when it is there. Sets up what is missing first. Ctrl+C stops it.
+#   EXECMEM_LENS_PORT   port to serve on (default 8080)
+#   EXECMEM_LENS_CORPUS mail folder to show (default ../shared/corpus/threads)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+bash scripts/ensure-debian.sh
+bash scripts/ensure-node-modules.sh
+npm run --silent package
+bash scripts/install-code-server.sh >/dev/null
+tree="$(bash scripts/kernel-source.sh 6.12)"
+
+corpus="${EXECMEM_LENS_CORPUS:-$root/../shared/corpus/threads}"
+mkdir -p "$tree/.vscode"
+if [[ -d "$corpus" ]]; then
+  corpus="$(cd "$corpus" && pwd)"
+  printf '{\n  "execmemLens.mailSources": [%s]\n}\n' "$(node -p 'JSON.stringify(process.argv[1])' "$corpus")" > "$tree/.vscode/settings.json"
+else
+  echo "demo: no mail corpus at $corpus; the Patch Series view will say how to add mail" >&2
+  printf '{\n  "execmemLens.mailSources": []\n}\n' > "$tree/.vscode/settings.json"
+fi
+
+exec node --import tsx scripts/demo.ts "$tree"
