@@ -26,6 +26,8 @@ describe('layering', () => {
     write('src/core/fs.ts', "\n\nimport { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n");
     write('src/core/req.ts', "const cp = require('child_process');\nexport default cp;\n");
     write('src/core/dyn.ts', "export const load = () => import('../../webview/src/page');\n");
+    write('src/core/io.ts', "import { readSources } from '../node/mail/read';\nexport const r = readSources;\n");
+    write('src/node/vs.ts', "import * as vscode from 'vscode';\nimport { readFile } from 'node:fs';\nexport const v = [vscode, readFile];\n");
     write('src/cli/bad.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n");
     write('src/extension/fine.ts', "import * as vscode from 'vscode';\nimport { x } from '../core/other';\nexport const v = [vscode, x];\n");
     write('webview/src/page.ts', "import { activate } from '../../src/extension/extension';\nexport const a = activate;\n");
@@ -40,6 +42,8 @@ describe('layering', () => {
     });
     test('require() of a built-in', () => assert.match(by('src/core/req.ts')[0]?.rule ?? '', /child_process/));
     test('dynamic import of the webview', () => assert.match(by('src/core/dyn.ts')[0]?.rule ?? '', /core must not import from webview/));
+    test('core reaching into the Node layer', () => assert.match(by('src/core/io.ts')[0]?.rule ?? '', /core must not import from node/));
+    test('vscode in the Node layer (its built-ins are fine)', () => assert.deepEqual(by('src/node/vs.ts').map((v) => v.rule), ['node must not import vscode']));
     test('vscode in the CLI', () => assert.equal(by('src/cli/bad.ts').length, 1));
     test('webview reaching into the extension', () => assert.equal(by('webview/src/page.ts').length, 1));
     test('allowed imports pass', () => {

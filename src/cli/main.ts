@@ -4,20 +4,23 @@
  * tests outside VS Code can use the same engine the extension does.
  */
 import { version } from '../../package.json';
+import { seriesCommand } from './commands/series';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
 
-interface Subcommand {
+export interface Subcommand {
   summary: string;
   usage: string;
   run: (args: string[], io: CliIo) => Promise<number> | number;
 }
 
 /** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
-const SUBCOMMANDS: Record<string, Subcommand> = {};
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  series: seriesCommand,
+};
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line is wrong. */
 export const EXIT_OK = 0;
@@ -37,7 +40,7 @@ function helpText(): string {
     'Commands:',
     ...(names.length > 0
       ? names.map((n) => `  ${n.padEnd(width)}  ${SUBCOMMANDS[n]!.summary}`)
-      : ['  (none yet: series, simulate and archmap are being built)']),
+      : ['  (none)']),
     '',
     'Options:',
     '  --version   print the version and exit',

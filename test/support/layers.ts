@@ -1,7 +1,9 @@
 /**
  * The layering rule of the codebase, as a check over import statements:
  *   src/core      pure: no vscode, no Node built-ins (it also runs in the
- *                 webview), nothing from src/extension, src/cli or webview
+ *                 webview), nothing from src/node, src/extension, src/cli or webview
+ *   src/node      Node I/O shared by extension and CLI: no vscode, nothing
+ *                 from src/extension, src/cli or webview
  *   src/cli       no vscode, nothing from src/extension or webview
  *   src/extension nothing from src/cli or webview
  *   webview       no vscode, no Node built-ins, nothing from src/extension or src/cli
@@ -20,22 +22,23 @@ export interface Violation {
   rule: string;
 }
 
-type Layer = 'core' | 'cli' | 'extension' | 'webview' | 'other';
+type Layer = 'core' | 'node' | 'cli' | 'extension' | 'webview' | 'other';
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 function layerOf(root: string, file: string): Layer {
   const rel = path.relative(root, file).split(path.sep);
-  if (rel[0] === 'src' && (rel[1] === 'core' || rel[1] === 'cli' || rel[1] === 'extension')) return rel[1];
+  if (rel[0] === 'src' && (rel[1] === 'core' || rel[1] === 'node' || rel[1] === 'cli' || rel[1] === 'extension')) return rel[1];
   if (rel[0] === 'webview') return 'webview';
   return 'other';
 }
 
 const FORBIDDEN: Record<Layer, { layers: Layer[]; vscode: boolean; node: boolean }> = {
-  core: { layers: ['cli', 'extension', 'webview'], vscode: true, node: true },
+  core: { layers: ['node', 'cli', 'extension', 'webview'], vscode: true, node: true },
+  node: { layers: ['cli', 'extension', 'webview'], vscode: true, node: false },
   cli: { layers: ['extension', 'webview'], vscode: true, node: false },
   extension: { layers: ['cli', 'webview'], vscode: false, node: false },
-  webview: { layers: ['cli', 'extension'], vscode: true, node: true },
+  webview: { layers: ['node', 'cli', 'extension'], vscode: true, node: true },
   other: { layers: [], vscode: false, node: false },
 };
 

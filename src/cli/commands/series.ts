@@ -1,0 +1,67 @@
+/** `execmem-lens series PATH... [--json]`: the series found in mail. */
+import { groupSeries } from '../../core/series/group';
+import { seriesJson } from '../../core/series/json';
+import type { SeriesIndex } from '../../core/series/model';
+import { readSources } from '../../node/mail/read';
+import type { CliIo, Subcommand } from '../main';
+
+export const USAGE = `Usage: execmem-lens series PATH... [--json]
+
+Reads mail and prints the patch series in it: every version, its patches,
+missing numbers, replies and trailers. PATH is an mbox file, a public-inbox
+repository (a bare git epoch or a folder of epochs) or a folder of
+.patch/.eml/.mbox files; several are merged, a Message-ID seen twice counts once.
+
+  --json   print JSON (messages, series, replies, errors) instead of a summary`;
+
+function summary(index: SeriesIndex): string {
+  const lines: string[] = [];
+  for (const fam of index.families) {
+    lines.push(`${fam.title}`);
+    for (const v of fam.versions) {
+      const tag = `${v.rfc ? 'RFC ' : ''}${v.resend ? 'RESEND ' : ''}v${v.version}${v.versionInferred ? '?' : ''}`;
+      const count = `${v.patches.length}/${v.total}`;
+      const notes = [
+        v.cover ? 'cover' : 'no cover',
+        v.missing.length ? `missing ${v.missing.join(',')}` : '',
+        v.superseded ? 'superseded' : '',
+        v.threaded ? '' : 'not threaded',
+        `${v.replyCount} replies`,
+      ].filter(Boolean);
+      const reviewed = v.patches.reduce((n, p) => n + p.trailers.filter((t) => t.from === 'followup' && /^(Reviewed|Acked)-by$/.test(t.name)).length, 0);
+      if (reviewed) notes.push(`${reviewed} Reviewed/Acked`);
+      lines.push(`  ${tag.padEnd(12)} ${count.padEnd(6)} ${(v.date ?? '?').slice(0, 10)}  ${v.author.name || v.author.address}  (${notes.join(', ')})`);
+    }
+  }
+  lines.push('');
+  lines.push(`${index.messageCount} messages, ${index.series.length} series versions in ${index.families.length} families, ${index.followupCount} replies, ${index.errors.length} unreadable`);
+  for (const e of index.errors.slice(0, 20)) lines.push(`  unreadable: ${e.origin}: ${e.message}`);
+  if (index.errors.length > 20) lines.push(`  … and ${index.errors.length - 20} more (see --json)`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
+  if (unknown.length) {
+    io.stderr(`execmem-lens series: unknown option '${unknown[0]}'\n${USAGE}\n`);
+    return 2;
+  }
+  const paths = args.filter((a) => !a.startsWith('-'));
+  if (paths.length === 0) {
+    io.stderr(`execmem-lens series: no PATH given\n${USAGE}\n`);
+    return 2;
+  }
+  let read;
+  try {
+    read = await readSources(paths);
+  } catch (e) {
+    io.stderr(`execmem-lens series: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  const index = groupSeries(read.messages, read.errors);
+  io.stdout(json ? `${JSON.stringify(seriesJson(index), null, 2)}\n` : summary(index));
+  return 0;
+}
+
+export const seriesCommand: Subcommand = { summary: 'list the patch series in mail (mbox, public-inbox, patch folders)', usage: USAGE, run };

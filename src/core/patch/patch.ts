@@ -1,0 +1,93 @@
+/**
+ * The patch inside a mail: commit message, diff, and the files and hunks of
+ * that diff (parsed by the `diff` package), with a diffstat.
+ */
+import { parsePatch, type StructuredPatch } from 'diff';
+
+export interface PatchFile {
+  /** Path as the tree knows it: the new path, or the old one for a deletion. */
+  path: string;
+  oldPath: string | null;
+  newPath: string | null;
+  status: 'modified' | 'added' | 'deleted' | 'renamed';
+  additions: number;
+  deletions: number;
+  /** The file's part of the diff, as parsed. */
+  structured: StructuredPatch;
+}
+
+export interface DiffStat {
+  files: number;
+  additions: number;
+  deletions: number;
+}
+
+export interface PatchParts {
+  /** The commit message: the body up to the "---" line that starts the notes/diffstat. */
+  message: string;
+  /** The unified diff, from its first header to before the mail signature; '' when none. */
+  diff: string;
+}
+
+const DIFF_START_RE = /^(?:diff --git |Index: |--- (?:a\/|\/dev\/null)\S*)/m;
+
+/** True when the text carries a unified diff. */
+export function hasDiff(text: string): boolean {
+  const m = DIFF_START_RE.exec(text);
+  if (!m) return false;
+  return /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text.slice(m.index)) || /^(?:rename|new file|deleted file) /m.test(text.slice(m.index));
+}
+
+export function splitPatchBody(body: string): PatchParts {
+  const start = DIFF_START_RE.exec(body);
+  const beforeDiff = start ? body.slice(0, start.index) : body;
+  const sep = /^---\s*$/m.exec(beforeDiff);
+  const message = (sep ? beforeDiff.slice(0, sep.index) : beforeDiff).trimEnd();
+  if (!start) return { message, diff: '' };
+  let diff = body.slice(start.index);
+  // The signature "-- \n2.39.2" that git send-email appends is not part of the diff.
+  const sig = /^-- $/m.exec(diff);
+  if (sig) diff = diff.slice(0, sig.index);
+  return { message, diff };
+}
+
+function stripPrefix(name: string | undefined): string | null {
+  if (!name || name === '/dev/null') return null;
+  return name.replace(/^[ab]\//, '');
+}
+
+/** Files of a diff. Text that is not a diff gives no files rather than an error. */
+export function parseDiffFiles(diff: string): PatchFile[] {
+  if (!diff.trim()) return [];
+  let parsed: StructuredPatch[];
+  try {
+    parsed = parsePatch(diff);
+  } catch {
+    return [];
+  }
+  const files: PatchFile[] = [];
+  for (const p of parsed) {
+    const oldPath = stripPrefix(p.oldFileName);
+    const newPath = stripPrefix(p.newFileName);
+    if (!oldPath && !newPath) continue;
+    let additions = 0;
+    let deletions = 0;
+    for (const h of p.hunks) {
+      for (const line of h.lines) {
+        if (line[0] === '+') additions++;
+        else if (line[0] === '-') deletions++;
+      }
+    }
+    const extra = p as StructuredPatch & { isRename?: boolean; isCreate?: boolean; isDelete?: boolean };
+    const status = !oldPath || extra.isCreate ? 'added' : !newPath || extra.isDelete ? 'deleted' : extra.isRename || oldPath !== newPath ? 'renamed' : 'modified';
+    files.push({ path: (newPath ?? oldPath)!, oldPath, newPath, status, additions, deletions, structured: p });
+  }
+  return files;
+}
+
+export function diffStat(files: readonly PatchFile[]): DiffStat {
+  return files.reduce<DiffStat>(
+    (s, f) => ({ files: s.files + 1, additions: s.additions + f.additions, deletions: s.deletions + f.deletions }),
+    { files: 0, additions: 0, deletions: 0 },
+  );
+}
