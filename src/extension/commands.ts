@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { ARCHES } from '../core/arch/arches';
 import type { ExtensionParts } from './parts';
+import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './series/actions';
+import type { SeriesNode } from './series/tree';
 import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
 
 type CommandFactory = (parts: ExtensionParts) => (...args: unknown[]) => unknown;
@@ -31,8 +33,50 @@ const COMMANDS: Record<string, CommandFactory> = {
 
   'execmemLens.openSettings': () => () => vscode.commands.executeCommand('workbench.action.openSettings', 'execmemLens'),
 
-  'execmemLens.refreshSeries': (parts) => () => parts.mailSources.refresh(),
+  'execmemLens.refreshSeries': (parts) => () => parts.store.reload(true),
+
+  'execmemLens.openMbox': (parts) => (uri?: unknown) => pickAndAdd(parts.sources, parts.store, 'mbox', uri),
+
+  'execmemLens.openPublicInbox': (parts) => (uri?: unknown) => pickAndAdd(parts.sources, parts.store, 'public-inbox', uri),
+
+  'execmemLens.addMailSource': (parts) => (uri?: unknown) => pickAndAdd(parts.sources, parts.store, 'any', uri),
+
+  'execmemLens.removeMailSource': (parts) => async (node?: unknown) => {
+    const state = (node as SeriesNode | undefined)?.kind === 'source' ? (node as Extract<SeriesNode, { kind: 'source' }>).state : undefined;
+    const target = state?.path ?? (await vscode.window.showQuickPick(parts.sources.paths(), { title: 'Remove which mail source?' }));
+    if (target) await parts.sources.remove(target);
+  },
+
+  'execmemLens.openMessage': (parts) => (msgid?: unknown) => openMessage(parts.store, msgid),
+
+  'execmemLens.openFileDiff': (parts) => (msgid?: unknown, filePath?: unknown) => openFileDiff(parts.store, parts.comments, msgid, filePath),
+
+  'execmemLens.compareVersions': (parts) => (node?: unknown) => compareVersionsCommand(parts.store, node),
+
+  'execmemLens.copyMessageId': () => async (node?: unknown) => {
+    const id = messageIdOf(node as SeriesNode | undefined);
+    if (id) await vscode.env.clipboard.writeText(id);
+  },
+
+  'execmemLens.copyB4Command': () => async (node?: unknown) => {
+    const id = messageIdOf(node as SeriesNode | undefined);
+    if (id) await vscode.env.clipboard.writeText(`b4 am ${id}`);
+  },
 };
+
+/** The Message-ID a tree node stands for: a version's head, a cover, a patch. */
+function messageIdOf(node: SeriesNode | undefined): string | undefined {
+  switch (node?.kind) {
+    case 'version':
+    case 'cover':
+      return node.version.id;
+    case 'patch':
+    case 'file':
+      return node.patch.message.msgid;
+    default:
+      return undefined;
+  }
+}
 
 export function registerCommands(parts: ExtensionParts): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, factory]) => vscode.commands.registerCommand(id, factory(parts)));

@@ -4,18 +4,27 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { addSource } from './series/actions';
 import { LAYOUT_VIEW_ID, LayoutViewProvider } from './layout/layoutViewProvider';
 import type { ExtensionParts } from './parts';
 import { LensState } from './state';
 import { EmptyTree } from './views/emptyTree';
-import { MailSourcesTree } from './views/mailSourcesTree';
+import { ReviewComments } from './series/comments';
+import { DIFF_SCHEME, MAIL_SCHEME, SeriesDocuments, SIDE_SCHEME } from './series/documents';
+import { MailSources } from './series/sources';
+import { SeriesStore } from './series/store';
+import { SeriesTree } from './series/tree';
 
 export function activate(context: vscode.ExtensionContext): void {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const log = vscode.window.createOutputChannel('Execmem Lens', { log: true });
   const state = new LensState(context.workspaceState);
-  const mailSources = new MailSourcesTree();
-  const parts: ExtensionParts = { version, state, mailSources, log };
+  const sources = new MailSources(context.workspaceState);
+  const store = new SeriesStore(sources, log);
+  const comments = new ReviewComments();
+  const documents = new SeriesDocuments(store);
+  const seriesTree = new SeriesTree(store);
+  const parts: ExtensionParts = { version, state, log, sources, store, comments };
   const layout = new LayoutViewProvider(context.extensionUri, version, state, log);
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
@@ -31,10 +40,17 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     state,
-    mailSources,
+    sources,
+    store,
+    comments,
+    documents,
+    seriesTree,
+    store.onDidChange(() => comments.clear()),
+    ...[MAIL_SCHEME, SIDE_SCHEME, DIFF_SCHEME].map((scheme) => vscode.workspace.registerTextDocumentContentProvider(scheme, documents)),
+    vscode.window.createTreeView('execmemLens.series', { treeDataProvider: seriesTree, showCollapseAll: true }),
+    offerMboxes(sources, store),
     archStatus,
     state.onDidChangeArch(showArch),
-    vscode.window.registerTreeDataProvider('execmemLens.series', mailSources),
     vscode.window.registerTreeDataProvider('execmemLens.archMap', new EmptyTree()),
     vscode.window.registerTreeDataProvider('execmemLens.callSites', new EmptyTree()),
     layout,
@@ -42,6 +58,21 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands(parts),
   );
   log.info(`Execmem Lens ${version} activated (VS Code ${vscode.version}, arch ${state.arch})`);
+}
+
+/** Opening an .mbox file in the editor offers to read it as patch series. */
+function offerMboxes(sources: MailSources, store: SeriesStore): vscode.Disposable {
+  const offered = new Set<string>();
+  const offer = (doc: vscode.TextDocument): void => {
+    if (doc.uri.scheme !== 'file' || !/\.(mbox|mboxrd)$/i.test(doc.uri.fsPath)) return;
+    if (offered.has(doc.uri.fsPath) || sources.paths().includes(doc.uri.fsPath)) return;
+    offered.add(doc.uri.fsPath);
+    void vscode.window
+      .showInformationMessage(`${vscode.workspace.asRelativePath(doc.uri)} is mail. Show its patch series in Execmem Lens?`, 'Show Series')
+      .then((answer) => (answer ? addSource(sources, store, doc.uri) : undefined));
+  };
+  vscode.workspace.textDocuments.forEach(offer);
+  return vscode.workspace.onDidOpenTextDocument(offer);
 }
 
 export function deactivate(): void {

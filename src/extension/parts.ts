@@ -1,11 +1,15 @@
 /** What activation builds and the commands and views share. */
 import type * as vscode from 'vscode';
+import type { ReviewComments } from './series/comments';
+import type { MailSources } from './series/sources';
+import type { SeriesStore } from './series/store';
 import type { LensState } from './state';
-import type { MailSourcesTree } from './views/mailSourcesTree';
 
 export interface ExtensionParts {
   version: string;
   state: LensState;
-  mailSources: MailSourcesTree;
   log: vscode.LogOutputChannel;
+  sources: MailSources;
+  store: SeriesStore;
+  comments: ReviewComments;
 }

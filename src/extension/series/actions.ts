@@ -1,0 +1,154 @@
+/** What the series commands do, apart from VS Code's command plumbing. */
+import * as vscode from 'vscode';
+import { compareVersions, type PatchChange } from '../../core/series/compare';
+import type { SeriesFamily, SeriesVersion } from '../../core/series/model';
+import type { ReviewComments } from './comments';
+import { appliedText, basename, diffUri, findPatch, mailUri, sideUri, workspaceFile } from './documents';
+import type { MailSources } from './sources';
+import type { SeriesStore } from './store';
+import { versionLabel } from './tree';
+
+export async function addSource(sources: MailSources, store: SeriesStore, uri: vscode.Uri): Promise<void> {
+  const added = await sources.add(uri.fsPath);
+  if (!added) await store.reload();
+  await vscode.commands.executeCommand('execmemLens.series.focus');
+}
+
+export async function pickAndAdd(
+  sources: MailSources,
+  store: SeriesStore,
+  kind: 'mbox' | 'public-inbox' | 'any',
+  given?: unknown,
+): Promise<void> {
+  if (given instanceof vscode.Uri) return addSource(sources, store, given);
+  const picked = await vscode.window.showOpenDialog({
+    title: kind === 'mbox' ? 'Open mbox' : kind === 'public-inbox' ? 'Open public-inbox repository' : 'Add mail source',
+    canSelectFiles: kind !== 'public-inbox',
+    canSelectFolders: kind !== 'mbox',
+    canSelectMany: true,
+    openLabel: 'Read Mail',
+    filters: kind === 'mbox' ? { Mail: ['mbox', 'mboxrd', 'mbx', 'eml', 'patch'], 'All files': ['*'] } : undefined,
+  });
+  for (const uri of picked ?? []) await addSource(sources, store, uri);
+}
+
+export async function openMessage(store: SeriesStore, msgid: unknown): Promise<void> {
+  if (typeof msgid !== 'string') return;
+  const msg = store.message(msgid);
+  if (!msg) {
+    void vscode.window.showWarningMessage(`Execmem Lens: message <${msgid}> is not among the loaded mail.`);
+    return;
+  }
+  const found = findPatch(store, msgid);
+  const doc = await vscode.workspace.openTextDocument(mailUri(msg, !!found && found.patch.files.length > 0, found?.patch.index));
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+export async function openFileDiff(store: SeriesStore, comments: ReviewComments, msgid: unknown, filePath: unknown): Promise<void> {
+  if (typeof msgid !== 'string' || typeof filePath !== 'string') return;
+  const found = findPatch(store, msgid);
+  const file = found?.patch.files.find((f) => f.path === filePath);
+  if (!found || !file) {
+    void vscode.window.showWarningMessage(`Execmem Lens: ${filePath} is not in that patch any more.`);
+    return;
+  }
+  const { version, patch } = found;
+  const title = `${basename(file.path)} (${String(patch.index).padStart(2, '0')}/${version.total} ${versionLabel(version)})`;
+  const inTree = file.status === 'added' ? undefined : await workspaceFile(file.oldPath ?? file.path);
+  let left: vscode.Uri;
+  let right: vscode.Uri;
+  let mode: 'hunks' | 'applied' = 'hunks';
+  let rightText: string | undefined;
+  if (inTree) {
+    const applied = await appliedText(file);
+    if (applied !== false) {
+      left = inTree;
+      right = sideUri('new', file.path, msgid, 'applied');
+      mode = 'applied';
+      rightText = applied;
+    } else {
+      void vscode.window.showInformationMessage(`${file.path}: the patch does not apply to the workspace copy; showing its hunks instead.`);
+      left = sideUri('old', file.oldPath ?? file.path, msgid, 'hunks');
+      right = sideUri('new', file.path, msgid, 'hunks');
+    }
+  } else {
+    left = sideUri('old', file.oldPath ?? file.path, msgid, 'hunks');
+    right = sideUri('new', file.path, msgid, 'hunks');
+  }
+  comments.show(version, patch, file, left, right, mode, rightText);
+  await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
+}
+
+function changeLabel(c: PatchChange): string {
+  const p = 'new' in c ? c.new : c.old;
+  return `${p.subject.title}`;
+}
+
+const CHANGE_ICONS: Record<PatchChange['kind'], string> = {
+  added: '$(diff-added)',
+  dropped: '$(diff-removed)',
+  changed: '$(diff-modified)',
+  unchanged: '$(check)',
+};
+
+export async function compareVersionsCommand(store: SeriesStore, given?: unknown): Promise<void> {
+  const index = await store.ensure();
+  let family: SeriesFamily | undefined =
+    given && typeof given === 'object' && 'family' in given ? (given as { family: SeriesFamily }).family : undefined;
+  if (!family) {
+    const candidates = index.families.filter((f) => f.versions.length > 1);
+    if (candidates.length === 0) {
+      void vscode.window.showInformationMessage('Execmem Lens: no series in the loaded mail has more than one version.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      candidates.map((f) => ({ label: f.title, description: f.versions.map(versionLabel).join(', '), family: f })),
+      { title: 'Compare versions: which series?' },
+    );
+    family = pick?.family;
+  }
+  if (!family) return;
+  const versions = family.versions.filter((v) => !v.superseded);
+  const pickVersion = async (title: string, exclude?: SeriesVersion) =>
+    (
+      await vscode.window.showQuickPick(
+        versions
+          .filter((v) => v !== exclude)
+          .map((v) => ({ label: versionLabel(v), description: `${v.patches.length}/${v.total} · ${(v.date ?? '').slice(0, 10)}`, detail: v.title, v })),
+        { title },
+      )
+    )?.v;
+  const older = await pickVersion(`Compare ${family.title}: older version`);
+  if (!older) return;
+  const newer = await pickVersion(`Compare with ${versionLabel(older)}: newer version`, older);
+  if (!newer) return;
+  const [a, b] = older.time <= newer.time ? [older, newer] : [newer, older];
+  const changes = compareVersions(a, b);
+  const counts = (k: PatchChange['kind']) => changes.filter((c) => c.kind === k).length;
+  const pick = await vscode.window.showQuickPick(
+    changes.map((c) => ({
+      label: `${CHANGE_ICONS[c.kind]} ${changeLabel(c)}`,
+      description: c.kind,
+      detail:
+        c.kind === 'added'
+          ? `new in ${versionLabel(b)} as ${c.new.index}/${b.total}`
+          : c.kind === 'dropped'
+            ? `was ${c.old.index}/${a.total} in ${versionLabel(a)}`
+            : `${c.old.index}/${a.total} → ${c.new.index}/${b.total}${c.kind === 'changed' ? ' · pick to see the interdiff' : ''}`,
+      change: c,
+    })),
+    {
+      title: `${family.title}: ${versionLabel(a)} → ${versionLabel(b)}: ${counts('added')} added, ${counts('dropped')} dropped, ${counts('changed')} changed, ${counts('unchanged')} unchanged`,
+      matchOnDescription: true,
+    },
+  );
+  const c = pick?.change;
+  if (!c) return;
+  if (c.kind === 'changed' || c.kind === 'unchanged') {
+    const left = diffUri(c.old.message.msgid, `${versionLabel(a)}-${c.old.index}`);
+    const right = diffUri(c.new.message.msgid, `${versionLabel(b)}-${c.new.index}`);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${c.new.subject.title} (${versionLabel(a)} ↔ ${versionLabel(b)})`);
+  } else {
+    await openMessage(store, (c.kind === 'added' ? c.new : c.old).message.msgid);
+  }
+}

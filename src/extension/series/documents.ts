@@ -1,0 +1,132 @@
+/**
+ * Read-only virtual documents of the series explorer:
+ *   execmem-mail:/<msgid>/<name>.patch|.eml   one message, headers and body
+ *   execmem-side:/<old|new>/<path>?msgid=..&mode=hunks|applied
+ *                                             one side of a file of a patch
+ * Mail is shown as text only; nothing in it is interpreted.
+ */
+import * as path from 'node:path';
+import { applyPatch } from 'diff';
+import * as vscode from 'vscode';
+import type { PatchFile } from '../../core/patch/patch';
+import { hunkSides } from '../../core/patch/sides';
+import type { PatchEntry, SeriesVersion, SourcedMessage } from '../../core/series/model';
+import type { SeriesStore } from './store';
+
+export const MAIL_SCHEME = 'execmem-mail';
+export const SIDE_SCHEME = 'execmem-side';
+export const DIFF_SCHEME = 'execmem-diff';
+
+/** The diff of one patch alone (for interdiffs between versions). */
+export function diffUri(msgid: string, label: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${encodeURIComponent(msgid)}/${label.replace(/[^A-Za-z0-9._-]+/g, '-')}.diff` });
+}
+
+export type SideMode = 'hunks' | 'applied';
+
+function slug(subject: string): string {
+  return subject.replace(/^(re:\s*)*(\[[^\]]*\]\s*)*/i, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50) || 'message';
+}
+
+export function mailUri(msg: SourcedMessage, isPatch: boolean, index?: number): vscode.Uri {
+  const name = `${index !== undefined ? `${String(index).padStart(4, '0')}-` : ''}${slug(msg.subject)}.${isPatch ? 'patch' : 'eml'}`;
+  return vscode.Uri.from({ scheme: MAIL_SCHEME, path: `/${encodeURIComponent(msg.msgid)}/${name}` });
+}
+
+export function msgidOfMailUri(uri: vscode.Uri): string {
+  return decodeURIComponent(uri.path.split('/')[1] ?? '');
+}
+
+export function sideUri(side: 'old' | 'new', filePath: string, msgid: string, mode: SideMode): vscode.Uri {
+  return vscode.Uri.from({
+    scheme: SIDE_SCHEME,
+    path: `/${side}/${filePath}`,
+    query: new URLSearchParams({ msgid, mode }).toString(),
+  });
+}
+
+export function renderMessage(msg: SourcedMessage): string {
+  const head = [
+    `From: ${msg.from.name ? `${msg.from.name} <${msg.from.address}>` : msg.from.address}`,
+    `Date: ${msg.date ?? '(unknown)'}`,
+    `Subject: ${msg.subject}`,
+    `Message-ID: <${msg.msgid}>${msg.syntheticId ? ' (none in the mail; named after its file)' : ''}`,
+  ];
+  if (msg.inReplyTo) head.push(`In-Reply-To: <${msg.inReplyTo}>`);
+  head.push(`X-Execmem-Lens-Origin: ${msg.origin}`);
+  const attached = msg.attachedPatches.map((p, i) => `\n--- attached patch ${i + 1} ---\n${p}`).join('');
+  return `${head.join('\n')}\n\n${msg.body}${attached}`;
+}
+
+/** Finds the file a patch touches in the workspace, if the workspace holds it. */
+export async function workspaceFile(relPath: string): Promise<vscode.Uri | undefined> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const uri = vscode.Uri.joinPath(folder.uri, relPath);
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      if (st.type & vscode.FileType.File) return uri;
+    } catch {
+      /* not in this folder */
+    }
+  }
+  return undefined;
+}
+
+export interface PatchLookup {
+  version: SeriesVersion;
+  patch: PatchEntry;
+}
+
+export function findPatch(store: SeriesStore, msgid: string): PatchLookup | undefined {
+  for (const version of store.current?.series ?? []) {
+    const patch = [...version.patches, ...version.extras].find((p) => p.message.msgid === msgid);
+    if (patch) return { version, patch };
+  }
+  return undefined;
+}
+
+/** The new side of a file: the workspace copy with the patch applied, or false when it does not apply. */
+export async function appliedText(file: PatchFile): Promise<string | false> {
+  const base = await workspaceFile(file.oldPath ?? file.path);
+  if (!base) return false;
+  const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(base));
+  return applyPatch(original, file.structured, { fuzzFactor: 0 });
+}
+
+export class SeriesDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly store: SeriesStore) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    if (uri.scheme === MAIL_SCHEME) {
+      const msg = this.store.message(msgidOfMailUri(uri));
+      return msg ? renderMessage(msg) : `This message is no longer among the loaded mail (${msgidOfMailUri(uri)}).\n`;
+    }
+    if (uri.scheme === DIFF_SCHEME) {
+      return findPatch(this.store, msgidOfMailUri(uri))?.patch.diff ?? 'This patch is no longer among the loaded mail.\n';
+    }
+    const [, side, ...rest] = uri.path.split('/');
+    const filePath = rest.join('/');
+    const q = new URLSearchParams(uri.query);
+    const found = findPatch(this.store, q.get('msgid') ?? '');
+    const file = found?.patch.files.find((f) => (side === 'old' ? (f.oldPath ?? f.path) : f.path) === filePath);
+    if (!file) return `The patch for ${filePath} is no longer among the loaded mail.\n`;
+    if (q.get('mode') === 'applied' && side === 'new') {
+      const text = await appliedText(file);
+      if (text !== false) return text;
+    }
+    const sides = hunkSides(file.structured);
+    return side === 'old' ? sides.old.text : sides.new.text;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+export function basename(p: string): string {
+  return path.posix.basename(p);
+}
+
