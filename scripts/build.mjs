@@ -36,7 +36,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/index.ts' },
+    entryPoints: { cli: 'src/cli/index.ts', 'mime-worker': 'src/node/mail/mimeWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

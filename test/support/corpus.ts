@@ -1,23 +1,9 @@
-/** The shared mail corpus (../shared/corpus, or EXECMEM_LENS_CORPUS_DIR), read where it lies. */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
+/** The shared mail corpus, as the benchmarks and tests find it. */
+import { existsSync } from 'node:fs';
+import { CORPUS_DIR, THREADS_DIR } from '../../scripts/lib/corpus';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-export const CORPUS_DIR = process.env.EXECMEM_LENS_CORPUS_DIR ?? path.resolve(ROOT, '..', 'shared', 'corpus');
-export const THREADS_DIR = path.join(CORPUS_DIR, 'threads');
+export { CORPUS_DIR, epochRepo, THREADS_DIR } from '../../scripts/lib/corpus';
 export const corpusMissing = existsSync(THREADS_DIR) ? false : `no mail corpus at ${CORPUS_DIR} (set EXECMEM_LENS_CORPUS_DIR)`;
-
-/** A bare public-inbox epoch cloned (once) from the corpus bundle into .cache. */
-export function epochRepo(): string {
-  const repo = path.join(ROOT, '.cache', 'linux-modules.git');
-  if (!existsSync(path.join(repo, 'HEAD'))) {
-    mkdirSync(path.dirname(repo), { recursive: true });
-    execFileSync('git', ['clone', '--quiet', '--bare', path.join(CORPUS_DIR, 'linux-modules-epoch0.bundle'), `${repo}.part`]);
-    execFileSync('mv', [`${repo}.part`, repo]);
-  }
-  return repo;
-}
 
 /** What the corpus README says a correct reader finds: series title → [label, patches][]. */
 export const EXPECTED_SERIES: Record<string, [string, number][]> = {

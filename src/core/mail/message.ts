@@ -193,10 +193,21 @@ function attachmentText(content: ArrayBuffer | Uint8Array | string): string {
  * Decodes one message. `fallbackId` names it when it carries no Message-ID
  * (for example "0003-x86-module.patch" in a format-patch folder).
  */
+/** A full MIME parse, as postal-mime does it; the Node layer may run it on a worker thread. */
+export type MimeParser = (bytes: Uint8Array, limits: ParseLimits) => Promise<Email>;
+
+export const postalMimeParser: MimeParser = (bytes, limits) =>
+  PostalMime.parse(bytes, {
+    attachmentEncoding: 'utf8',
+    maxNestingDepth: limits.maxNestingDepth,
+    maxHeadersSize: limits.maxHeaderBytes,
+  });
+
 export async function parseMessage(
   bytes: Uint8Array,
   fallbackId: string,
   limits: ParseLimits = DEFAULT_LIMITS,
+  mimeParser: MimeParser = postalMimeParser,
 ): Promise<Result<MailMessage>> {
   if (bytes.length > limits.maxMessageBytes) {
     return err(`message is ${(bytes.length / 1048576).toFixed(1)} MiB, over the ${(limits.maxMessageBytes / 1048576).toFixed(0)} MiB limit`);
@@ -221,11 +232,7 @@ export async function parseMessage(
   } else {
     let email: Email;
     try {
-      email = await PostalMime.parse(bytes, {
-        attachmentEncoding: 'utf8',
-        maxNestingDepth: limits.maxNestingDepth,
-        maxHeadersSize: limits.maxHeaderBytes,
-      });
+      email = await mimeParser(bytes, limits);
     } catch (e) {
       return err(`MIME structure could not be read: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -12,8 +12,11 @@ export interface PatchFile {
   status: 'modified' | 'added' | 'deleted' | 'renamed';
   additions: number;
   deletions: number;
-  /** The file's part of the diff, as parsed. */
-  structured: StructuredPatch;
+  /**
+   * The file's part of the diff, as parsed. With `lazyHunks` it is parsed
+   * again on first use, so a whole archive's hunks are not all kept in memory.
+   */
+  readonly structured: StructuredPatch;
 }
 
 export interface DiffStat {
@@ -56,17 +59,25 @@ function stripPrefix(name: string | undefined): string | null {
   return name.replace(/^[ab]\//, '');
 }
 
-/** Files of a diff. Text that is not a diff gives no files rather than an error. */
-export function parseDiffFiles(diff: string): PatchFile[] {
-  if (!diff.trim()) return [];
-  let parsed: StructuredPatch[];
+function parseQuietly(diff: string): StructuredPatch[] {
   try {
-    parsed = parsePatch(diff);
+    return parsePatch(diff);
   } catch {
     return [];
   }
+}
+
+/**
+ * Files of a diff. Text that is not a diff gives no files rather than an
+ * error. With `lazyHunks`, each file's hunks are dropped after counting and
+ * parsed again from `diff` when `structured` is first read.
+ */
+export function parseDiffFiles(diff: string, opts: { lazyHunks?: boolean } = {}): PatchFile[] {
+  if (!diff.trim()) return [];
+  const parsed = parseQuietly(diff);
   const files: PatchFile[] = [];
-  for (const p of parsed) {
+  let reparsed: StructuredPatch[] | undefined;
+  for (const [i, p] of parsed.entries()) {
     const oldPath = stripPrefix(p.oldFileName);
     const newPath = stripPrefix(p.newFileName);
     if (!oldPath && !newPath) continue;
@@ -80,7 +91,16 @@ export function parseDiffFiles(diff: string): PatchFile[] {
     }
     const extra = p as StructuredPatch & { isRename?: boolean; isCreate?: boolean; isDelete?: boolean };
     const status = !oldPath || extra.isCreate ? 'added' : !newPath || extra.isDelete ? 'deleted' : extra.isRename || oldPath !== newPath ? 'renamed' : 'modified';
-    files.push({ path: (newPath ?? oldPath)!, oldPath, newPath, status, additions, deletions, structured: p });
+    const file = { path: (newPath ?? oldPath)!, oldPath, newPath, status, additions, deletions } as PatchFile;
+    if (opts.lazyHunks) {
+      Object.defineProperty(file, 'structured', {
+        enumerable: false,
+        get: () => (reparsed ??= parseQuietly(diff))[i]!,
+      });
+    } else {
+      Object.defineProperty(file, 'structured', { enumerable: false, value: p });
+    }
+    files.push(file);
   }
   return files;
 }

@@ -168,7 +168,7 @@ function patchEntry(node: Node): PatchEntry {
   const body = node.msg.body;
   const parts = splitPatchBody(body);
   const diff = [parts.diff, ...node.msg.attachedPatches.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
-  const files = parseDiffFiles(diff);
+  const files = parseDiffFiles(diff, { lazyHunks: true });
   const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
   return {
     index: node.subject.index ?? 1,

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { splitMbox } from '../../core/mail/mbox';
 import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../../core/mail/message';
 import type { ReadError, SourcedMessage } from '../../core/series/model';
+import { MimeWorkerPool } from './mimePool';
 
 export type SourceKind = 'mbox' | 'folder' | 'public-inbox';
 
@@ -58,12 +59,15 @@ class Collector {
   private readonly inFlight = new Set<Promise<void>>();
   private decoded = 0;
   seen = 0;
-  constructor(private readonly opts: ReadOptions) {}
+  constructor(
+    private readonly opts: ReadOptions,
+    private readonly mime: MimeWorkerPool,
+  ) {}
 
   async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string): Promise<void> {
     this.opts.signal?.throwIfAborted();
     const slot = this.seen++;
-    const job = parseMessage(bytes, fallbackId, this.opts.limits ?? DEFAULT_LIMITS).then((r) => {
+    const job = parseMessage(bytes, fallbackId, this.opts.limits ?? DEFAULT_LIMITS, this.mime.parse).then((r) => {
       if (r.ok) this.slots[slot] = { ...r.value, origin, sourceId };
       else this.errors.push({ msgid: sniffMsgId(bytes), origin, message: r.error });
       this.decoded++;
@@ -74,7 +78,7 @@ class Collector {
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
   }
 
-  static readonly CONCURRENCY = 16;
+  static readonly CONCURRENCY = 256;
 
   async finish(): Promise<SourcedMessage[]> {
     await Promise.all(this.inFlight);
@@ -212,15 +216,21 @@ async function readPublicInbox(repo: string, sourceId: string, c: Collector, opt
 
 /** Reads every source, in order; duplicates (same Message-ID) are kept once. */
 export async function readSources(paths: readonly string[], opts: ReadOptions = {}): Promise<ReadResult> {
-  const c = new Collector(opts);
-  for (const p of paths) {
-    const kind = await detectSource(p);
-    const sourceId = path.resolve(p);
-    if (kind === 'mbox') await readMboxFile(p, sourceId, c);
-    else if (kind === 'folder') await readFolder(p, sourceId, c);
-    else await readPublicInbox(p, sourceId, c, opts);
+  const mime = new MimeWorkerPool();
+  const c = new Collector(opts, mime);
+  let messages: SourcedMessage[];
+  try {
+    for (const p of paths) {
+      const kind = await detectSource(p);
+      const sourceId = path.resolve(p);
+      if (kind === 'mbox') await readMboxFile(p, sourceId, c);
+      else if (kind === 'folder') await readFolder(p, sourceId, c);
+      else await readPublicInbox(p, sourceId, c, opts);
+    }
+    messages = await c.finish();
+  } finally {
+    await mime.close();
   }
-  const messages = await c.finish();
   opts.onProgress?.(c.seen);
   return { messages, errors: c.errors, seen: c.seen };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { splitMbox } from '../../../src/core/mail/mbox';
 import { DEFAULT_LIMITS, parseMessage, parseMsgIds } from '../../../src/core/mail/message';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -139,5 +140,32 @@ describe('parseMsgIds', () => {
     assert.deepEqual(parseMsgIds('bare@id'), ['bare@id']);
     assert.deepEqual(parseMsgIds(''), []);
     assert.deepEqual(parseMsgIds(undefined), []);
+  });
+});
+
+describe('an mbox of good and bad messages', () => {
+  test('fuzz: every good message is read, every bad one is one error, in any mix', async () => {
+    const bad = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => new TextDecoder('latin1').decode(b.map((x) => (x === 0x0a ? 0x20 : x)))),
+      fc.constant(`Subject: ${'z'.repeat(270_000)}\nFrom: a@b\n\nbody`),
+      fc.constant('no header here\n\nbody'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.constant('good' as const), bad), { minLength: 1, maxLength: 12 }), async (mix) => {
+        const text = mix
+          .map((m, i) => `From x Mon\n${m === 'good' ? `Subject: good ${i}\nFrom: a@b\nMessage-ID: <g${i}@x>\n\nok\n` : m.replace(/^From /gm, '>From ')}\n`)
+          .join('');
+        let good = 0;
+        let errors = 0;
+        for (const entry of splitMbox(enc(text))) {
+          const r = await parseMessage(entry.bytes, 'f');
+          if (r.ok && /^g\d+@x$/.test(r.value.msgid)) good++;
+          else if (!r.ok) errors++;
+        }
+        assert.equal(good, mix.filter((m) => m === 'good').length);
+        assert.equal(errors, mix.length - good);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

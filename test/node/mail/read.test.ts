@@ -78,3 +78,20 @@ describe('reading mail sources', () => {
     await assert.rejects(readSources([file], { signal: ac.signal }), /abort/i);
   });
 });
+
+describe('bad input in a real mbox', () => {
+  test('a 50 MB message is one error; the messages around it are read', async () => {
+    const file = path.join(dir, 'huge.mbox');
+    const huge = `Subject: huge\nFrom: a@b\nMessage-ID: <huge@x>\n\n${'x'.repeat(1023)}\n`.padEnd(50 * 1024 * 1024, 'y\n');
+    writeFileSync(
+      file,
+      `From x Mon\n${message({ id: 'before@x', subject: 'before' })}\nFrom x Mon\n${huge}\nFrom x Mon\n${message({ id: 'after@x', subject: 'after' })}\n`,
+    );
+    const read = await readSources([file]);
+    assert.deepEqual(read.messages.map((m) => m.msgid), ['before@x', 'after@x']);
+    assert.equal(read.errors.length, 1);
+    assert.equal(read.errors[0]!.msgid, 'huge@x');
+    assert.match(read.errors[0]!.message, /message is 50\.0 MiB, over the 32 MiB limit/);
+    assert.equal(read.errors[0]!.origin, 'huge.mbox, message 2');
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Worker thread that runs the full MIME parse (postal-mime) for the messages
+ * that need one (multipart mail), so the main thread goes on with the rest.
+ * Messages in: { id, bytes, limits }; out: { id, email } or { id, error }.
+ */
+import { parentPort } from 'node:worker_threads';
+import { type ParseLimits, postalMimeParser } from '../../core/mail/message';
+
+/**
+ * postal-mime gathers each part's decoded lines as Blob parts and reads them
+ * back with blob.arrayBuffer(). Node's Blob reads part by part through a
+ * stream, which made it most of the worker's time on multipart mail; this
+ * thread runs nothing but postal-mime, so it gets a Blob that only
+ * concatenates (the two operations postal-mime uses: construct, arrayBuffer).
+ */
+class ConcatBlob {
+  private readonly bytes: Uint8Array;
+  readonly type: string;
+
+  constructor(parts: readonly (string | ArrayBuffer | ArrayBufferView)[] = [], options: { type?: string } = {}) {
+    const encoder = new TextEncoder();
+    const chunks = parts.map((p) =>
+      typeof p === 'string' ? encoder.encode(p) : p instanceof ArrayBuffer ? new Uint8Array(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
+    );
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    this.bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      this.bytes.set(c, at);
+      at += c.length;
+    }
+    this.type = options.type ?? '';
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Blob';
+  }
+}
+
+(globalThis as { Blob: unknown }).Blob = ConcatBlob;
+
+interface Request {
+  id: number;
+  bytes: Uint8Array;
+  limits: ParseLimits;
+}
+
+parentPort?.on('message', (req: Request) => {
+  postalMimeParser(req.bytes, req.limits).then(
+    (email) => parentPort!.postMessage({ id: req.id, email }),
+    (e: unknown) => parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+  );
+});
