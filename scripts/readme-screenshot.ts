@@ -1,9 +1,10 @@
-// Takes the README's screenshot from a running demo (npm run demo / scripts/demo.sh):
-// the Execmem Lens container open on the 6.12 tree with the Memory Layout panel.
+// Takes the README's screenshot from a running demo (scripts/demo.sh): the
+// Patch Series view on the corpus threads, v1 of "mm: jit/text allocator"
+// walked down to 04/13's arm64 file, with the review on its lines.
 //   node --import tsx scripts/readme-screenshot.ts [URL]
 import * as path from 'node:path';
 import { ROOT } from './lib/codeServer';
-import { launchBrowser, openWorkbench, runCommand } from '../test/e2e/support/workbench';
+import { launchBrowser, openWorkbench } from '../test/e2e/support/workbench';
 
 async function main(): Promise<void> {
   const url = process.argv[2] ?? `http://127.0.0.1:${process.env.EXECMEM_LENS_PORT ?? 8080}/`;
@@ -11,15 +12,19 @@ async function main(): Promise<void> {
   try {
     const page = await openWorkbench(browser, url);
     await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
-    await page.locator('#workbench\\.parts\\.sidebar .pane-header', { hasText: 'Patch Series' }).waitFor();
-    // A file of the execmem era open in the editor, as a reviewer would have it.
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input.input').fill('mm/execmem.c');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'execmem.c' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-instance .monaco-editor').first().waitFor();
-    await runCommand(page, 'Execmem Lens: Show Memory Layout Panel');
-    await page.waitForTimeout(3000);
+    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+    const row = (text: string | RegExp) => sidebar.locator('.monaco-list-row', { hasText: text }).first();
+    // Give the Patch Series view the room of the sidebar.
+    for (const name of ['Arch Map', 'Call Sites']) {
+      const header = sidebar.locator('.pane-header', { hasText: name }).first();
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    await row('mm: jit/text allocator').click({ timeout: 60_000 });
+    await row(/^v1: mm: jit\/text allocator/).click();
+    await row('04/13 ').locator('.monaco-tl-twistie').click();
+    await row('arch/arm64/kernel/module.c').click();
+    await page.locator('.review-widget').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500);
     const file = path.join(ROOT, 'docs', 'screenshot.png');
     await page.screenshot({ path: file });
     console.log(file);

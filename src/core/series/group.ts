@@ -367,7 +367,10 @@ function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versi
     if (usedIds.has(id)) id = `${first.title} (${first.author.address || first.author.name})`;
     for (let n = 2; usedIds.has(id); n++) id = `${first.title} (${first.author.address} ${n})`;
     usedIds.add(id);
-    const newest = [...list].sort((a, b) => b.time - a.time)[0]!;
+    // The family is named after its newest version from the author who started it
+    // (a patch someone else sent into the thread does not rename the series).
+    const own = list.filter((v) => v.author.address === first.author.address);
+    const newest = [...(own.length ? own : list)].sort((a, b) => b.time - a.time)[0]!;
     for (const v of list) v.family = id;
     families.push({ id, title: newest.title, versions: list });
   }

@@ -85,7 +85,7 @@ export interface SeriesVersion {
 export interface SeriesFamily {
   /** The title of the family's first version (with the author when two families share it). */
   id: string;
-  /** The title of its newest version. */
+  /** The title of its newest version by the author of its first. */
   title: string;
   /** Oldest first. */
   versions: SeriesVersion[];

@@ -188,3 +188,18 @@ describe('follow-ups and trailers', () => {
     assert.equal(only(idx.series).patches[1]!.replies.length, 1);
   });
 });
+
+test('a patch someone else sends into a series thread joins the family but does not rename it', async () => {
+  const v1 = seriesMail({ prefix: 'PATCH', title: 'x86/module: use large ROX pages', total: 2, stem: 'rox' });
+  const other: MailSpec = {
+    id: 'pz@x',
+    subject: '[PATCH] x86: Disable EXECMEM_ROX support',
+    from: 'Peter Zijlstra <peterz@infradead.org>',
+    inReplyTo: 'rox-1@example.org',
+    body: patchBody('arch/x86/Kconfig'),
+  };
+  const idx = await indexOf([...v1, other]);
+  assert.equal(idx.families.length, 1);
+  assert.equal(idx.families[0]!.title, 'x86/module: use large ROX pages');
+  assert.equal(idx.series.length, 2);
+});
