@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { corpusMissing, THREADS_DIR } from '../support/corpus';
-import { launchBrowser, openWorkbench, runCommand, screenshot } from './support/workbench';
+import { launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension } from './support/workbench';
 
 const V1_MBOX = path.join(THREADS_DIR, 'PATCH-00-13-mm-jit-text-allocator.mbox');
 
@@ -28,6 +28,7 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     server = await startCodeServer({ workspace, vsix: vsixPath() });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server.url);
+    await waitForExtension(page);
   });
 
   after(async () => {

@@ -29,13 +29,31 @@ export async function openWorkbench(browser: Browser, url: string): Promise<Page
   return page;
 }
 
+/** Waits until Execmem Lens's contributions are in the workbench (its activity-bar entry shows). */
+export async function waitForExtension(page: Page): Promise<void> {
+  await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+/**
+ * Runs a command from the palette. Contributions can still be arriving just
+ * after the workbench shows, so a palette that does not list the command yet
+ * is closed and opened again a few times.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt === 4) throw e;
+    }
+  }
   await input.press('Enter');
 }
 
