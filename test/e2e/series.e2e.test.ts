@@ -46,8 +46,20 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await input.fill(V1_MBOX);
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(V1_MBOX) }).first().waitFor({ timeout: 15_000 });
     await input.press('Enter');
-    await row(path.basename(V1_MBOX)).waitFor({ timeout: 60_000 });
-    await row('mm: jit/text allocator').waitFor({ timeout: 30_000 });
+    // The dialog closes once it has taken the path.
+    try {
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    } catch {
+      await screenshot(page, 'series-open-dialog-stuck');
+      await input.press('Enter');
+    }
+    try {
+      await row(path.basename(V1_MBOX)).waitFor({ timeout: 60_000 });
+      await row('mm: jit/text allocator').waitFor({ timeout: 30_000 });
+    } catch (e) {
+      await screenshot(page, 'series-open-failed');
+      throw e;
+    }
   });
 
   test('the v1 series expands to its cover and 13 patches', async () => {
