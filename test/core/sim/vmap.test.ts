@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { VmapSpace } from '../../../src/core/sim/vmap';
+
+/** Two ranges in one space, as the module area and the vmalloc area share one free tree in the kernel. */
+const RANGES = [
+  { vstart: 4096, vend: 4096 + 512 },
+  { vstart: 20_000, vend: 20_000 + 4096 },
+];
+
+type Op = { kind: 'alloc'; pages: number; alignLog: number; range: number } | { kind: 'free'; pick: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('alloc' as const), pages: fc.integer({ min: 1, max: 40 }), alignLog: fc.integer({ min: 0, max: 6 }), range: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('free' as const), pick: fc.nat() }) },
+);
+
+interface Live {
+  start: number;
+  pages: number;
+  align: number;
+  range: number;
+}
+
+function run(ops: Op[], lazyFree: boolean): { v: VmapSpace; live: Live[]; placed: number[] } {
+  const v = new VmapSpace({ lazyFree, lazyMaxPages: 64 });
+  const live: Live[] = [];
+  const placed: number[] = [];
+  for (const op of ops) {
+    if (op.kind === 'alloc') {
+      const align = 2 ** op.alignLog;
+      const r = RANGES[op.range]!;
+      const at = v.alloc(op.pages, align, r.vstart, r.vend);
+      placed.push(at);
+      if (at >= 0) live.push({ start: at, pages: op.pages, align, range: op.range });
+    } else if (live.length) {
+      const [a] = live.splice(op.pick % live.length, 1);
+      v.free(a!);
+    }
+  }
+  return { v, live, placed };
+}
+
+describe('vmap engine', () => {
+  test('laws: live areas never overlap, lie inside their range and keep their alignment', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 200 }), fc.boolean(), (ops, lazy) => {
+        const { live } = run(ops, lazy);
+        for (const a of live) {
+          const r = RANGES[a.range]!;
+          assert.ok(a.start >= r.vstart && a.start + a.pages <= r.vend, 'inside its range');
+          assert.equal(a.start % a.align, 0, 'aligned');
+        }
+        const sorted = [...live].sort((a, b) => a.start - b.start);
+        for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i - 1]!.start + sorted[i - 1]!.pages <= sorted[i]!.start, 'no overlap');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('law: freeing everything gives the space back as one free block', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 200 }), fc.boolean(), (ops, lazy) => {
+        const { v, live } = run(ops, lazy);
+        for (const a of live) v.free(a);
+        v.purge();
+        assert.equal(v.freeBlockCount, 1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('law: the same operations give the same layout', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 150 }), (ops) => {
+        assert.deepEqual(run(ops, true).placed, run(ops, true).placed);
+      }),
+    );
+  });
+
+  test('law: an allocation fails only when no free block of the range could hold it', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 150 }), fc.integer({ min: 1, max: 64 }), (ops, pages) => {
+        const { v } = run(ops, false);
+        const r = RANGES[1]!;
+        const fits = v.freeBlocks(r.vstart, r.vend).some((b) => b.end - b.start >= pages);
+        assert.equal(v.alloc(pages, 1, r.vstart, r.vend) >= 0, fits);
+      }),
+    );
+  });
+
+  test('lowest address first: a freed hole is reused before higher space', () => {
+    const v = new VmapSpace({ lazyFree: false });
+    const a = v.alloc(4, 1, 100, 1000);
+    const b = v.alloc(4, 1, 100, 1000);
+    const c = v.alloc(4, 1, 100, 1000);
+    assert.deepEqual([a, b, c], [100, 104, 108]);
+    v.free({ start: b, pages: 4 });
+    assert.equal(v.alloc(2, 1, 100, 1000), 104);
+    assert.equal(v.alloc(4, 1, 100, 1000), 112, 'the 2-page rest of the hole is too small');
+    assert.equal(v.alloc(8, 8, 100, 1000), 120, 'aligned to 8 pages');
+  });
+
+  test('lazy free: a freed area is not reused until a purge, which a failing allocation forces', () => {
+    const v = new VmapSpace({ lazyFree: true, lazyMaxPages: 1000 });
+    const a = v.alloc(10, 1, 100, 120);
+    v.alloc(10, 1, 100, 120);
+    v.free({ start: a, pages: 10 });
+    assert.equal(v.lazyPending, 10);
+    assert.equal(v.alloc(10, 1, 100, 120), 100, 'the range is full, so the lazy area is purged and reused');
+    assert.equal(v.purges, 1);
+    assert.equal(v.lazyPending, 0);
+  });
+
+  test('lazy free: more than lazy_max_pages waiting triggers a purge', () => {
+    const v = new VmapSpace({ lazyFree: true, lazyMaxPages: 15 });
+    const a = v.alloc(10, 1, 100, 200);
+    const b = v.alloc(10, 1, 100, 200);
+    v.free({ start: a, pages: 10 });
+    assert.equal(v.purges, 0);
+    v.free({ start: b, pages: 10 });
+    assert.equal(v.purges, 1);
+    assert.equal(v.alloc(20, 1, 100, 200), 100);
+  });
+
+  test('bad requests are refused with a reason', () => {
+    const v = new VmapSpace();
+    assert.throws(() => v.alloc(0, 1, 0, 10), /whole number of pages/);
+    assert.throws(() => v.alloc(1.5, 1, 0, 10), /whole number of pages/);
+    assert.throws(() => v.alloc(1, 3, 0, 10), /power of two/);
+  });
+});
