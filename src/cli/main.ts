@@ -5,6 +5,7 @@
  */
 import { version } from '../../package.json';
 import { seriesCommand } from './commands/series';
+import { simulateCommand } from './commands/simulate';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -20,6 +21,7 @@ export interface Subcommand {
 /** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
   series: seriesCommand,
+  simulate: simulateCommand,
 };
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line is wrong. */

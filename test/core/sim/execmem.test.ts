@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { ExecmemSimulator } from '../../../src/core/sim/execmem';
+import type { ArchProfile } from '../../../src/core/sim/profiles';
+import { parseScenario, runScenario } from '../../../src/core/sim/scenario';
+import type { VariantTable } from '../../../src/core/sim/variants';
+
+function run(scenario: unknown) {
+  const parsed = parseScenario(scenario);
+  if (!parsed.ok) assert.fail(parsed.error);
+  const out = runScenario(parsed.value);
+  if (!out.ok) assert.fail(out.error);
+  return out.value;
+}
+
+const alloc = (id: string, size: number, type = 'EXECMEM_MODULE_TEXT', vmFlags?: string[]) => ({ op: 'alloc', id, type, size, ...(vmFlags ? { vmFlags } : {}) });
+
+describe('execmem simulator: x86', () => {
+  test('golden: KASLR off, the first 3-page module text lands at MODULES_VADDR, the next 4 pages later (guard page)', () => {
+    for (const variant of ['module_alloc', 'execmem']) {
+      const out = run({ arch: 'x86', variant, kaslr: false, ops: [alloc('a', 3 * 4096), alloc('b', 4096)] });
+      // MODULES_VADDR = __START_KERNEL_map + KERNEL_IMAGE_SIZE = 0xffffffff80000000 + 1 GiB.
+      assert.deepEqual(out.allocations.map((a) => [a.start, a.end, a.range]), [
+        ['0xffffffffc0000000', '0xffffffffc0003000', 'primary'],
+        ['0xffffffffc0004000', '0xffffffffc0005000', 'primary'],
+      ], variant);
+    }
+  });
+
+  test('KASLR: the module base moves by 1..1024 pages, the same for the same seed', () => {
+    const starts = new Set<string>();
+    for (let seed = 0; seed < 20; seed++) {
+      const a = run({ arch: 'x86', variant: 'execmem', kaslr: true, seed, ops: [alloc('a', 1)] }).allocations[0]!;
+      const b = run({ arch: 'x86', variant: 'module_alloc', kaslr: true, seed, ops: [alloc('a', 1)] }).allocations[0]!;
+      assert.equal(a.start, b.start, 'both designs draw the offset the same way');
+      const offset = (BigInt(a.start!) - 0xffffffffc0000000n) / 4096n;
+      assert.ok(offset >= 1n && offset <= 1024n, `offset ${offset} pages`);
+      starts.add(a.start!);
+    }
+    assert.ok(starts.size > 10, 'different seeds, different offsets');
+  });
+
+  test('execmem_init_missing: every type shares the module range; MODULE_DATA is PAGE_KERNEL', () => {
+    const parsed = parseScenario({ arch: 'x86', variant: 'execmem' });
+    assert.ok(parsed.ok);
+    const out = run({ arch: 'x86', variant: 'execmem', ops: [alloc('k', 10, 'EXECMEM_KPROBES'), alloc('b', 10, 'EXECMEM_BPF'), alloc('d', 10, 'EXECMEM_MODULE_DATA')] });
+    assert.deepEqual(out.allocations.map((a) => a.start), ['0xffffffffc0000000', '0xffffffffc0002000', '0xffffffffc0004000']);
+    assert.equal(out.metrics.ranges.length, 1);
+    assert.match(out.metrics.ranges[0]!.name, /EXECMEM_DEFAULT, EXECMEM_KPROBES, EXECMEM_FTRACE, EXECMEM_BPF, EXECMEM_MODULE_DATA/);
+  });
+
+  test('execmem_validate: an unset EXECMEM_DEFAULT is reported, and allocations fail', () => {
+    const out = run({ arch: 'x86', variant: 'execmem', ranges: { EXECMEM_DEFAULT: { start: 0, end: 0 } }, ops: [alloc('a', 4096)] });
+    assert.ok(out.findings.some((f) => f.severity === 'error' && /execmem_validate\(\) rejects/.test(f.message)));
+    assert.equal(out.allocations[0]!.failed, true);
+    assert.equal(out.metrics.failures, 1);
+  });
+
+  test('fallback: when the primary range is full the fallback range is used, and counted', () => {
+    const out = run({
+      arch: 'x86',
+      variant: 'execmem',
+      ranges: { EXECMEM_DEFAULT: { start: '0xffffffffc0000000', end: '0xffffffffc0004000', fallback_start: '0xffffc90000000000', fallback_end: '0xffffc90000100000' } },
+      ops: [alloc('a', 8192), alloc('b', 8192), alloc('c', 8192)],
+    });
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.range, a.failed]), [
+      ['0xffffffffc0000000', 'primary', false],
+      ['0xffffc90000000000', 'fallback', false],
+      ['0xffffc90000003000', 'fallback', false],
+    ]);
+    assert.equal(out.metrics.fallbacks, 2);
+  });
+
+  test('VM_ALLOW_HUGE_VMAP: an area of PMD_SIZE or more is PMD-aligned and PMD-rounded', () => {
+    const out = run({ arch: 'x86', variant: 'execmem', ops: [alloc('small', 4096), alloc('huge', 3 * 1024 * 1024, 'EXECMEM_MODULE_TEXT', ['VM_ALLOW_HUGE_VMAP']), alloc('after', 4096)] });
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.end]), [
+      ['0xffffffffc0000000', '0xffffffffc0001000'],
+      ['0xffffffffc0200000', '0xffffffffc0600000'],
+      ['0xffffffffc0002000', '0xffffffffc0003000'],
+    ]);
+    assert.equal(out.metrics.itlbEntries2m, 3);
+  });
+
+  test('lazy free: a freed area is reused only after a purge; lazyFree:false reuses it at once', () => {
+    const ops = [alloc('a', 4096), { op: 'free', id: 'a' }, alloc('b', 4096)];
+    assert.equal(run({ arch: 'x86', variant: 'execmem', ops }).allocations[1]!.start, '0xffffffffc0002000');
+    assert.equal(run({ arch: 'x86', variant: 'execmem', lazyFree: false, ops }).allocations[1]!.start, '0xffffffffc0000000');
+  });
+
+  test('law: the same scenario and seed give the same layout', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.array(fc.integer({ min: 1, max: 200_000 }), { maxLength: 40 }), (seed, sizes) => {
+        const scenario = { arch: 'x86', variant: 'execmem', kaslr: true, seed, ops: sizes.map((s, i) => alloc(`a${i}`, s)) };
+        assert.deepEqual(run(scenario), run(scenario));
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('execmem simulator: a 64 KiB-page BPF region', () => {
+  // A test fixture, not an arch profile: 64 KiB pages and a 128 MiB BPF JIT
+  // region like arm64's old BPF_JIT_REGION_SIZE (SZ_128M).
+  const profile: ArchProfile = {
+    arch: 'arm64', name: 'fixture: 64 KiB pages', bits: 64, pageSize: 65536, pmdSize: 512 * 1024 * 1024, kasan: false, kaslr: false, plts: true, cpus: 4,
+    symbols: { PAGE_SIZE: { value: '65536', source: 'fixture' }, BPF_BASE: { value: '0xffff800008000000', source: 'fixture' } },
+  };
+  const table: VariantTable = {
+    variant: 'execmem', arch: 'arm64', initMissing: true, notes: [],
+    ranges: {
+      EXECMEM_DEFAULT: { start: 'BPF_BASE + SZ_1G', end: 'BPF_BASE + SZ_2G', pgprot: 'PAGE_KERNEL', alignment: '1', origin: 'fixture' },
+      EXECMEM_BPF: { start: 'BPF_BASE', end: 'BPF_BASE + SZ_128M', pgprot: 'PAGE_KERNEL', alignment: '1', origin: 'fixture' },
+    },
+  };
+
+  test('golden: it fills after 1,024 one-page programs, not 2,048 (each takes a guard page)', () => {
+    const sim = new ExecmemSimulator({ profile, table, seed: 0, kaslr: false, lazyFree: true });
+    let placed = 0;
+    for (let i = 0; i < 2048; i++) if (!sim.alloc(`p${i}`, 'EXECMEM_BPF', 4096).failed) placed++;
+    assert.equal(placed, 1024);
+    assert.equal(sim.metrics().failures, 1024);
+    const noGuard = new ExecmemSimulator({ profile, table, seed: 0, kaslr: false, lazyFree: true });
+    let placedNoGuard = 0;
+    for (let i = 0; i < 2049; i++) if (!noGuard.alloc(`p${i}`, 'EXECMEM_BPF', 4096, ['VM_NO_GUARD']).failed) placedNoGuard++;
+    assert.equal(placedNoGuard, 2048);
+  });
+});
+
+describe('scenario errors name the field', () => {
+  const cases: [unknown, RegExp][] = [
+    [[], /scenario: expected a JSON object/],
+    [{ arch: 'ia64', variant: 'execmem' }, /^arch: expected one of arm, arm64/],
+    [{ arch: 'x86', variant: 'jit' }, /^variant: expected one of module_alloc/],
+    [{ arch: 'riscv', variant: 'execmem' }, /^arch: riscv has no profile yet \(profiled: x86\)/],
+    [{ arch: 'x86', variant: 'execmem-rox' }, /^variant: execmem-rox is not tabled for x86 yet/],
+    [{ arch: 'x86', variant: 'execmem', seed: -1 }, /^seed: expected a whole number/],
+    [{ arch: 'x86', variant: 'execmem', colour: 1 }, /^colour: unknown field/],
+    [{ arch: 'x86', variant: 'execmem', ops: [{ op: 'alloc', id: 'a', type: 'EXECMEM_BPF', size: 0 }] }, /^ops\[0\]\.size: expected a whole number ≥ 1/],
+    [{ arch: 'x86', variant: 'execmem', ops: [{ op: 'alloc', id: 'a', type: 'EXECMEM_BPF', size: 1, vmFlags: ['VM_HUGE'] }] }, /^ops\[0\]\.vmFlags\[0\]: unknown flag/],
+    [{ arch: 'x86', variant: 'execmem', ops: [{ op: 'nop' }] }, /^ops\[0\]\.op: expected "alloc", "free" or "workload"/],
+    [{ arch: 'x86', variant: 'execmem', ranges: { EXECMEM_BPF: { start: 1.5, end: 2 } } }, /^ranges\.EXECMEM_BPF\.start: 1\.5 is not a whole number/],
+    [{ arch: 'x86', variant: 'execmem', ranges: { EXECMEM_BPF: { start: '0xzz', end: 2 } } }, /^ranges\.EXECMEM_BPF\.start: expected an address/],
+    [{ arch: 'x86', variant: 'execmem', ranges: { EXECMEM_BPF: { start: 1, end: 2, alignment: 3 } } }, /^ranges\.EXECMEM_BPF\.alignment: must be a power of two/],
+    [{ arch: 'x86', variant: 'execmem', profile: { pageSize: 3000 } }, /^profile\.pageSize: must be a power of two/],
+  ];
+  for (const [scenario, message] of cases) {
+    test(String(message), () => {
+      const r = parseScenario(scenario);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.error, message);
+    });
+  }
+
+  test('running: freeing an unknown id, allocating a live id', () => {
+    const a = parseScenario({ arch: 'x86', variant: 'execmem', ops: [{ op: 'free', id: 'nope' }] });
+    assert.ok(a.ok);
+    assert.deepEqual(runScenario(a.value), { ok: false, error: 'ops[0]: free: no live allocation "nope"' });
+    const b = parseScenario({ arch: 'x86', variant: 'execmem', ops: [alloc('x', 1), alloc('x', 1)] });
+    assert.ok(b.ok);
+    assert.deepEqual(runScenario(b.value), { ok: false, error: 'ops[1]: allocation id "x" is already live' });
+  });
+});
