@@ -5,8 +5,9 @@
  *     with the largest free block below each node (the kernel's
  *     free_vmap_area_root with subtree_max_size), here an AVL tree;
  *   - find_vmap_lowest_match: the lowest-address free block where the
- *     aligned area fits, descending with the same pruning as the kernel
- *     (the search length grows by align - 1 when align > PAGE_SIZE);
+ *     aligned area fits, found by the kernel's own walk (descend left while
+ *     the left subtree holds a block of the search length, roll back through
+ *     parents), the search length growing by align - 1 when align > PAGE_SIZE;
  *   - va_clip: the chosen block is cut around the new area;
  *   - freeing merges the area back with its free neighbours
  *     (merge_or_add_vmap_area), lazily: freed areas wait on a purge list
@@ -27,121 +28,294 @@
  *     page alignment (all but huge and explicitly aligned requests) the same one.
  */
 
-interface FreeNode {
-  start: number;
-  end: number;
-  /** Largest block size (end - start) in this subtree. */
-  max: number;
-  height: number;
-  left: FreeNode | null;
-  right: FreeNode | null;
-}
+/**
+ * The free tree: an AVL tree keyed by block start, augmented with the largest
+ * block size in each subtree, stored as parallel typed arrays indexed by node
+ * number (−1 is "none"). Arrays rather than objects keep a tree of 100,000
+ * blocks compact in cache and free of garbage collection; parent links let
+ * the lowest-match search roll back exactly as the kernel's does.
+ */
+class FreeTree {
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  max = new Float64Array(64);
+  left = new Int32Array(64).fill(-1);
+  right = new Int32Array(64).fill(-1);
+  parent = new Int32Array(64).fill(-1);
+  height = new Int32Array(64);
+  root = -1;
+  private spare: number[] = [];
+  private used = 0;
+  count = 0;
 
-const height = (n: FreeNode | null): number => (n ? n.height : 0);
-const maxOf = (n: FreeNode | null): number => (n ? n.max : 0);
-
-function update(n: FreeNode): void {
-  const hl = height(n.left);
-  const hr = height(n.right);
-  n.height = (hl > hr ? hl : hr) + 1;
-  let m = n.end - n.start;
-  const ml = maxOf(n.left);
-  const mr = maxOf(n.right);
-  if (ml > m) m = ml;
-  if (mr > m) m = mr;
-  n.max = m;
-}
-
-function rotateRight(n: FreeNode): FreeNode {
-  const l = n.left!;
-  n.left = l.right;
-  l.right = n;
-  update(n);
-  update(l);
-  return l;
-}
-
-function rotateLeft(n: FreeNode): FreeNode {
-  const r = n.right!;
-  n.right = r.left;
-  r.left = n;
-  update(n);
-  update(r);
-  return r;
-}
-
-function balance(n: FreeNode): FreeNode {
-  update(n);
-  const bf = height(n.left) - height(n.right);
-  if (bf > 1) {
-    if (height(n.left!.left) < height(n.left!.right)) n.left = rotateLeft(n.left!);
-    return rotateRight(n);
+  private grow(): void {
+    const n = this.start.length * 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array, fill: number) => {
+      const b = new Int32Array(n).fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.start = f64(this.start);
+    this.end = f64(this.end);
+    this.max = f64(this.max);
+    this.left = i32(this.left, -1);
+    this.right = i32(this.right, -1);
+    this.parent = i32(this.parent, -1);
+    this.height = i32(this.height, 0);
   }
-  if (bf < -1) {
-    if (height(n.right!.right) < height(n.right!.left)) n.right = rotateRight(n.right!);
-    return rotateLeft(n);
+
+  private newNode(start: number, end: number): number {
+    let n = this.spare.pop();
+    if (n === undefined) {
+      if (this.used === this.start.length) this.grow();
+      n = this.used++;
+    }
+    this.start[n] = start;
+    this.end[n] = end;
+    this.max[n] = end - start;
+    this.left[n] = -1;
+    this.right[n] = -1;
+    this.parent[n] = -1;
+    this.height[n] = 1;
+    this.count++;
+    return n;
   }
-  return n;
-}
 
-function insertNode(root: FreeNode | null, node: FreeNode): FreeNode {
-  if (!root) return node;
-  if (node.start < root.start) root.left = insertNode(root.left, node);
-  else root.right = insertNode(root.right, node);
-  return balance(root);
-}
-
-function removeMin(root: FreeNode): { root: FreeNode | null; min: FreeNode } {
-  if (!root.left) return { root: root.right, min: root };
-  const r = removeMin(root.left);
-  root.left = r.root;
-  return { root: balance(root), min: r.min };
-}
-
-function removeNode(root: FreeNode | null, start: number): FreeNode | null {
-  if (!root) return null;
-  if (start < root.start) root.left = removeNode(root.left, start);
-  else if (start > root.start) root.right = removeNode(root.right, start);
-  else {
-    if (!root.left) return root.right;
-    if (!root.right) return root.left;
-    const { root: right, min } = removeMin(root.right);
-    min.right = right;
-    min.left = root.left;
-    return balance(min);
+  private h(n: number): number {
+    return n < 0 ? 0 : this.height[n]!;
   }
-  return balance(root);
-}
 
-/** Re-computes the augmented sizes on the path to the node starting at `start` (after it shrank in place). */
-function refreshPath(root: FreeNode | null, start: number): void {
-  if (!root) return;
-  if (start < root.start) refreshPath(root.left, start);
-  else if (start > root.start) refreshPath(root.right, start);
-  update(root);
+  maxOf(n: number): number {
+    return n < 0 ? 0 : this.max[n]!;
+  }
+
+  /** Recomputes height and max of n; true when either changed. */
+  private update(n: number): boolean {
+    const l = this.left[n]!;
+    const r = this.right[n]!;
+    const hl = this.h(l);
+    const hr = this.h(r);
+    const h = (hl > hr ? hl : hr) + 1;
+    let m = this.end[n]! - this.start[n]!;
+    const ml = this.maxOf(l);
+    const mr = this.maxOf(r);
+    if (ml > m) m = ml;
+    if (mr > m) m = mr;
+    const changed = h !== this.height[n] || m !== this.max[n];
+    this.height[n] = h;
+    this.max[n] = m;
+    return changed;
+  }
+
+  private replaceChild(p: number, from: number, to: number): void {
+    if (p < 0) this.root = to;
+    else if (this.left[p] === from) this.left[p] = to;
+    else this.right[p] = to;
+    if (to >= 0) this.parent[to] = p;
+  }
+
+  private rotateLeft(n: number): number {
+    const r = this.right[n]!;
+    const p = this.parent[n]!;
+    const rl = this.left[r]!;
+    this.right[n] = rl;
+    if (rl >= 0) this.parent[rl] = n;
+    this.left[r] = n;
+    this.parent[n] = r;
+    this.replaceChild(p, n, r);
+    this.update(n);
+    this.update(r);
+    return r;
+  }
+
+  private rotateRight(n: number): number {
+    const l = this.left[n]!;
+    const p = this.parent[n]!;
+    const lr = this.right[l]!;
+    this.left[n] = lr;
+    if (lr >= 0) this.parent[lr] = n;
+    this.right[l] = n;
+    this.parent[n] = l;
+    this.replaceChild(p, n, l);
+    this.update(n);
+    this.update(l);
+    return l;
+  }
+
+  /**
+   * Updates and rebalances from n towards the root, stopping at the first
+   * node whose height and size summary did not change (nothing above it can).
+   */
+  private fixUp(n: number): void {
+    while (n >= 0) {
+      const changed = this.update(n);
+      const bf = this.h(this.left[n]!) - this.h(this.right[n]!);
+      if (bf > 1) {
+        const l = this.left[n]!;
+        if (this.h(this.left[l]!) < this.h(this.right[l]!)) this.rotateLeft(l);
+        n = this.rotateRight(n);
+      } else if (bf < -1) {
+        const r = this.right[n]!;
+        if (this.h(this.right[r]!) < this.h(this.left[r]!)) this.rotateRight(r);
+        n = this.rotateLeft(n);
+      } else if (!changed) {
+        return;
+      }
+      n = this.parent[n]!;
+    }
+  }
+
+  /** After a block changed size in place: refresh the sizes above it, stopping once nothing changes. */
+  refreshUp(n: number): void {
+    while (n >= 0 && this.update(n)) n = this.parent[n]!;
+  }
+
+  insert(start: number, end: number): number {
+    const node = this.newNode(start, end);
+    let p = -1;
+    let n = this.root;
+    while (n >= 0) {
+      p = n;
+      n = start < this.start[n]! ? this.left[n]! : this.right[n]!;
+    }
+    this.parent[node] = p;
+    if (p < 0) this.root = node;
+    else if (start < this.start[p]!) this.left[p] = node;
+    else this.right[p] = node;
+    this.fixUp(p);
+    return node;
+  }
+
+  remove(n: number): void {
+    const l = this.left[n]!;
+    const r = this.right[n]!;
+    this.spare.push(n);
+    this.count--;
+    if (l >= 0 && r >= 0) {
+      // Put the successor in n's place.
+      let s = r;
+      while (this.left[s]! >= 0) s = this.left[s]!;
+      const sp = this.parent[s]!;
+      const sr = this.right[s]!;
+      if (sp !== n) {
+        this.replaceChild(sp, s, sr);
+        this.right[s] = r;
+        this.parent[r] = s;
+      }
+      this.left[s] = l;
+      this.parent[l] = s;
+      this.replaceChild(this.parent[n]!, n, s);
+      // The walk up from the successor's old place may stop early below s,
+      // whose children changed too: fix it from s as well.
+      if (sp !== n) this.fixUp(sp);
+      this.fixUp(s);
+    } else {
+      const child = l >= 0 ? l : r;
+      const p = this.parent[n]!;
+      this.replaceChild(p, n, child);
+      this.fixUp(p);
+    }
+  }
+
+  /**
+   * The blocks either side of an allocated area [x, …): the one with the
+   * greatest start ≤ x and the one with the least start > x, in one descent.
+   */
+  neighbours(x: number): { prev: number; next: number } {
+    let n = this.root;
+    let prev = -1;
+    let next = -1;
+    while (n >= 0) {
+      if (this.start[n]! <= x) {
+        prev = n;
+        n = this.right[n]!;
+      } else {
+        next = n;
+        n = this.left[n]!;
+      }
+    }
+    return { prev, next };
+  }
+
+  /** The block with the greatest start ≤ x, or −1. */
+  floor(x: number): number {
+    let n = this.root;
+    let best = -1;
+    while (n >= 0) {
+      if (this.start[n]! <= x) {
+        best = n;
+        n = this.right[n]!;
+      } else n = this.left[n]!;
+    }
+    return best;
+  }
+
+  /** The block with the least start ≥ x, or −1. */
+  ceiling(x: number): number {
+    let n = this.root;
+    let best = -1;
+    while (n >= 0) {
+      if (this.start[n]! >= x) {
+        best = n;
+        n = this.left[n]!;
+      } else n = this.right[n]!;
+    }
+    return best;
+  }
+
+  /** is_within_this_va: where the area would start in block n, or −1. */
+  fitIn(n: number, size: number, align: number, vstart: number): number {
+    const s = this.start[n]!;
+    const at = alignUp(s > vstart ? s : vstart, align);
+    return at >= vstart && at + size <= this.end[n]! ? at : -1;
+  }
+
+  /** find_vmap_lowest_match (mm/vmalloc.c), the same walk with parent links for the roll-back. */
+  lowestMatch(size: number, align: number, vstart: number, length: number): number {
+    let node = this.root;
+    while (node >= 0) {
+      if (this.maxOf(this.left[node]!) >= length && vstart < this.start[node]!) {
+        node = this.left[node]!;
+        continue;
+      }
+      if (this.fitIn(node, size, align, vstart) >= 0) return node;
+      if (this.maxOf(this.right[node]!) >= length) {
+        node = this.right[node]!;
+        continue;
+      }
+      // Roll back to the first parent whose right subtree may still hold a fit.
+      for (;;) {
+        node = this.parent[node]!;
+        if (node < 0) return -1;
+        if (this.fitIn(node, size, align, vstart) >= 0) return node;
+        if (this.maxOf(this.right[node]!) >= length && vstart <= this.start[node]!) {
+          vstart = this.start[node]! + 1;
+          node = this.right[node]!;
+          break;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** In-order walk of the blocks overlapping [from, to). */
+  each(from: number, to: number, visit: (start: number, end: number) => void): void {
+    const walk = (n: number): void => {
+      if (n < 0) return;
+      if (from < this.start[n]!) walk(this.left[n]!);
+      if (this.end[n]! > from && this.start[n]! < to) visit(this.start[n]!, this.end[n]!);
+      if (this.end[n]! < to) walk(this.right[n]!);
+    };
+    walk(this.root);
+  }
 }
 
 const alignUp = (x: number, a: number): number => (a <= 1 ? x : Math.ceil(x / a) * a);
-
-/** is_within_this_va: where the area would start in this block, or -1. */
-function fitIn(n: FreeNode, size: number, align: number, vstart: number): number {
-  const at = alignUp(n.start > vstart ? n.start : vstart, align);
-  return at >= vstart && at + size <= n.end ? at : -1;
-}
-
-/** find_vmap_lowest_match, as a depth-first walk with the kernel's pruning. */
-function lowestMatch(n: FreeNode | null, size: number, align: number, vstart: number, length: number): FreeNode | null {
-  while (n) {
-    if (maxOf(n.left) >= length && vstart < n.start) {
-      const found = lowestMatch(n.left, size, align, vstart, length);
-      if (found) return found;
-    }
-    if (fitIn(n, size, align, vstart) >= 0) return n;
-    if (maxOf(n.right) < length) return null;
-    n = n.right;
-  }
-  return null;
-}
 
 export interface VmapArea {
   start: number;
@@ -168,7 +342,7 @@ export const DEFAULT_VMAP_OPTIONS: VmapOptions = {
 };
 
 export class VmapSpace {
-  private root: FreeNode | null;
+  private readonly tree = new FreeTree();
   private readonly lazy: VmapArea[] = [];
   private lazyPages = 0;
   readonly options: VmapOptions;
@@ -177,8 +351,7 @@ export class VmapSpace {
 
   constructor(options: Partial<VmapOptions> = {}) {
     this.options = { ...DEFAULT_VMAP_OPTIONS, ...options };
-    const { spaceStart, spaceEnd } = this.options;
-    this.root = { start: spaceStart, end: spaceEnd, max: spaceEnd - spaceStart, height: 1, left: null, right: null };
+    this.tree.insert(this.options.spaceStart, this.options.spaceEnd);
   }
 
   /**
@@ -200,31 +373,33 @@ export class VmapSpace {
   private tryAlloc(pages: number, align: number, vstart: number, vend: number): number {
     // __alloc_vmap_area: no search-length adjustment for page alignment or an exact-size range.
     const adjust = !(align <= 1 || vend - vstart === pages);
-    const node = lowestMatch(this.root, pages, align, vstart, adjust ? pages + align - 1 : pages);
-    if (!node) return -1;
-    const at = fitIn(node, pages, align, vstart);
+    const node = this.tree.lowestMatch(pages, align, vstart, adjust ? pages + align - 1 : pages);
+    if (node < 0) return -1;
+    const at = this.tree.fitIn(node, pages, align, vstart);
     if (at + pages > vend) return -1;
     this.clip(node, at, pages);
     return at;
   }
 
   /** va_clip: cut [at, at+pages) out of the free block `node`. */
-  private clip(node: FreeNode, at: number, pages: number): void {
+  private clip(node: number, at: number, pages: number): void {
+    const t = this.tree;
     const end = at + pages;
-    if (node.start === at && node.end === end) {
-      this.root = removeNode(this.root, node.start);
-    } else if (node.start === at) {
+    const blockStart = t.start[node]!;
+    const blockEnd = t.end[node]!;
+    if (blockStart === at && blockEnd === end) {
+      t.remove(node);
+    } else if (blockStart === at) {
       // Left edge: the key grows but stays between the same neighbours, so the node keeps its place.
-      node.start = end;
-      refreshPath(this.root, node.start);
-    } else if (node.end === end) {
-      node.end = at;
-      refreshPath(this.root, node.start);
+      t.start[node] = end;
+      t.refreshUp(node);
+    } else if (blockEnd === end) {
+      t.end[node] = at;
+      t.refreshUp(node);
     } else {
-      const tailEnd = node.end;
-      node.end = at;
-      refreshPath(this.root, node.start);
-      this.root = insertNode(this.root, { start: end, end: tailEnd, max: tailEnd - end, height: 1, left: null, right: null });
+      t.end[node] = at;
+      t.refreshUp(node);
+      t.insert(end, blockEnd);
     }
   }
 
@@ -253,72 +428,39 @@ export class VmapSpace {
 
   /** merge_or_add_vmap_area: give [start, end) back, joined with the free blocks it touches. */
   private release(start: number, end: number): void {
-    const prev = this.floor(start);
-    const next = this.ceiling(end);
-    if (prev && prev.end > start) throw new Error(`vmap: freeing [${start}, ${end}) overlaps free space at ${prev.start}`);
-    const s = start;
-    let e = end;
-    if (next && next.start === end) {
-      e = next.end;
-      this.root = removeNode(this.root, next.start);
+    const t = this.tree;
+    // No free block starts inside an allocated area, so the block after it is the next after `start`.
+    const { prev, next } = t.neighbours(start);
+    if (prev >= 0 && t.end[prev]! > start) throw new Error(`vmap: freeing [${start}, ${end}) overlaps free space at ${t.start[prev]}`);
+    if (next >= 0 && t.start[next]! < end) throw new Error(`vmap: freeing [${start}, ${end}) overlaps free space at ${t.start[next]}`);
+    const joinNext = next >= 0 && t.start[next] === end;
+    const joinPrev = prev >= 0 && t.end[prev] === start;
+    if (joinPrev && joinNext) {
+      const nextEnd = t.end[next]!;
+      t.remove(next);
+      // prev's index is stable: removal only relinks nodes, it does not move them.
+      t.end[prev] = nextEnd;
+      t.refreshUp(prev);
+    } else if (joinPrev) {
+      t.end[prev] = end;
+      t.refreshUp(prev);
+    } else if (joinNext) {
+      t.start[next] = start;
+      t.refreshUp(next);
+    } else {
+      t.insert(start, end);
     }
-    if (prev && prev.end === start) {
-      prev.end = e;
-      refreshPath(this.root, prev.start);
-      return;
-    }
-    this.root = insertNode(this.root, { start: s, end: e, max: e - s, height: 1, left: null, right: null });
-  }
-
-  /** The free block with the greatest start ≤ x. */
-  private floor(x: number): FreeNode | null {
-    let n = this.root;
-    let best: FreeNode | null = null;
-    while (n) {
-      if (n.start <= x) {
-        best = n;
-        n = n.right;
-      } else n = n.left;
-    }
-    return best;
-  }
-
-  /** The free block with the least start ≥ x. */
-  private ceiling(x: number): FreeNode | null {
-    let n = this.root;
-    let best: FreeNode | null = null;
-    while (n) {
-      if (n.start >= x) {
-        best = n;
-        n = n.left;
-      } else n = n.right;
-    }
-    return best;
   }
 
   /** Free blocks overlapping [from, to), clipped to it, in address order. */
   freeBlocks(from: number, to: number): { start: number; end: number }[] {
     const out: { start: number; end: number }[] = [];
-    const walk = (n: FreeNode | null): void => {
-      if (!n) return;
-      if (from < n.start) walk(n.left);
-      if (n.end > from && n.start < to) out.push({ start: Math.max(n.start, from), end: Math.min(n.end, to) });
-      if (n.end < to) walk(n.right);
-    };
-    walk(this.root);
+    this.tree.each(from, to, (s, e) => out.push({ start: Math.max(s, from), end: Math.min(e, to) }));
     return out;
   }
 
   /** Number of free blocks in the whole space (for tests and metrics). */
   get freeBlockCount(): number {
-    let count = 0;
-    const walk = (n: FreeNode | null): void => {
-      if (!n) return;
-      count++;
-      walk(n.left);
-      walk(n.right);
-    };
-    walk(this.root);
-    return count;
+    return this.tree.count;
   }
 }

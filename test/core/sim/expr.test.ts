@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { evaluate } from '../../../src/core/sim/expr';
 import { PROFILED_ARCHES, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
+import { kernelTree } from '../../support/kernelSource';
 
 test('range expressions: numbers, symbols, SZ_ constants, precedence, parentheses', () => {
   const s = new Map([['MODULES_VADDR', 0xffffffffc0000000n], ['off', 4096n]]);
@@ -30,10 +33,7 @@ test('every profile symbol evaluates and cites where the kernel defines it', () 
   assert.equal(x86.get('VMALLOC_END'), 0xffffe8ffffffffffn);
 });
 
-test('each cited file:line in linux-source-6.12 names the symbol (or what the citation says it derives from)', async () => {
-  const { readFileSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { kernelTree } = await import('../../support/kernelSource');
+test('each cited file:line in linux-source-6.12 names the symbol (or what the citation says it derives from)', () => {
   const tree = kernelTree('6.12');
   for (const arch of PROFILED_ARCHES) {
     for (const [name, def] of Object.entries(profileFor(arch)!.symbols)) {

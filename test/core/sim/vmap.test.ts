@@ -131,3 +131,59 @@ describe('vmap engine', () => {
     assert.throws(() => v.alloc(1, 3, 0, 10), /power of two/);
   });
 });
+
+describe('vmap engine against a plain first-fit list (page alignment, eager free)', () => {
+  /** The lowest-address fit, by scanning every free block: what the kernel's search finds with page alignment. */
+  class Reference {
+    blocks: [number, number][] = [[1, 2 ** 52]];
+    alloc(pages: number, vstart: number, vend: number): number {
+      for (const [i, [s, e]] of this.blocks.entries()) {
+        const at = Math.max(s, vstart);
+        if (at + pages <= e && at + pages <= vend) {
+          const parts: [number, number][] = [];
+          if (s < at) parts.push([s, at]);
+          if (at + pages < e) parts.push([at + pages, e]);
+          this.blocks.splice(i, 1, ...parts);
+          return at;
+        }
+        if (s >= vend) break;
+      }
+      return -1;
+    }
+    free(start: number, pages: number): void {
+      this.blocks.push([start, start + pages]);
+      this.blocks.sort((a, b) => a[0] - b[0]);
+      const merged: [number, number][] = [];
+      for (const b of this.blocks) {
+        const last = merged[merged.length - 1];
+        if (last && last[1] === b[0]) last[1] = b[1];
+        else merged.push([b[0], b[1]]);
+      }
+      this.blocks = merged;
+    }
+  }
+
+  test('law: every allocation lands where the reference puts it, through thousands of operations', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1 }), fc.nat()), { minLength: 200, maxLength: 3000 }), (ops) => {
+        const v = new VmapSpace({ lazyFree: false });
+        const ref = new Reference();
+        const live: { start: number; pages: number }[] = [];
+        for (const [isAlloc, pages, range, pick] of ops) {
+          if (isAlloc || live.length === 0) {
+            const r = RANGES[range]!;
+            const got = v.alloc(pages, 1, r.vstart, r.vend);
+            assert.equal(got, ref.alloc(pages, r.vstart, r.vend));
+            if (got >= 0) live.push({ start: got, pages });
+          } else {
+            const [a] = live.splice(pick % live.length, 1);
+            v.free(a!);
+            ref.free(a!.start, a!.pages);
+          }
+        }
+        assert.deepEqual(v.freeBlocks(1, 2 ** 52).map((b) => [b.start, b.end]), ref.blocks);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
