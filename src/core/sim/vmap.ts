@@ -226,7 +226,7 @@ class FreeTree {
    * The blocks either side of an allocated area [x, …): the one with the
    * greatest start ≤ x and the one with the least start > x, in one descent.
    */
-  neighbours(x: number): { prev: number; next: number } {
+  neighbours(x: number): void {
     let n = this.root;
     let prev = -1;
     let next = -1;
@@ -239,8 +239,13 @@ class FreeTree {
         n = this.left[n]!;
       }
     }
-    return { prev, next };
+    // Returned through fields: an object per free would be garbage on the hottest path.
+    this.prevFound = prev;
+    this.nextFound = next;
   }
+
+  prevFound = -1;
+  nextFound = -1;
 
   /** The block with the greatest start ≤ x, or −1. */
   floor(x: number): number {
@@ -430,7 +435,9 @@ export class VmapSpace {
   private release(start: number, end: number): void {
     const t = this.tree;
     // No free block starts inside an allocated area, so the block after it is the next after `start`.
-    const { prev, next } = t.neighbours(start);
+    t.neighbours(start);
+    const prev = t.prevFound;
+    const next = t.nextFound;
     if (prev >= 0 && t.end[prev]! > start) throw new Error(`vmap: freeing [${start}, ${end}) overlaps free space at ${t.start[prev]}`);
     if (next >= 0 && t.start[next]! < end) throw new Error(`vmap: freeing [${start}, ${end}) overlaps free space at ${t.start[next]}`);
     const joinNext = next >= 0 && t.start[next] === end;
