@@ -83,6 +83,15 @@ export class ExecmemSimulator {
       spaceStart: 1,
       spaceEnd: Number((1n << BigInt(opts.profile.bits)) / this.page),
     });
+    for (const r of opts.table.reserved ?? []) {
+      const start = evaluate(r.start, this.symbols);
+      const end = evaluate(r.end, this.symbols);
+      this.vmap.reserve(this.toPageFloor(start), this.toPage(end));
+      this.findings.push({ severity: 'info', message: `${r.what} occupies [${hex(start)}, ${hex(end)}) from boot` });
+    }
+    if (opts.kaslr && opts.profile.arch !== 'x86') {
+      this.findings.push({ severity: 'warning', message: `KASLR placement is modelled for x86 only so far; ${opts.profile.arch} runs with its KASLR-off layout` });
+    }
   }
 
   private buildRanges(table: VariantTable, overrides: RangeTable): Record<ExecmemType, ExecmemRange> {

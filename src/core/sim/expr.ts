@@ -2,8 +2,8 @@
  * Range bounds in the variant tables are written as the kernel writes them,
  * "MODULES_VADDR + module_load_offset", "VMALLOC_END", "SZ_128M", and
  * evaluated against an arch profile's symbols. The grammar is the small one
- * the tables need (numbers, names, + - * /, parentheses), so it is written
- * here rather than taken from a general expression library.
+ * the tables need (numbers, names, + - * / <<, parentheses, C precedence),
+ * so it is written here rather than taken from a general expression library.
  */
 
 export type Symbols = ReadonlyMap<string, bigint>;
@@ -13,7 +13,7 @@ const SZ: Record<string, bigint> = { K: 1024n, M: 1024n * 1024n, G: 1024n * 1024
 export class ExprError extends Error {}
 
 export function evaluate(text: string, symbols: Symbols): bigint {
-  const tokens = text.match(/0x[0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|[-+*/()]|\S/g) ?? [];
+  const tokens = text.match(/0x[0-9a-fA-F]+|\d+|[A-Za-z_][A-Za-z0-9_]*|<<|[-+*/()]|\S/g) ?? [];
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++];
@@ -22,7 +22,7 @@ export function evaluate(text: string, symbols: Symbols): bigint {
     const t = next();
     if (t === undefined) throw new ExprError(`"${text}": ends too early`);
     if (t === '(') {
-      const v = sum();
+      const v = shift();
       if (next() !== ')') throw new ExprError(`"${text}": missing ")"`);
       return v;
     }
@@ -52,8 +52,17 @@ export function evaluate(text: string, symbols: Symbols): bigint {
     while (peek() === '+' || peek() === '-') v = next() === '+' ? v + product() : v - product();
     return v;
   };
+  // As in C, a shift binds less tightly than + and -.
+  const shift = (): bigint => {
+    let v = sum();
+    while (peek() === '<<') {
+      next();
+      v <<= sum();
+    }
+    return v;
+  };
 
-  const v = sum();
+  const v = shift();
   if (i !== tokens.length) throw new ExprError(`"${text}": unexpected "${tokens[i]}"`);
   return v;
 }

@@ -4,9 +4,9 @@
  * from. The simulator evaluates them against an arch profile; no design is a
  * code branch.
  *
- * Tabled so far: x86 for `module_alloc` (Linux 6.1) and `execmem` (6.10–6.12).
- * jitalloc-v1, execmem-split and execmem-rox, and the other arches, are the
- * next step (see the issue's notes); asking for them is an error that says so.
+ * Tabled so far: x86 and arm64 for `module_alloc` (Linux 6.1) and `execmem`
+ * (6.10–6.12). jitalloc-v1, execmem-split and execmem-rox, and the other
+ * arches, are the next step; asking for them is an error that says so.
  */
 import type { ArchName } from '../arch/arches';
 import type { ExecmemType, RangeFlag } from './types';
@@ -33,6 +33,8 @@ export interface VariantTable {
   ranges: Partial<Record<ExecmemType, RangeSpec>>;
   /** execmem_init_missing() applies (typed execmem designs). */
   initMissing: boolean;
+  /** Areas already busy at boot in this kernel (the image, where it lies inside a range). */
+  reserved?: { start: string; end: string; what: string }[];
   notes: string[];
 }
 
@@ -76,6 +78,67 @@ const TABLES: VariantTable[] = [
     notes: ['Only EXECMEM_DEFAULT is set; execmem_init_missing() copies it to the other types, MODULE_DATA with PAGE_KERNEL.'],
   },
 ];
+
+const ARM64_MODULE_ALLOC: RangeSpec = {
+  start: 'module_alloc_base_6_1',
+  end: 'module_alloc_base_6_1 + MODULES_VSIZE_6_1',
+  // With CONFIG_ARM64_MODULE_PLTS and no KASAN (or KASAN_VMALLOC), a second try over 2 GiB.
+  fallback_start: 'module_alloc_base_6_1',
+  fallback_end: 'module_alloc_base_6_1 + SZ_2G',
+  pgprot: 'PAGE_KERNEL',
+  alignment: 'MODULE_ALIGN',
+  flags: ['EXECMEM_KASAN_SHADOW'],
+  origin: 'module_alloc(), arch/arm64/kernel/module.c (6.1)',
+};
+
+TABLES.push(
+  {
+    variant: 'module_alloc',
+    arch: 'arm64',
+    ranges: {
+      EXECMEM_DEFAULT: ARM64_MODULE_ALLOC,
+      EXECMEM_KPROBES: {
+        start: 'VMALLOC_START_6_1',
+        end: 'VMALLOC_END_6_1',
+        pgprot: 'PAGE_KERNEL_ROX',
+        alignment: '1',
+        origin: 'alloc_insn_page() → __vmalloc_node_range(VMALLOC_START, VMALLOC_END, PAGE_KERNEL_ROX), arch/arm64/kernel/probes/kprobes.c:132 (6.1)',
+      },
+      EXECMEM_FTRACE: { ...ARM64_MODULE_ALLOC, origin: 'no dynamic ftrace trampolines on arm64 (calls go through module PLTs); module_alloc() for completeness' },
+      EXECMEM_BPF: {
+        start: 'VMALLOC_START_6_1',
+        end: 'VMALLOC_END_6_1',
+        pgprot: 'PAGE_KERNEL',
+        alignment: '1',
+        origin: 'bpf_jit_alloc_exec() → vmalloc(size), arch/arm64/net/bpf_jit_comp.c:1680 (6.1)',
+      },
+      EXECMEM_MODULE_DATA: { ...ARM64_MODULE_ALLOC, origin: 'module data is module_alloc()ed too in 6.1 (kernel/module/main.c, move_module())' },
+    },
+    initMissing: false,
+    reserved: [{ start: 'KIMAGE_VADDR_6_1', end: 'KIMAGE_VADDR_6_1 + KERNEL_SIZE', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
+    notes: ['kprobes and BPF already left the module region in 6.1: they use the whole vmalloc space.'],
+  },
+  {
+    variant: 'execmem',
+    arch: 'arm64',
+    ranges: {
+      EXECMEM_DEFAULT: {
+        start: 'module_direct_base',
+        end: 'module_direct_base + SZ_128M',
+        fallback_start: 'module_plt_base',
+        fallback_end: 'module_plt_base + SZ_2G',
+        pgprot: 'PAGE_KERNEL',
+        alignment: '1',
+        origin: 'execmem_arch_setup(), arch/arm64/mm/init.c (6.12)',
+      },
+      EXECMEM_KPROBES: { start: 'VMALLOC_START', end: 'VMALLOC_END', pgprot: 'PAGE_KERNEL_ROX', alignment: '1', origin: 'execmem_arch_setup(), arch/arm64/mm/init.c (6.12)' },
+      EXECMEM_BPF: { start: 'VMALLOC_START', end: 'VMALLOC_END', pgprot: 'PAGE_KERNEL', alignment: '1', origin: 'execmem_arch_setup(), arch/arm64/mm/init.c (6.12)' },
+    },
+    initMissing: true,
+    reserved: [{ start: '_text', end: '_end', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
+    notes: ['Module text prefers the 128 MiB window in direct branch range of the kernel (no PLTs) and falls back to the 2 GiB PLT window.'],
+  },
+);
 
 export function variantTable(variant: Variant, arch: ArchName): VariantTable | undefined {
   return TABLES.find((t) => t.variant === variant && t.arch === arch);

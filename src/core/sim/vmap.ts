@@ -418,6 +418,18 @@ export class VmapSpace {
     if (this.lazyPages > this.options.lazyMaxPages) this.purge();
   }
 
+  /**
+   * Marks [start, end) busy before any allocation, as vmap_init_free_space()
+   * leaves out the areas registered at boot (the kernel image on arm64).
+   */
+  reserve(start: number, end: number): void {
+    const t = this.tree;
+    t.neighbours(start);
+    const n = t.prevFound;
+    if (n < 0 || t.end[n]! < end) throw new Error(`vmap: [${start}, ${end}) is not free to reserve`);
+    this.clip(n, start, end - start);
+  }
+
   /** Returns every lazily freed area to the free tree (__purge_vmap_area_lazy). */
   purge(): void {
     for (const a of this.lazy) this.release(a.start, a.start + a.pages);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ExecmemSimulator } from '../../../src/core/sim/execmem';
-import type { ArchProfile } from '../../../src/core/sim/profiles';
+import { type ArchProfile, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
 import { parseScenario, runScenario } from '../../../src/core/sim/scenario';
 import type { VariantTable } from '../../../src/core/sim/variants';
 
@@ -99,6 +99,43 @@ describe('execmem simulator: x86', () => {
   });
 });
 
+describe('execmem simulator: arm64', () => {
+  const sym = (name: string) => resolveSymbols(profileFor('arm64')!).get(name)!;
+  const h = (v: bigint) => `0x${v.toString(16)}`;
+
+  test('golden (6.12): module text in the 128 MiB direct-branch window, below the kernel image', () => {
+    const out = run({ arch: 'arm64', variant: 'execmem', ops: [alloc('m', 3 * 4096)] });
+    assert.equal(out.allocations[0]!.start, h(sym('module_direct_base')));
+    assert.equal(sym('module_direct_base'), sym('_end') - 128n * 1024n * 1024n);
+    assert.ok(out.findings.some((f) => /kernel image .* occupies/.test(f.message)));
+  });
+
+  test('golden (6.12): when the direct window is full, module text falls back to the 2 GiB PLT window', () => {
+    // The window below the image holds (128 MiB - image) of areas; one more goes to module_plt_base.
+    const free = sym('_text') - sym('module_direct_base');
+    const big = Number(free) - 4096; // one area filling the window, less its guard page
+    const out = run({ arch: 'arm64', variant: 'execmem', ops: [alloc('fill', big), alloc('next', 4096)] });
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.range]), [
+      [h(sym('module_direct_base')), 'primary'],
+      [h(sym('module_plt_base')), 'fallback'],
+    ]);
+  });
+
+  test('kprobes: in the module window in neither design; in vmalloc space, after the image in 6.12', () => {
+    const old = run({ arch: 'arm64', variant: 'module_alloc', ops: [alloc('kp', 4096, 'EXECMEM_KPROBES')] }).allocations[0]!;
+    const now = run({ arch: 'arm64', variant: 'execmem', ops: [alloc('kp', 4096, 'EXECMEM_KPROBES')] }).allocations[0]!;
+    assert.equal(old.start, h(sym('VMALLOC_START_6_1') + sym('KERNEL_SIZE')));
+    assert.equal(now.start, h(sym('_end')));
+    assert.ok(BigInt(now.start!) >= sym('VMALLOC_START'));
+  });
+
+  test('golden (6.1): module_alloc() places modules from module_alloc_base, below the image', () => {
+    const out = run({ arch: 'arm64', variant: 'module_alloc', ops: [alloc('m', 4096), alloc('n', 4096)] });
+    const base = sym('module_alloc_base_6_1');
+    assert.deepEqual(out.allocations.map((a) => a.start), [h(base), h(base + 8192n)]);
+  });
+});
+
 describe('execmem simulator: a 64 KiB-page BPF region', () => {
   // A test fixture, not an arch profile: 64 KiB pages and a 128 MiB BPF JIT
   // region like arm64's old BPF_JIT_REGION_SIZE (SZ_128M).
@@ -132,7 +169,7 @@ describe('scenario errors name the field', () => {
     [[], /scenario: expected a JSON object/],
     [{ arch: 'ia64', variant: 'execmem' }, /^arch: expected one of arm, arm64/],
     [{ arch: 'x86', variant: 'jit' }, /^variant: expected one of module_alloc/],
-    [{ arch: 'riscv', variant: 'execmem' }, /^arch: riscv has no profile yet \(profiled: x86\)/],
+    [{ arch: 'riscv', variant: 'execmem' }, /^arch: riscv has no profile yet \(profiled: x86, /],
     [{ arch: 'x86', variant: 'execmem-rox' }, /^variant: execmem-rox is not tabled for x86 yet/],
     [{ arch: 'x86', variant: 'execmem', seed: -1 }, /^seed: expected a whole number/],
     [{ arch: 'x86', variant: 'execmem', colour: 1 }, /^colour: unknown field/],
