@@ -45,7 +45,7 @@ function run(ops: Op[], lazyFree: boolean): { v: VmapSpace; live: Live[]; placed
 describe('vmap engine', () => {
   test('laws: live areas never overlap, lie inside their range and keep their alignment', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 200 }), fc.boolean(), (ops, lazy) => {
+      fc.property(fc.array(opArb, { maxLength: 200, size: 'max' }), fc.boolean(), (ops, lazy) => {
         const { live } = run(ops, lazy);
         for (const a of live) {
           const r = RANGES[a.range]!;
@@ -61,7 +61,7 @@ describe('vmap engine', () => {
 
   test('law: freeing everything gives the space back as one free block', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 200 }), fc.boolean(), (ops, lazy) => {
+      fc.property(fc.array(opArb, { maxLength: 200, size: 'max' }), fc.boolean(), (ops, lazy) => {
         const { v, live } = run(ops, lazy);
         for (const a of live) v.free(a);
         v.purge();
@@ -73,7 +73,7 @@ describe('vmap engine', () => {
 
   test('law: the same operations give the same layout', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 150 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 150, size: 'max' }), (ops) => {
         assert.deepEqual(run(ops, true).placed, run(ops, true).placed);
       }),
     );
@@ -81,7 +81,7 @@ describe('vmap engine', () => {
 
   test('law: an allocation fails only when no free block of the range could hold it', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 150 }), fc.integer({ min: 1, max: 64 }), (ops, pages) => {
+      fc.property(fc.array(opArb, { maxLength: 150, size: 'max' }), fc.integer({ min: 1, max: 64 }), (ops, pages) => {
         const { v } = run(ops, false);
         const r = RANGES[1]!;
         const fits = v.freeBlocks(r.vstart, r.vend).some((b) => b.end - b.start >= pages);
@@ -165,7 +165,7 @@ describe('vmap engine against a plain first-fit list (page alignment, eager free
 
   test('law: every allocation lands where the reference puts it, through thousands of operations', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1 }), fc.nat()), { minLength: 200, maxLength: 3000 }), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 1 }), fc.nat()), { minLength: 500, maxLength: 3000, size: 'max' }), (ops) => {
         const v = new VmapSpace({ lazyFree: false });
         const ref = new Reference();
         const live: { start: number; pages: number }[] = [];
