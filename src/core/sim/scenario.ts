@@ -8,11 +8,14 @@ import { err, ok, type Result } from '../result';
 import { type Allocation, ExecmemSimulator, type Finding, type Metrics } from './execmem';
 import { type ArchProfile, PROFILED_ARCHES, profileFor } from './profiles';
 import { EXECMEM_TYPES, type ExecmemRange, type ExecmemType, hex, parseExecmemType, RANGE_FLAGS, type RangeFlag, type RangeTable, VM_FLAGS, type VmFlag } from './types';
+import { Rng } from './random';
 import { tabledPairs, type Variant, VARIANTS, variantTable } from './variants';
+import { type WorkloadName, WORKLOADS, WorkloadState } from './workloads';
 
 export type ScenarioOp =
   | { op: 'alloc'; id: string; type: ExecmemType; size: number; vmFlags: VmFlag[] }
-  | { op: 'free'; id: string };
+  | { op: 'free'; id: string }
+  | { op: 'workload'; name: WorkloadName; params: Record<string, unknown>; where: string };
 
 export interface Scenario {
   arch: ArchName;
@@ -146,7 +149,14 @@ function parseOps(v: unknown): ScenarioOp[] {
       if (typeof o.id !== 'string' || !o.id) throw new Bad(`${where}.id: expected a non-empty string`);
       return { op: 'free', id: o.id };
     }
-    if (o.op === 'workload') throw new Bad(`${where}.op: workload generators (boot, churn, kprobes, ftrace, bpf) are not built yet; list alloc/free operations instead`);
+    if (o.op === 'workload') {
+      onlyKeys(o, ['op', 'name', 'params'], where);
+      if (typeof o.name !== 'string' || !(WORKLOADS as readonly string[]).includes(o.name)) {
+        throw new Bad(`${where}.name: expected one of ${WORKLOADS.join(', ')}, got ${JSON.stringify(o.name)}`);
+      }
+      if (o.params !== undefined && !isObj(o.params)) throw new Bad(`${where}.params: expected an object`);
+      return { op: 'workload', name: o.name as WorkloadName, params: (o.params as Obj | undefined) ?? {}, where };
+    }
     throw new Bad(`${where}.op: expected "alloc", "free" or "workload", got ${JSON.stringify(o.op)}`);
   });
 }
@@ -189,12 +199,20 @@ export function runScenario(s: Scenario): Result<ScenarioOutput> {
   } catch (e) {
     return err(e instanceof Error ? e.message : String(e));
   }
+  // Workloads draw from their own stream of the seed, apart from the KASLR offset's.
+  const workloads = new WorkloadState(new Rng(s.seed ^ 0x5eed), s.profile.pageSize);
   for (const [i, op] of s.ops.entries()) {
     try {
-      if (op.op === 'alloc') sim.alloc(op.id, op.type, op.size, op.vmFlags);
+      if (op.op === 'workload') {
+        for (const g of workloads.generate(op.name, op.params, op.where)) {
+          if (g.op === 'alloc') sim.alloc(g.id, g.type, g.size, g.vmFlags);
+          else sim.free(g.id);
+        }
+      } else if (op.op === 'alloc') sim.alloc(op.id, op.type, op.size, op.vmFlags);
       else sim.free(op.id);
     } catch (e) {
-      return err(`ops[${i}]: ${e instanceof Error ? e.message : String(e)}`);
+      const message = e instanceof Error ? e.message : String(e);
+      return err(message.startsWith('ops[') ? message : `ops[${i}]: ${message}`);
     }
   }
   return ok({

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ExecmemSimulator } from '../../../src/core/sim/execmem';
 import { type ArchProfile, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
 import { parseScenario, runScenario } from '../../../src/core/sim/scenario';
-import type { VariantTable } from '../../../src/core/sim/variants';
+import { tabledPairs, type VariantTable } from '../../../src/core/sim/variants';
 
 function run(scenario: unknown) {
   const parsed = parseScenario(scenario);
@@ -196,5 +196,57 @@ describe('scenario errors name the field', () => {
     const b = parseScenario({ arch: 'x86', variant: 'execmem', ops: [alloc('x', 1), alloc('x', 1)] });
     assert.ok(b.ok);
     assert.deepEqual(runScenario(b.value), { ok: false, error: 'ops[1]: allocation id "x" is already live' });
+  });
+});
+
+describe('workloads', () => {
+  const all = [
+    { op: 'workload', name: 'boot', params: { modules: 80 } },
+    { op: 'workload', name: 'churn', params: { rounds: 30 } },
+    { op: 'workload', name: 'kprobes', params: { count: 10 } },
+    { op: 'workload', name: 'ftrace', params: { count: 4 } },
+    { op: 'workload', name: 'bpf', params: { count: 40 } },
+  ];
+
+  test('every tabled design × arch boots, churns and runs probes, trampolines and BPF without failures', () => {
+    const pairs = tabledPairs();
+    assert.ok(pairs.length >= 4);
+    for (const { variant, arch } of pairs) {
+      const out = run({ arch, variant, seed: 3, ops: all });
+      const m = out.metrics;
+      assert.equal(m.failures, 0, `${variant}/${arch}`);
+      assert.ok(m.liveAreas > 200, `${variant}/${arch}: ${m.liveAreas} live areas`);
+      assert.equal(m.perType.EXECMEM_KPROBES!.areas, 10);
+      assert.equal(m.perType.EXECMEM_FTRACE!.areas, 4);
+      assert.equal(m.perType.EXECMEM_BPF!.areas, 40);
+      assert.ok(m.itlbEntries4k >= m.itlbEntries2m && m.itlbEntries2m > 0);
+      // Init sections are freed after load, so no init section stays live.
+      assert.ok(!out.allocations.some((a) => /\.init_/.test(a.id) && !a.failed) || m.liveAreas < out.allocations.length);
+    }
+  });
+
+  test('the same seed gives the same workload; another seed another', () => {
+    const a = run({ arch: 'x86', variant: 'execmem', seed: 11, ops: all });
+    assert.deepEqual(run({ arch: 'x86', variant: 'execmem', seed: 11, ops: all }), a);
+    assert.notDeepEqual(run({ arch: 'x86', variant: 'execmem', seed: 12, ops: all }).allocations.map((x) => x.size), a.allocations.map((x) => x.size));
+  });
+
+  test('boot frees each module’s init sections once it is loaded', () => {
+    const out = run({ arch: 'x86', variant: 'execmem', seed: 1, ops: [{ op: 'workload', name: 'boot', params: { modules: 30 } }] });
+    const inits = out.allocations.filter((a) => /\.init_/.test(a.id));
+    assert.ok(inits.length > 10);
+    assert.equal(out.metrics.liveAreas, out.allocations.length - inits.length);
+  });
+
+  test('workload errors name the field', () => {
+    const bad = (ops: unknown[]) => {
+      const p = parseScenario({ arch: 'x86', variant: 'execmem', ops });
+      if (!p.ok) return p.error;
+      const r = runScenario(p.value);
+      return r.ok ? '' : r.error;
+    };
+    assert.match(bad([{ op: 'workload', name: 'reboot' }]), /^ops\[0\]\.name: expected one of boot, churn/);
+    assert.match(bad([{ op: 'workload', name: 'boot', params: { modules: -1 } }]), /^ops\[0\]\.params\.modules: expected a whole number/);
+    assert.match(bad([{ op: 'workload', name: 'boot', params: 3 }]), /^ops\[0\]\.params: expected an object/);
   });
 });
