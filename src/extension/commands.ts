@@ -7,6 +7,8 @@ import { ARCHES } from '../core/arch/arches';
 import type { ExtensionParts } from './parts';
 import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './series/actions';
 import type { SeriesNode } from './series/tree';
+import { b4AmCommand } from '../core/mail/b4';
+import type { SourcedMessage } from '../core/series/model';
 import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
 
 type CommandFactory = (parts: ExtensionParts) => (...args: unknown[]) => unknown;
@@ -54,25 +56,30 @@ const COMMANDS: Record<string, CommandFactory> = {
   'execmemLens.compareVersions': (parts) => (node?: unknown) => compareVersionsCommand(parts.store, node),
 
   'execmemLens.copyMessageId': () => async (node?: unknown) => {
-    const id = messageIdOf(node as SeriesNode | undefined);
-    if (id) await vscode.env.clipboard.writeText(id);
+    const msg = messageOf(node as SeriesNode | undefined);
+    if (msg) await vscode.env.clipboard.writeText(msg.msgid);
   },
 
   'execmemLens.copyB4Command': () => async (node?: unknown) => {
-    const id = messageIdOf(node as SeriesNode | undefined);
-    if (id) await vscode.env.clipboard.writeText(`b4 am ${id}`);
+    const msg = messageOf(node as SeriesNode | undefined);
+    if (!msg) return;
+    if (msg.syntheticId) {
+      void vscode.window.showWarningMessage('Execmem Lens: this message has no Message-ID (it came from a file), so b4 cannot fetch it.');
+      return;
+    }
+    await vscode.env.clipboard.writeText(b4AmCommand(msg.msgid));
   },
 };
 
-/** The Message-ID a tree node stands for: a version's head, a cover, a patch. */
-function messageIdOf(node: SeriesNode | undefined): string | undefined {
+/** The message a tree node stands for: a version's head, a cover, a patch. */
+function messageOf(node: SeriesNode | undefined): SourcedMessage | undefined {
   switch (node?.kind) {
     case 'version':
     case 'cover':
-      return node.version.id;
+      return node.version.cover ?? node.version.patches[0]?.message;
     case 'patch':
     case 'file':
-      return node.patch.message.msgid;
+      return node.patch.message;
     default:
       return undefined;
   }

@@ -62,6 +62,15 @@ describe('execmem-lens series', () => {
     assert.match(r.out, /4 messages, 1 series versions in 1 families, 1 replies, 1 unreadable/);
   });
 
+  test('control characters from mail do not reach the terminal', async () => {
+    const evil = path.join(dir, 'evil.mbox');
+    writeFileSync(evil, mbox(...seriesMail({ prefix: 'PATCH', title: 'red \u001b[31m alert \u0007', total: 1, stem: 'e' })));
+    const r = await run('series', evil);
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.out, /[\u001b\u0007]/);
+    assert.match(r.out, /red �\[31m alert �/);
+  });
+
   test('usage errors exit 2, unreadable paths exit 1, each naming the problem', async () => {
     assert.equal((await run('series')).code, 2);
     assert.match((await run('series', '--frob', file)).err, /unknown option '--frob'/);

@@ -14,6 +14,12 @@ repository (a bare git epoch or a folder of epochs) or a folder of
 
   --json   print JSON (messages, series, replies, errors) instead of a summary`;
 
+/** Mail text without terminal control characters (escape sequences in a subject must not reach the terminal). */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
+}
+
 function summary(index: SeriesIndex): string {
   const lines: string[] = [];
   for (const fam of index.families) {
@@ -37,7 +43,7 @@ function summary(index: SeriesIndex): string {
   lines.push(`${index.messageCount} messages, ${index.series.length} series versions in ${index.families.length} families, ${index.followupCount} replies, ${index.errors.length} unreadable`);
   for (const e of index.errors.slice(0, 20)) lines.push(`  unreadable: ${e.origin}: ${e.message}`);
   if (index.errors.length > 20) lines.push(`  … and ${index.errors.length - 20} more (see --json)`);
-  return `${lines.join('\n')}\n`;
+  return `${printable(lines.join('\n'))}\n`;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {

@@ -62,6 +62,26 @@ function nextLine(buf: Uint8Array, i: number): number {
   return nl < 0 ? buf.length : nl + 1;
 }
 
+/**
+ * A "From " line that separates messages ends with a year, as mbox writers,
+ * public-inbox and git format-patch write it ("From mboxrd@z Thu Jan  1
+ * 00:00:00 1970", "From 1a2b… Mon Sep 17 00:00:00 2001"). An unescaped body
+ * line such as "From the manual: …" (format-patch files escape nothing) is
+ * not one.
+ */
+function isSeparator(buf: Uint8Array, at: number): boolean {
+  const end = buf.indexOf(NL, at);
+  const stop = end < 0 ? buf.length : end;
+  let p = stop;
+  while (p > at && (buf[p - 1] === 0x0d || buf[p - 1] === 0x20)) p--;
+  if (p - at < 10) return false;
+  for (let k = 1; k <= 4; k++) {
+    const c = buf[p - k]!;
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return buf[p - 5] === 0x20;
+}
+
 /** True when the bytes look like an mbox (they start with a "From " line). */
 export function looksLikeMbox(buf: Uint8Array): boolean {
   return startsWithFrom(buf, 0);
@@ -75,7 +95,7 @@ export function looksLikeMbox(buf: Uint8Array): boolean {
 export function splitMbox(buf: Uint8Array): MboxEntry[] {
   const starts: number[] = [];
   for (let i = 0; i < buf.length; i = nextLine(buf, i)) {
-    if (buf[i] === FROM[0] && startsWithFrom(buf, i)) starts.push(i);
+    if (buf[i] === FROM[0] && startsWithFrom(buf, i) && isSeparator(buf, i)) starts.push(i);
   }
   if (starts.length === 0) return buf.length > 0 ? [{ offset: 0, bytes: buf }] : [];
   const entries: MboxEntry[] = [];

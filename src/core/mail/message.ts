@@ -183,7 +183,7 @@ function transferDecode(body: Uint8Array, cte: string): Uint8Array | undefined {
   }
 }
 
-const PATCH_TYPES = new Set(['text/x-patch', 'text/x-diff', 'text/x-patch; charset=utf-8']);
+const PATCH_TYPES = new Set(['text/x-patch', 'text/x-diff']);
 
 function attachmentText(content: ArrayBuffer | Uint8Array | string): string {
   return typeof content === 'string' ? content : utf8.decode(content);

@@ -121,14 +121,3 @@ export function reviewAnchors(replyBody: string, files: readonly PatchFile[]): R
   flush();
   return anchors;
 }
-
-/** The reviewer's words alone: the reply without quoted lines and signature. */
-export function unquoted(body: string): string {
-  const out: string[] = [];
-  for (const line of body.split('\n')) {
-    if (line === '-- ') break;
-    if (/^\s*>/.test(line)) continue;
-    out.push(line);
-  }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-}

@@ -217,11 +217,11 @@ function buildVersion(s: Sending): SeriesVersion {
   const missing: number[] = [];
   for (let i = 1; i <= s.total; i++) if (!byIndex.has(i)) missing.push(i);
   const head = cover ?? byIndex.get(Math.min(...byIndex.keys())) ?? s.anchor;
-  const threaded = cover
-    ? patches.every((p) => anchorOf(nodeOf(s, p.message.msgid)) === cover)
-    : new Set(patches.map((p) => anchorOf(nodeOf(s, p.message.msgid)))).size <= 1;
+  const nodeById = new Map(s.nodes.map((n) => [n.msg.msgid, n]));
+  const anchors = patches.map((p) => anchorOf(nodeById.get(p.message.msgid)!));
+  const threaded = cover ? anchors.every((a) => a === cover) : new Set(anchors).size <= 1;
   const markers = seriesMarkers(cover?.msg.body ?? (patches.length === 1 ? patches[0]!.message.body : ''));
-  const title = cover ? cover.subject.title : patches.length === 1 || s.total === 1 ? head.subject.title : head.subject.title;
+  const title = head.subject.title;
   const times = s.nodes.map((n) => n.msg.time).filter((t) => t > 0);
   const time = cover?.msg.time || (times.length ? Math.min(...times) : 0);
   return {
@@ -253,10 +253,6 @@ function buildVersion(s: Sending): SeriesVersion {
     replyCount: 0,
     stat: diffStat(patches.flatMap((p) => p.files)),
   };
-}
-
-function nodeOf(s: Sending, msgid: string): Node {
-  return s.nodes.find((n) => n.msg.msgid === msgid)!;
 }
 
 function sameContent(a: SeriesVersion, b: SeriesVersion): boolean {
@@ -383,6 +379,12 @@ function attachFollowups(nodes: Map<string, Node>, versionOfMsg: Map<string, Ser
   const bySubject = new Map<string, { v: SeriesVersion; p: PatchEntry | null }>();
   for (const v of versions) {
     if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
+    // A reply to a copy that was kept out belongs to the patch kept for that number.
+    for (const d of v.duplicates) {
+      const index = parseSubject(d.subject).index;
+      const kept = v.patches.find((p) => p.index === index);
+      if (kept) patchOf.set(d.msgid, kept);
+    }
     for (const p of [...v.patches, ...v.extras]) {
       patchOf.set(p.message.msgid, p);
       if (!v.superseded) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${v.version}\u0000${p.index}`, { v, p });

@@ -148,32 +148,42 @@ export class ExecmemSimulator {
     if (!Number.isSafeInteger(size) || size <= 0) throw new Error(`allocation "${id}": size must be a positive whole number of bytes, got ${size}`);
     const r = this.ranges[type];
     const pageSize = this.profile.pageSize;
-    let pages = Math.ceil(size / pageSize);
-    let alignPages = Math.max(1, Math.ceil((r?.alignment ?? 1) / pageSize));
-    // __vmalloc_node_range(): huge mappings for VM_ALLOW_HUGE_VMAP areas of at least PMD_SIZE.
-    if (vmFlags.includes('VM_ALLOW_HUGE_VMAP') && pages * pageSize >= this.profile.pmdSize) {
-      const pmdPages = this.profile.pmdSize / pageSize;
-      alignPages = Math.max(alignPages, pmdPages);
-      pages = Math.ceil(pages / pmdPages) * pmdPages;
-    }
     const guard = !vmFlags.includes('VM_NO_GUARD');
-    const reserve = pages + (guard ? 1 : 0);
-    const result: Allocation = { id, type, size, start: null, end: null, range: 'primary', failed: true, pages: reserve, guard, kasanShadow: 0 };
+    const smallPages = Math.ceil(size / pageSize);
+    const smallAlign = Math.max(1, Math.ceil((r?.alignment ?? 1) / pageSize));
+    // __vmalloc_node_range(): huge mappings for VM_ALLOW_HUGE_VMAP areas of at least
+    // PMD_SIZE, size and alignment rounded to PMD_SIZE; when that fails, it tries
+    // again with base pages (the "fail:" path drops shift to PAGE_SHIFT).
+    const shapes: { pages: number; align: number }[] = [];
+    if (vmFlags.includes('VM_ALLOW_HUGE_VMAP') && smallPages * pageSize >= this.profile.pmdSize) {
+      const pmdPages = this.profile.pmdSize / pageSize;
+      shapes.push({ pages: Math.ceil(smallPages / pmdPages) * pmdPages, align: Math.max(smallAlign, pmdPages) });
+    }
+    shapes.push({ pages: smallPages, align: smallAlign });
+    const vmalloc = (start: bigint, end: bigint): { at: number; pages: number } => {
+      for (const shape of shapes) {
+        const at = this.vmap.alloc(shape.pages + (guard ? 1 : 0), shape.align, this.toPage(start), this.toPageFloor(end));
+        if (at >= 0) return { at, pages: shape.pages };
+      }
+      return { at: -1, pages: shapes[shapes.length - 1]!.pages };
+    };
+    const result: Allocation = { id, type, size, start: null, end: null, range: 'primary', failed: true, pages: smallPages + (guard ? 1 : 0), guard, kasanShadow: 0 };
     if (r && r.end > r.start) {
-      let at = this.vmap.alloc(reserve, alignPages, this.toPage(r.start), this.toPageFloor(r.end));
-      if (at < 0 && r.fallback_start) {
-        at = this.vmap.alloc(reserve, alignPages, this.toPage(r.fallback_start), this.toPageFloor(r.fallback_end));
-        if (at >= 0) {
+      let got = vmalloc(r.start, r.end);
+      if (got.at < 0 && r.fallback_start) {
+        got = vmalloc(r.fallback_start, r.fallback_end);
+        if (got.at >= 0) {
           result.range = 'fallback';
           this.fallbacks++;
         }
       }
-      if (at >= 0) {
+      if (got.at >= 0) {
         result.failed = false;
-        result.start = BigInt(at) * this.page;
-        result.end = result.start + BigInt(pages) * this.page;
-        if (r.flags.includes('EXECMEM_KASAN_SHADOW')) result.kasanShadow = Math.ceil((pages * pageSize) / 8);
-        this.live.set(id, { ...result, startPage: at });
+        result.pages = got.pages + (guard ? 1 : 0);
+        result.start = BigInt(got.at) * this.page;
+        result.end = result.start + BigInt(got.pages) * this.page;
+        if (r.flags.includes('EXECMEM_KASAN_SHADOW')) result.kasanShadow = Math.ceil((got.pages * pageSize) / 8);
+        this.live.set(id, { ...result, startPage: got.at });
       }
     }
     if (result.failed) this.failures++;

@@ -83,9 +83,12 @@ function profileWith(base: ArchProfile, v: unknown): ArchProfile {
   for (const k of ['pageSize', 'pmdSize'] as const) {
     if (v[k] === undefined) continue;
     const n = int(v[k], `profile.${k}`, 1);
-    if ((n & (n - 1)) !== 0) throw new Bad(`profile.${k}: must be a power of two, got ${n}`);
+    if (!Number.isInteger(Math.log2(n))) throw new Bad(`profile.${k}: must be a power of two, got ${n}`);
     p[k] = n;
   }
+  // Page numbers must stay exact (below 2^53) for every address of the space.
+  if (p.pageSize < 4096 || p.pageSize > 65536) throw new Bad(`profile.pageSize: the kernels modelled use 4 KiB to 64 KiB pages, got ${p.pageSize}`);
+  if (p.pmdSize < p.pageSize) throw new Bad(`profile.pmdSize: must be at least the page size (${p.pageSize}), got ${p.pmdSize}`);
   if (v.cpus !== undefined) p.cpus = int(v.cpus, 'profile.cpus', 1);
   for (const k of ['kasan', 'kaslr', 'plts'] as const) if (v[k] !== undefined) p[k] = bool(v[k], `profile.${k}`);
   if (v.pageSize !== undefined) p.symbols.PAGE_SIZE = { value: String(p.pageSize), source: 'scenario profile override' };
@@ -123,7 +126,7 @@ function rangeOverrides(v: unknown): RangeTable {
       pgprot: spec.pgprot === undefined ? 'PAGE_KERNEL' : String(spec.pgprot),
       flags,
     };
-    if ((range.alignment & (range.alignment - 1)) !== 0) throw new Bad(`${where}.alignment: must be a power of two, got ${range.alignment}`);
+    if (!Number.isInteger(Math.log2(range.alignment))) throw new Bad(`${where}.alignment: must be a power of two, got ${range.alignment}`);
     out[type] = range;
   }
   return out;
@@ -201,12 +204,17 @@ export function runScenario(s: Scenario): Result<ScenarioOutput> {
   }
   // Workloads draw from their own stream of the seed, apart from the KASLR offset's.
   const workloads = new WorkloadState(new Rng(s.seed ^ 0x5eed), s.profile.pageSize);
+  const failedIds = new Set<string>();
   for (const [i, op] of s.ops.entries()) {
     try {
       if (op.op === 'workload') {
         for (const g of workloads.generate(op.name, op.params, op.where)) {
-          if (g.op === 'alloc') sim.alloc(g.id, g.type, g.size, g.vmFlags);
-          else sim.free(g.id);
+          if (g.op === 'alloc') {
+            if (sim.alloc(g.id, g.type, g.size, g.vmFlags).failed) failedIds.add(g.id);
+          } else if (failedIds.has(g.id)) {
+            // A workload frees what it loaded; what failed to load has nothing to free.
+            failedIds.delete(g.id);
+          } else sim.free(g.id);
         }
       } else if (op.op === 'alloc') sim.alloc(op.id, op.type, op.size, op.vmFlags);
       else sim.free(op.id);

@@ -247,32 +247,6 @@ class FreeTree {
   prevFound = -1;
   nextFound = -1;
 
-  /** The block with the greatest start ≤ x, or −1. */
-  floor(x: number): number {
-    let n = this.root;
-    let best = -1;
-    while (n >= 0) {
-      if (this.start[n]! <= x) {
-        best = n;
-        n = this.right[n]!;
-      } else n = this.left[n]!;
-    }
-    return best;
-  }
-
-  /** The block with the least start ≥ x, or −1. */
-  ceiling(x: number): number {
-    let n = this.root;
-    let best = -1;
-    while (n >= 0) {
-      if (this.start[n]! >= x) {
-        best = n;
-        n = this.left[n]!;
-      } else n = this.right[n]!;
-    }
-    return best;
-  }
-
   /** is_within_this_va: where the area would start in block n, or −1. */
   fitIn(n: number, size: number, align: number, vstart: number): number {
     const s = this.start[n]!;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { applyPatch } from 'diff';
 import * as vscode from 'vscode';
 import type { PatchFile } from '../../core/patch/patch';
+import { isTreeRelative } from '../../core/patch/paths';
 import { hunkSides } from '../../core/patch/sides';
 import type { PatchEntry, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import type { SeriesStore } from './store';
@@ -60,6 +61,8 @@ export function renderMessage(msg: SourcedMessage): string {
 
 /** Finds the file a patch touches in the workspace, if the workspace holds it. */
 export async function workspaceFile(relPath: string): Promise<vscode.Uri | undefined> {
+  // Paths come from mail: a/../../.ssh/id_rsa must not reach outside the workspace.
+  if (!isTreeRelative(relPath)) return undefined;
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const uri = vscode.Uri.joinPath(folder.uri, relPath);
     try {

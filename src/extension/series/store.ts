@@ -4,7 +4,8 @@
  * kept once, grouped into series. A source is read again only when its file
  * changed.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
@@ -12,9 +13,33 @@ import { readSources } from '../../node/mail/read';
 import type { MailSources } from './sources';
 
 interface Cached {
-  mtimeMs: number;
+  signature: string;
   messages: SourcedMessage[];
   errors: ReadError[];
+}
+
+/**
+ * What changes when a source's mail changes: a file's size and time; for a
+ * folder, those of the files in it and, for public-inbox epochs, of their
+ * refs (new mail is a new commit, which moves a ref, not the folder's time).
+ */
+async function sourceSignature(p: string): Promise<string> {
+  const st = await stat(p);
+  if (!st.isDirectory()) return `${st.size}:${st.mtimeMs}`;
+  const parts: string[] = [];
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth < 3 && (/^\d+\.git$/.test(entry.name) || entry.name === 'git' || entry.name === 'refs')) await visit(full, depth + 1);
+        continue;
+      }
+      const s = await stat(full).catch(() => undefined);
+      if (s) parts.push(`${full}:${s.size}:${s.mtimeMs}`);
+    }
+  };
+  await visit(p, 0);
+  return parts.sort().join('|');
 }
 
 export interface SourceState {
@@ -37,7 +62,9 @@ export class SeriesStore implements vscode.Disposable {
     private readonly sources: MailSources,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscription = sources.onDidChange(() => void this.reload());
+    this.subscription = sources.onDidChange(() => {
+      this.reload().catch((e: unknown) => log.error(`reading mail: ${e instanceof Error ? e.message : String(e)}`));
+    });
   }
 
   get current(): SeriesIndex | undefined {
@@ -48,19 +75,23 @@ export class SeriesStore implements vscode.Disposable {
     return this.states;
   }
 
-  /** Loads (once) and returns the index. */
-  async ensure(): Promise<SeriesIndex> {
-    if (!this.index) await this.reload();
-    return this.index!;
-  }
-
+  /** Loads again after any load in flight; a failed load does not stop later ones. */
   reload(force = false): Promise<void> {
     if (force) this.cache.clear();
-    const run = (this.loading ?? Promise.resolve()).then(() => this.load());
-    this.loading = run.finally(() => {
-      if (this.loading === run) this.loading = undefined;
-    });
+    const run: Promise<void> = (this.loading ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.load())
+      .finally(() => {
+        if (this.loading === run) this.loading = undefined;
+      });
+    this.loading = run;
     return run;
+  }
+
+  /** Loads (once) and returns the index; a load already running is shared, not repeated. */
+  async ensure(): Promise<SeriesIndex> {
+    if (!this.index) await (this.loading ?? this.reload());
+    return this.index!;
   }
 
   private async load(): Promise<void> {
@@ -106,11 +137,11 @@ export class SeriesStore implements vscode.Disposable {
   }
 
   private async read(p: string, onProgress: (n: number) => void): Promise<Cached> {
-    const st = await stat(p);
+    const signature = await sourceSignature(p);
     const hit = this.cache.get(p);
-    if (hit && hit.mtimeMs === st.mtimeMs) return hit;
+    if (hit && hit.signature === signature) return hit;
     const result = await readSources([p], { onProgress });
-    const entry = { mtimeMs: st.mtimeMs, messages: result.messages, errors: result.errors };
+    const entry = { signature, messages: result.messages, errors: result.errors };
     this.cache.set(p, entry);
     return entry;
   }

@@ -15,7 +15,7 @@ export type SeriesNode =
   | { kind: 'version'; version: SeriesVersion }
   | { kind: 'cover'; version: SeriesVersion }
   | { kind: 'patch'; version: SeriesVersion; patch: PatchEntry }
-  | { kind: 'file'; version: SeriesVersion; patch: PatchEntry; file: PatchFile };
+  | { kind: 'file'; version: SeriesVersion; patch: PatchEntry; file: PatchFile; index: number };
 
 const KIND_ICONS: Record<MailSourceKind, string> = {
   mbox: 'mail',
@@ -85,7 +85,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         return list;
       }
       case 'patch':
-        return node.patch.files.map((file) => ({ kind: 'file', version: node.version, patch: node.patch, file }));
+        return node.patch.files.map((file, index) => ({ kind: 'file', version: node.version, patch: node.patch, file, index }));
       default:
         return [];
     }
@@ -148,7 +148,8 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         item.tooltip = plain(`${f.path}\n${f.status}, ${f.additions} insertions, ${f.deletions} deletions\nClick to see the change in a diff editor.`);
         item.command = { command: 'execmemLens.openFileDiff', title: 'Open Diff', arguments: [node.patch.message.msgid, f.path] };
         item.contextValue = 'seriesFile';
-        item.id = `file:${node.patch.message.msgid}:${f.path}`;
+        // The same path can come twice (a patch inline and attached): the position keeps ids unique.
+        item.id = `file:${node.patch.message.msgid}:${node.index}:${f.path}`;
         return item;
       }
     }

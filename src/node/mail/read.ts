@@ -74,7 +74,11 @@ class Collector {
       if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
     });
     this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
+    // The job's own failure is seen by finish(); this handler only keeps the set small.
+    job.then(
+      () => this.inFlight.delete(job),
+      () => this.inFlight.delete(job),
+    );
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
   }
 
@@ -100,7 +104,7 @@ function sniffMsgId(bytes: Uint8Array): string | null {
 }
 
 async function readMboxFile(file: string, sourceId: string, c: Collector): Promise<void> {
-  const buf = new Uint8Array(await readFile(file));
+  const buf: Uint8Array = await readFile(file);
   const entries = splitMbox(buf);
   const name = path.basename(file);
   for (let i = 0; i < entries.length; i++) {
@@ -155,45 +159,50 @@ async function catFileBatch(
     child.on('error', reject);
     child.on('close', resolve);
   });
+  // Awaited below; until then a failure (an abort, say) must not count as unhandled.
+  closed.catch(() => undefined);
   child.stdin.on('error', () => undefined);
   child.stdin.end(commits.map((c) => `${c}:m\n`).join(''));
-
-  // Chunks are joined only once a whole blob has arrived, so a large message
-  // does not make every 64 KiB chunk copy everything before it.
-  let pending: Buffer = Buffer.alloc(0);
-  const waiting: Buffer[] = [];
-  let waitingBytes = 0;
-  let need = 0;
-  let next = 0;
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    if (need > 0 && pending.length + waitingBytes + chunk.length < need) {
-      waiting.push(chunk);
-      waitingBytes += chunk.length;
-      continue;
-    }
-    pending = Buffer.concat([pending, ...waiting, chunk]);
-    waiting.length = 0;
-    waitingBytes = 0;
-    need = 0;
-    for (;;) {
-      const nl = pending.indexOf(10);
-      if (nl < 0) break;
-      const header = pending.toString('latin1', 0, nl);
-      if (header.endsWith(' missing')) {
-        onMissing(commits[next++] ?? header);
-        pending = pending.subarray(nl + 1);
+  try {
+    // Chunks are joined only once a whole blob has arrived, so a large message
+    // does not make every 64 KiB chunk copy everything before it.
+    let pending: Buffer = Buffer.alloc(0);
+    const waiting: Buffer[] = [];
+    let waitingBytes = 0;
+    let need = 0;
+    let next = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      if (need > 0 && pending.length + waitingBytes + chunk.length < need) {
+        waiting.push(chunk);
+        waitingBytes += chunk.length;
         continue;
       }
-      const size = Number(header.split(' ')[2]);
-      if (!Number.isSafeInteger(size)) throw new Error(`git cat-file gave an unexpected line: ${header.slice(0, 100)}`);
-      if (pending.length < nl + 1 + size + 1) {
-        need = nl + 1 + size + 1;
-        break;
+      pending = Buffer.concat([pending, ...waiting, chunk]);
+      waiting.length = 0;
+      waitingBytes = 0;
+      need = 0;
+      for (;;) {
+        const nl = pending.indexOf(10);
+        if (nl < 0) break;
+        const header = pending.toString('latin1', 0, nl);
+        if (header.endsWith(' missing')) {
+          onMissing(commits[next++] ?? header);
+          pending = pending.subarray(nl + 1);
+          continue;
+        }
+        const size = Number(header.split(' ')[2]);
+        if (!Number.isSafeInteger(size)) throw new Error(`git cat-file gave an unexpected line: ${header.slice(0, 100)}`);
+        if (pending.length < nl + 1 + size + 1) {
+          need = nl + 1 + size + 1;
+          break;
+        }
+        const blob = new Uint8Array(pending.buffer, pending.byteOffset + nl + 1, size);
+        pending = pending.subarray(nl + 1 + size + 1);
+        await onBlob(commits[next++] ?? '', blob);
       }
-      const blob = new Uint8Array(pending.buffer, pending.byteOffset + nl + 1, size);
-      pending = pending.subarray(nl + 1 + size + 1);
-      await onBlob(commits[next++] ?? '', blob);
     }
+  } finally {
+    if (child.exitCode === null) child.kill();
   }
   const code = await closed;
   if (code !== 0) throw new Error(`git cat-file --batch in ${repo}: exit ${code}: ${stderr.trim()}`);

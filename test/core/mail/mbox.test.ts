@@ -18,13 +18,13 @@ describe('splitMbox', () => {
   });
 
   test('text before the first From line is skipped; a file without one is one message', () => {
-    assert.equal(splitMbox(enc('junk\nFrom x Mon\nSubject: a\n\nb\n')).length, 1);
+    assert.equal(splitMbox(enc('junk\nFrom x Mon Jan  1 00:00:00 2024\nSubject: a\n\nb\n')).length, 1);
     assert.deepEqual(splitMbox(enc('Subject: lone\n\nbody\n')).map((p) => dec(p.bytes)), ['Subject: lone\n\nbody\n']);
     assert.deepEqual(splitMbox(new Uint8Array(0)), []);
   });
 
   test('a truncated last message is still returned', () => {
-    const parts = splitMbox(enc('From x Mon\nSubject: a\n\nb\n\nFrom y Mon\nSubject: cut off mid-hea'));
+    const parts = splitMbox(enc('From x Mon Jan  1 00:00:00 2024\nSubject: a\n\nb\n\nFrom y Mon Jan  1 00:00:00 2024\nSubject: cut off mid-hea'));
     assert.equal(parts.length, 2);
     assert.equal(dec(parts[1]!.bytes), 'Subject: cut off mid-hea');
   });
@@ -39,4 +39,11 @@ describe('splitMbox', () => {
       }),
     );
   });
+});
+
+test('a body line starting "From " that is no separator does not split a message', () => {
+  const patch = 'From 1234567890abcdef1234567890abcdef12345678 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n\nFrom the manual: modules load here.\nFrom here on, 2 more lines\n---\n';
+  const parts = splitMbox(enc(patch));
+  assert.equal(parts.length, 1);
+  assert.match(dec(parts[0]!.bytes), /From the manual: modules load here\.\nFrom here on/);
 });

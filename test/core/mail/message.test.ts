@@ -153,7 +153,7 @@ describe('an mbox of good and bad messages', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(fc.constant('good' as const), bad), { minLength: 1, maxLength: 12 }), async (mix) => {
         const text = mix
-          .map((m, i) => `From x Mon\n${m === 'good' ? `Subject: good ${i}\nFrom: a@b\nMessage-ID: <g${i}@x>\n\nok\n` : m.replace(/^From /gm, '>From ')}\n`)
+          .map((m, i) => `From x Mon Jan  1 00:00:00 2024\n${m === 'good' ? `Subject: good ${i}\nFrom: a@b\nMessage-ID: <g${i}@x>\n\nok\n` : m.replace(/^From /gm, '>From ')}\n`)
           .join('');
         let good = 0;
         let errors = 0;

@@ -66,3 +66,11 @@ describe('patches in mail', () => {
   });
 });
 
+
+describe('paths from patches', () => {
+  test('only plain relative paths inside a tree are accepted', async () => {
+    const { isTreeRelative } = await import('../../../src/core/patch/paths.js');
+    for (const ok of ['arch/arm64/kernel/module.c', 'Makefile', 'a/b..c/d']) assert.equal(isTreeRelative(ok), true, ok);
+    for (const bad of ['', '/etc/passwd', '../../.ssh/id_rsa', 'a/../../b', './x', 'a//b', 'a\\..\\b']) assert.equal(isTreeRelative(bad), false, bad);
+  });
+});

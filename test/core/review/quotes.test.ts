@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseDiffFiles } from '../../../src/core/patch/patch';
-import { reviewAnchors, unquoted } from '../../../src/core/review/quotes';
+import { reviewAnchors } from '../../../src/core/review/quotes';
 
 const DIFF = [
   'diff --git a/arch/arm64/kernel/module.c b/arch/arm64/kernel/module.c',
@@ -56,11 +56,5 @@ describe('reviewAnchors', () => {
   test('a reply that quotes no diff line gives no anchor', () => {
     assert.deepEqual(reviewAnchors('> I think the cover letter\n\nAgreed.\n', files), []);
     assert.deepEqual(reviewAnchors('> +\tvoid *p = NULL;\nok\n', []), []);
-  });
-});
-
-describe('unquoted', () => {
-  test('keeps the reviewer’s words only', () => {
-    assert.equal(unquoted('> quoted\nmine\n\n\n\n> more\nalso mine\n-- \nsig'), 'mine\n\nalso mine');
   });
 });

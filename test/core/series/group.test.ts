@@ -203,3 +203,13 @@ test('a patch someone else sends into a series thread joins the family but does 
   assert.equal(idx.families[0]!.title, 'x86/module: use large ROX pages');
   assert.equal(idx.series.length, 2);
 });
+
+test('a reply to a copy of a patch that was kept out counts for that patch only', async () => {
+  const mail = seriesMail({ prefix: 'PATCH v7', title: 'rox', total: 3, stem: 'dup' });
+  mail.push({ ...mail[2]!, id: 'dup-2-again@example.org' });
+  mail.push({ id: 'rev@x', subject: 'Re: [PATCH v7 2/3] part 2 of rox', inReplyTo: 'dup-2-again@example.org', body: 'Reviewed-by: R <r@x>\n' });
+  const s = only((await indexOf(mail)).series);
+  const given = s.patches.map((p) => p.trailers.filter((t) => t.from === 'followup').length);
+  assert.deepEqual(given, [0, 1, 0]);
+  assert.equal(s.coverReplies.length, 0);
+});

@@ -250,3 +250,40 @@ describe('workloads', () => {
     assert.match(bad([{ op: 'workload', name: 'boot', params: 3 }]), /^ops\[0\]\.params: expected an object/);
   });
 });
+
+describe('review fixes', () => {
+  test('a huge-page request that does not fit as huge pages is retried with base pages in the same range', () => {
+    const out = run({
+      arch: 'x86',
+      variant: 'execmem',
+      ranges: { EXECMEM_DEFAULT: { start: '0xffffffffc0001000', end: '0xffffffffc0400000', fallback_start: '0xffffc90000000000', fallback_end: '0xffffc90100000000' } },
+      ops: [alloc('big', 2 * 1024 * 1024, 'EXECMEM_MODULE_TEXT', ['VM_ALLOW_HUGE_VMAP'])],
+    });
+    // [c0001000, c0400000) holds no 2 MiB-aligned 2 MiB + guard, but 513 base pages fit.
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.range]), [['0xffffffffc0001000', 'primary']]);
+    assert.equal(out.metrics.fallbacks, 0);
+  });
+
+  test('a workload that runs out of space counts failures instead of stopping', () => {
+    const out = run({
+      arch: 'x86',
+      variant: 'execmem',
+      ranges: { EXECMEM_MODULE_DATA: { start: '0xffffffffc8000000', end: '0xffffffffc8008000' } },
+      ops: [{ op: 'workload', name: 'boot', params: { modules: 20 } }, { op: 'workload', name: 'churn', params: { rounds: 10 } }],
+    });
+    assert.ok(out.metrics.failures > 0);
+    assert.ok(out.metrics.liveAreas > 0);
+  });
+
+  test('profile page sizes outside 4-64 KiB, and PMD smaller than a page, are refused', () => {
+    for (const [profile, message] of [
+      [{ pageSize: 1 }, /profile\.pageSize: the kernels modelled use 4 KiB to 64 KiB pages/],
+      [{ pageSize: 2 ** 31 }, /profile\.pageSize: the kernels modelled/],
+      [{ pmdSize: 2048 }, /profile\.pmdSize: must be at least the page size/],
+    ] as const) {
+      const r = parseScenario({ arch: 'x86', variant: 'execmem', profile });
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.error, message);
+    }
+  });
+});

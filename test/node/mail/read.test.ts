@@ -72,7 +72,7 @@ describe('reading mail sources', () => {
 
   test('a cancelled read stops', async () => {
     const file = path.join(dir, 'big.mbox');
-    writeFileSync(file, Array.from({ length: 50 }, (_, i) => `From x Mon\n${message({ id: `${i}@x`, subject: 's' })}\n`).join(''));
+    writeFileSync(file, Array.from({ length: 50 }, (_, i) => `From x Mon Jan  1 00:00:00 2024\n${message({ id: `${i}@x`, subject: 's' })}\n`).join(''));
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(readSources([file], { signal: ac.signal }), /abort/i);
@@ -85,7 +85,7 @@ describe('bad input in a real mbox', () => {
     const huge = `Subject: huge\nFrom: a@b\nMessage-ID: <huge@x>\n\n${'x'.repeat(1023)}\n`.padEnd(50 * 1024 * 1024, 'y\n');
     writeFileSync(
       file,
-      `From x Mon\n${message({ id: 'before@x', subject: 'before' })}\nFrom x Mon\n${huge}\nFrom x Mon\n${message({ id: 'after@x', subject: 'after' })}\n`,
+      `From x Mon Jan  1 00:00:00 2024\n${message({ id: 'before@x', subject: 'before' })}\nFrom x Mon Jan  1 00:00:00 2024\n${huge}\nFrom x Mon Jan  1 00:00:00 2024\n${message({ id: 'after@x', subject: 'after' })}\n`,
     );
     const read = await readSources([file]);
     assert.deepEqual(read.messages.map((m) => m.msgid), ['before@x', 'after@x']);
