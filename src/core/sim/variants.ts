@@ -5,8 +5,9 @@
  * code branch.
  *
  * Tabled so far: x86 and arm64 for `module_alloc` (Linux 6.1) and `execmem`
- * (6.10–6.12). jitalloc-v1, execmem-split and execmem-rox, and the other
- * arches, are the next step; asking for them is an error that says so.
+ * (6.10–6.12), and x86 for `execmem-rox` (6.13). jitalloc-v1, execmem-split
+ * and the other arches are the next step; asking for them is an error that
+ * says so.
  */
 import type { ArchName } from '../arch/arches';
 import type { ExecmemType, RangeFlag } from './types';
@@ -33,6 +34,8 @@ export interface VariantTable {
   ranges: Partial<Record<ExecmemType, RangeSpec>>;
   /** execmem_init_missing() applies (typed execmem designs). */
   initMissing: boolean;
+  /** BPF programs go through bpf_prog_pack (kernel/bpf/core.c) rather than one allocation each. */
+  bpfProgPack?: boolean;
   /** Areas already busy at boot in this kernel (the image, where it lies inside a range). */
   reserved?: { start: string; end: string; what: string }[];
   notes: string[];
@@ -59,7 +62,11 @@ const TABLES: VariantTable[] = [
       EXECMEM_MODULE_DATA: { ...X86_MODULE_ALLOC, origin: 'module data is module_alloc()ed too in 6.1 (kernel/module/main.c, move_module())' },
     },
     initMissing: false,
-    notes: ['Every caller shares module_alloc(): one range for all types; text is made RO+X after the copy (set_memory_*).'],
+    bpfProgPack: true,
+    notes: [
+      'Every caller shares module_alloc(): one range for all types; text is made RO+X after the copy (set_memory_*).',
+      'BPF programs share 2 MiB packs (bpf_jit_binary_pack_alloc, arch/x86/net/bpf_jit_comp.c, since 5.18).',
+    ],
   },
   {
     variant: 'execmem',
@@ -75,7 +82,32 @@ const TABLES: VariantTable[] = [
       },
     },
     initMissing: true,
+    bpfProgPack: true,
     notes: ['Only EXECMEM_DEFAULT is set; execmem_init_missing() copies it to the other types, MODULE_DATA with PAGE_KERNEL.'],
+  },
+  {
+    variant: 'execmem-rox',
+    arch: 'x86',
+    ranges: {
+      EXECMEM_DEFAULT: {
+        start: 'MODULES_VADDR + module_load_offset',
+        end: 'MODULES_END',
+        pgprot: 'PAGE_KERNEL_ROX',
+        alignment: 'MODULE_ALIGN',
+        flags: ['EXECMEM_KASAN_SHADOW', 'EXECMEM_ROX_CACHE'],
+        origin: 'execmem_arch_setup(), arch/x86/mm/init.c, "x86/module: enable ROX caches for module text on 64 bit" (v7 8/8, Linux 6.13)',
+      },
+      EXECMEM_KPROBES: { start: 'MODULES_VADDR + module_load_offset', end: 'MODULES_END', pgprot: 'PAGE_KERNEL', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'same (EXECMEM_KPROBES ... EXECMEM_BPF)' },
+      EXECMEM_FTRACE: { start: 'MODULES_VADDR + module_load_offset', end: 'MODULES_END', pgprot: 'PAGE_KERNEL', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'same (EXECMEM_KPROBES ... EXECMEM_BPF)' },
+      EXECMEM_BPF: { start: 'MODULES_VADDR + module_load_offset', end: 'MODULES_END', pgprot: 'PAGE_KERNEL', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'same (EXECMEM_KPROBES ... EXECMEM_BPF)' },
+      EXECMEM_MODULE_DATA: { start: 'MODULES_VADDR + module_load_offset', end: 'MODULES_END', pgprot: 'PAGE_KERNEL', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'same, EXECMEM_MODULE_DATA' },
+    },
+    initMissing: true,
+    bpfProgPack: true,
+    notes: [
+      'Module text comes from the ROX cache: 2 MiB ROX pages carved into chunks of the requested size.',
+      'kprobes and ftrace moved into the cache later ("x86: enable EXECMEM_ROX_CACHE for ftrace and kprobes"); not modelled in this table.',
+    ],
   },
 ];
 
@@ -135,6 +167,7 @@ TABLES.push(
       EXECMEM_BPF: { start: 'VMALLOC_START', end: 'VMALLOC_END', pgprot: 'PAGE_KERNEL', alignment: '1', origin: 'execmem_arch_setup(), arch/arm64/mm/init.c (6.12)' },
     },
     initMissing: true,
+    bpfProgPack: true,
     reserved: [{ start: '_text', end: '_end', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
     notes: ['Module text prefers the 128 MiB window in direct branch range of the kernel (no PLTs) and falls back to the 2 GiB PLT window.'],
   },

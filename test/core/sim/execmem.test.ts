@@ -45,7 +45,12 @@ describe('execmem simulator: x86', () => {
     const parsed = parseScenario({ arch: 'x86', variant: 'execmem' });
     assert.ok(parsed.ok);
     const out = run({ arch: 'x86', variant: 'execmem', ops: [alloc('k', 10, 'EXECMEM_KPROBES'), alloc('b', 10, 'EXECMEM_BPF'), alloc('d', 10, 'EXECMEM_MODULE_DATA')] });
-    assert.deepEqual(out.allocations.map((a) => a.start), ['0xffffffffc0000000', '0xffffffffc0002000', '0xffffffffc0004000']);
+    // The BPF program lands in a 2 MiB bpf_prog_pack taken from the same range.
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.range]), [
+      ['0xffffffffc0000000', 'primary'],
+      ['0xffffffffc0002000', 'pack'],
+      ['0xffffffffc0203000', 'primary'],
+    ]);
     assert.equal(out.metrics.ranges.length, 1);
     assert.match(out.metrics.ranges[0]!.name, /EXECMEM_DEFAULT, EXECMEM_KPROBES, EXECMEM_FTRACE, EXECMEM_BPF, EXECMEM_MODULE_DATA/);
   });
@@ -170,7 +175,7 @@ describe('scenario errors name the field', () => {
     [{ arch: 'ia64', variant: 'execmem' }, /^arch: expected one of arm, arm64/],
     [{ arch: 'x86', variant: 'jit' }, /^variant: expected one of module_alloc/],
     [{ arch: 'riscv', variant: 'execmem' }, /^arch: riscv has no profile yet \(profiled: x86, /],
-    [{ arch: 'x86', variant: 'execmem-rox' }, /^variant: execmem-rox is not tabled for x86 yet/],
+    [{ arch: 'x86', variant: 'execmem-split' }, /^variant: execmem-split is not tabled for x86 yet/],
     [{ arch: 'x86', variant: 'execmem', seed: -1 }, /^seed: expected a whole number/],
     [{ arch: 'x86', variant: 'execmem', colour: 1 }, /^colour: unknown field/],
     [{ arch: 'x86', variant: 'execmem', ops: [{ op: 'alloc', id: 'a', type: 'EXECMEM_BPF', size: 0 }] }, /^ops\[0\]\.size: expected a whole number ≥ 1/],
@@ -285,5 +290,67 @@ describe('review fixes', () => {
       assert.equal(r.ok, false);
       if (!r.ok) assert.match(r.error, message);
     }
+  });
+});
+
+describe('ROX cache (execmem-rox, x86)', () => {
+  test('golden: text chunks of the requested size from one PMD-aligned 2 MiB ROX area; data outside it', () => {
+    const out = run({ arch: 'x86', variant: 'execmem-rox', ops: [alloc('t1', 12288), alloc('t2', 100), alloc('d', 4096, 'EXECMEM_MODULE_DATA'), alloc('t3', 5000)] });
+    assert.deepEqual(out.allocations.map((a) => [a.start, a.end, a.range]), [
+      ['0xffffffffc0000000', '0xffffffffc0003000', 'cache'],
+      ['0xffffffffc0003000', '0xffffffffc0003064', 'cache'],
+      // The cache area took 2 MiB and its guard page; data is vmalloc()ed after it.
+      ['0xffffffffc0201000', '0xffffffffc0202000', 'primary'],
+      ['0xffffffffc0003064', '0xffffffffc00043ec', 'cache'],
+    ]);
+    assert.equal(out.metrics.roxCacheAreas, 1);
+    // The three chunks touch 5 pages of the huge page; one 2 MiB iTLB entry maps them all.
+    assert.equal(out.metrics.itlbEntries4k, 5);
+    assert.equal(out.metrics.itlbEntries2m, 1);
+  });
+
+  test('freed chunks coalesce, are reused first-fit, and a fully free huge area goes back to vmalloc', () => {
+    const out = run({
+      arch: 'x86',
+      variant: 'execmem-rox',
+      ops: [alloc('a', 1000), alloc('b', 1000), { op: 'free', id: 'a' }, alloc('c', 500), { op: 'free', id: 'b' }, { op: 'free', id: 'c' }],
+    });
+    assert.equal(out.allocations[2]!.start, '0xffffffffc0000000', 'the hole left by a is reused first');
+    assert.equal(out.metrics.roxCacheAreas, 0);
+    assert.equal(out.metrics.liveAreas, 0);
+  });
+
+  test('a text allocation larger than a huge page takes a PMD-rounded area of its own', () => {
+    const out = run({ arch: 'x86', variant: 'execmem-rox', ops: [alloc('small', 64), alloc('big', 3 * 1024 * 1024)] });
+    assert.deepEqual(out.allocations.map((a) => a.start), ['0xffffffffc0000000', '0xffffffffc0400000']);
+    assert.equal(out.metrics.roxCacheAreas, 2);
+  });
+});
+
+describe('bpf_prog_pack', () => {
+  test('programs share a 2 MiB pack in 64-byte chunks; an empty pack is freed', () => {
+    const ops = [...Array.from({ length: 100 }, (_, i) => alloc(`p${i}`, 100, 'EXECMEM_BPF')), ...Array.from({ length: 100 }, (_, i) => ({ op: 'free', id: `p${i}` }))];
+    const out = run({ arch: 'x86', variant: 'execmem', ops: ops.slice(0, 100) });
+    assert.equal(out.metrics.bpfPacks, 1);
+    const starts = out.allocations.map((a) => BigInt(a.start!));
+    for (let i = 1; i < starts.length; i++) assert.equal(starts[i]! - starts[i - 1]!, 128n, 'two 64-byte chunks each');
+    assert.equal(run({ arch: 'x86', variant: 'execmem', ops }).metrics.bpfPacks, 0);
+  });
+
+  test('a freed chunk run is reused first-fit; a program bigger than a pack gets pages of its own', () => {
+    const out = run({
+      arch: 'x86',
+      variant: 'execmem',
+      ops: [alloc('a', 64, 'EXECMEM_BPF'), alloc('b', 64, 'EXECMEM_BPF'), { op: 'free', id: 'a' }, alloc('c', 64, 'EXECMEM_BPF'), alloc('huge', 3 * 1024 * 1024, 'EXECMEM_BPF')],
+    });
+    assert.equal(out.allocations[2]!.start, out.allocations[0]!.start);
+    assert.equal(out.allocations[3]!.range, 'primary');
+    assert.equal(out.metrics.bpfPacks, 1);
+  });
+
+  test('arm64 in 6.1 has no packs: each program is its own vmalloc area', () => {
+    const out = run({ arch: 'arm64', variant: 'module_alloc', ops: [alloc('a', 64, 'EXECMEM_BPF'), alloc('b', 64, 'EXECMEM_BPF')] });
+    assert.equal(out.metrics.bpfPacks, 0);
+    assert.equal(BigInt(out.allocations[1]!.start!) - BigInt(out.allocations[0]!.start!), 8192n);
   });
 });
