@@ -10,17 +10,31 @@
  * says so.
  */
 import type { ArchName } from '../arch/arches';
-import type { Variant, VariantTable } from './archData';
+import { type Variant, VARIANTS, type VariantTable } from './archData';
 import { ARCH_DATA } from './arches';
 
 export { type RangeSpec, type Variant, VARIANTS, type VariantTable } from './archData';
 
 const TABLES: VariantTable[] = ARCH_DATA.flatMap((d) => d.tables);
 
+/**
+ * The ROX cache needs CONFIG_ARCH_HAS_EXECMEM_ROX, which only x86_64 selects
+ * (as of Linux 6.13): on any other arch the execmem-rox design is its
+ * execmem table unchanged, said so in the notes.
+ */
+function derivedRox(arch: ArchName): VariantTable | undefined {
+  const base = TABLES.find((t) => t.variant === 'execmem' && t.arch === arch);
+  if (!base) return undefined;
+  return { ...base, variant: 'execmem-rox', notes: [...base.notes, `No ROX cache on ${arch}: ARCH_HAS_EXECMEM_ROX is x86_64-only in 6.13, so this is the execmem table.`] };
+}
+
 export function variantTable(variant: Variant, arch: ArchName): VariantTable | undefined {
-  return TABLES.find((t) => t.variant === variant && t.arch === arch);
+  const table = TABLES.find((t) => t.variant === variant && t.arch === arch);
+  if (table || variant !== 'execmem-rox') return table;
+  return derivedRox(arch);
 }
 
 export function tabledPairs(): { variant: Variant; arch: ArchName }[] {
-  return TABLES.map((t) => ({ variant: t.variant, arch: t.arch }));
+  const arches = [...new Set(TABLES.map((t) => t.arch))];
+  return arches.flatMap((arch) => VARIANTS.filter((variant) => variantTable(variant, arch)).map((variant) => ({ variant, arch })));
 }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ExecmemSimulator } from '../../../src/core/sim/execmem';
-import { type ArchProfile, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
+import { type ArchProfile, PROFILED_ARCHES, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
 import { parseScenario, runScenario } from '../../../src/core/sim/scenario';
-import { tabledPairs, type VariantTable } from '../../../src/core/sim/variants';
+import { tabledPairs, VARIANTS, type VariantTable } from '../../../src/core/sim/variants';
+import { ARCH_NAMES } from '../../../src/core/arch/arches';
 
 function run(scenario: unknown) {
   const parsed = parseScenario(scenario);
@@ -174,8 +175,6 @@ describe('scenario errors name the field', () => {
     [[], /scenario: expected a JSON object/],
     [{ arch: 'ia64', variant: 'execmem' }, /^arch: expected one of arm, arm64/],
     [{ arch: 'x86', variant: 'jit' }, /^variant: expected one of module_alloc/],
-    [{ arch: 'riscv', variant: 'execmem' }, /^arch: riscv has no profile yet \(profiled: x86, /],
-    [{ arch: 'x86', variant: 'execmem-split' }, /^variant: execmem-split is not tabled for x86 yet/],
     [{ arch: 'x86', variant: 'execmem', seed: -1 }, /^seed: expected a whole number/],
     [{ arch: 'x86', variant: 'execmem', colour: 1 }, /^colour: unknown field/],
     [{ arch: 'x86', variant: 'execmem', ops: [{ op: 'alloc', id: 'a', type: 'EXECMEM_BPF', size: 0 }] }, /^ops\[0\]\.size: expected a whole number ≥ 1/],
@@ -193,6 +192,22 @@ describe('scenario errors name the field', () => {
       if (!r.ok) assert.match(r.error, message);
     });
   }
+
+  test('an arch or design without data is refused by name (while any is left)', () => {
+    const unprofiled = ARCH_NAMES.find((a) => !PROFILED_ARCHES.includes(a));
+    if (unprofiled) {
+      const r = parseScenario({ arch: unprofiled, variant: 'execmem' });
+      assert.ok(!r.ok && new RegExp(`^arch: ${unprofiled} has no profile yet \\(profiled: `).test(r.error));
+    }
+    const tabled = new Set(tabledPairs().map((p) => `${p.variant}/${p.arch}`));
+    for (const arch of PROFILED_ARCHES) {
+      for (const variant of VARIANTS) {
+        if (tabled.has(`${variant}/${arch}`)) continue;
+        const r = parseScenario({ arch, variant });
+        assert.ok(!r.ok && r.error.startsWith(`variant: ${variant} is not tabled for ${arch} yet`));
+      }
+    }
+  });
 
   test('running: freeing an unknown id, allocating a live id', () => {
     const a = parseScenario({ arch: 'x86', variant: 'execmem', ops: [{ op: 'free', id: 'nope' }] });
@@ -352,5 +367,34 @@ describe('bpf_prog_pack', () => {
     const out = run({ arch: 'arm64', variant: 'module_alloc', ops: [alloc('a', 64, 'EXECMEM_BPF'), alloc('b', 64, 'EXECMEM_BPF')] });
     assert.equal(out.metrics.bpfPacks, 0);
     assert.equal(BigInt(out.allocations[1]!.start!) - BigInt(out.allocations[0]!.start!), 8192n);
+  });
+});
+
+describe('the five designs', () => {
+  test('x86 has all five; arm64 gets execmem-rox as its execmem table (no ROX cache outside x86_64)', () => {
+    const pairs = tabledPairs();
+    for (const v of ['module_alloc', 'jitalloc-v1', 'execmem-split', 'execmem', 'execmem-rox']) {
+      assert.ok(pairs.some((p) => p.arch === 'x86' && p.variant === v), `x86 ${v}`);
+      assert.ok(pairs.some((p) => p.arch === 'arm64' && p.variant === v), `arm64 ${v}`);
+    }
+    const rox = run({ arch: 'arm64', variant: 'execmem-rox', ops: [alloc('m', 4096)] });
+    const plain = run({ arch: 'arm64', variant: 'execmem', ops: [alloc('m', 4096)] });
+    assert.deepEqual(rox.allocations, plain.allocations);
+  });
+
+  test('the 2023-06-08 proposal sets .fallback_start twice and never .fallback_end: a finding on arm64', () => {
+    const out = run({ arch: 'arm64', variant: 'execmem-split', ops: [] });
+    assert.ok(out.findings.some((f) => f.type === 'EXECMEM_DEFAULT' && /fallback \[0x[0-9a-f]+, 0x0\) is empty or inverted/.test(f.message)));
+  });
+
+  test('kprobes: in the module range on x86 in every design; in vmalloc space on arm64 in every design', () => {
+    for (const variant of ['module_alloc', 'jitalloc-v1', 'execmem-split', 'execmem', 'execmem-rox']) {
+      const x = run({ arch: 'x86', variant, ops: [alloc('kp', 4096, 'EXECMEM_KPROBES')] }).allocations[0]!;
+      assert.ok(BigInt(x.start!) >= 0xffffffffc0000000n && BigInt(x.start!) < 0xffffffffff000000n, `x86 ${variant}`);
+      const a = run({ arch: 'arm64', variant, ops: [alloc('kp', 4096, 'EXECMEM_KPROBES')] }).allocations[0]!;
+      const armSym = resolveSymbols(profileFor('arm64')!);
+      const vmallocStart = variant === 'execmem' || variant === 'execmem-rox' ? armSym.get('VMALLOC_START')! : armSym.get('VMALLOC_START_6_1')!;
+      assert.ok(BigInt(a.start!) >= vmallocStart, `arm64 ${variant}: ${a.start}`);
+    }
   });
 });

@@ -108,6 +108,50 @@ const tables: VariantTable[] = [
     reserved: [{ start: '_text', end: '_end', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
     notes: ['Module text prefers the 128 MiB window in direct branch range of the kernel (no PLTs) and falls back to the 2 GiB PLT window.'],
   },
+  {
+    variant: 'jitalloc-v1',
+    arch: 'arm64',
+    ranges: {
+      EXECMEM_DEFAULT: { ...ARM64_MODULE_ALLOC, origin: 'jit_alloc_arch_params(): .text = module_alloc_base .. + MODULES_VSIZE, fallback + SZ_2G with PLTs ([PATCH 04/13] mm: jit/text allocator v1, on a 6.4-rc base whose arm64 module layout is 6.1\'s)' },
+      EXECMEM_KPROBES: {
+        start: 'VMALLOC_START_6_1',
+        end: 'VMALLOC_END_6_1',
+        pgprot: 'PAGE_KERNEL_ROX',
+        alignment: '1',
+        origin: 'alloc_insn_page() stays __vmalloc_node_range(VMALLOC_START, VMALLOC_END, PAGE_KERNEL_ROX): v1 does not convert it',
+      },
+      EXECMEM_FTRACE: { ...ARM64_MODULE_ALLOC, origin: 'no dynamic ftrace trampolines on arm64; jit_text_alloc() for completeness' },
+      EXECMEM_BPF: { start: 'VMALLOC_START_6_1', end: 'VMALLOC_END_6_1', pgprot: 'PAGE_KERNEL', alignment: '1', origin: 'bpf_jit_alloc_exec() stays vmalloc(size) in v1' },
+      EXECMEM_MODULE_DATA: { ...ARM64_MODULE_ALLOC, origin: 'jit_data_alloc(): .data unset, copied from .text with PAGE_KERNEL ([PATCH 06/13] v1)' },
+    },
+    initMissing: false,
+    reserved: [{ start: 'KIMAGE_VADDR_6_1', end: 'KIMAGE_VADDR_6_1 + KERNEL_SIZE', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
+    notes: ['The 6.1 symbols stand in for the 6.4-rc kernel v1 was based on.'],
+  },
+  {
+    variant: 'execmem-split',
+    arch: 'arm64',
+    ranges: {
+      EXECMEM_DEFAULT: {
+        start: 'MODULES_VADDR',
+        end: 'MODULES_END_6_1',
+        // The sketch writes ".fallback_start = VMALLOC_START, .fallback_start = VMALLOC_END": the later
+        // initializer wins and .fallback_end stays 0, which the findings report.
+        fallback_start: 'VMALLOC_END_6_1',
+        pgprot: 'PAGE_KERNEL_ROX',
+        alignment: '1',
+        flags: ['EXECMEM_KASAN_SHADOW'],
+        origin: 'arm64_execmem.modules.text, the 2023-06-08 proposal in the v1 thread (<20230608184116.GJ52412@kernel.org>)',
+      },
+      EXECMEM_KPROBES: { start: 'VMALLOC_START_6_1', end: 'VMALLOC_END_6_1', pgprot: 'PAGE_KERNEL_ROX', alignment: '1', origin: 'arm64_execmem.jit.text (same proposal)' },
+      EXECMEM_FTRACE: { start: 'VMALLOC_START_6_1', end: 'VMALLOC_END_6_1', pgprot: 'PAGE_KERNEL_ROX', alignment: '1', origin: 'arm64_execmem.jit.text (same proposal)' },
+      EXECMEM_BPF: { start: 'VMALLOC_START_6_1', end: 'VMALLOC_END_6_1', pgprot: 'PAGE_KERNEL_ROX', alignment: '1', origin: 'arm64_execmem.jit.text (same proposal)' },
+      EXECMEM_MODULE_DATA: { start: 'MODULES_VADDR', end: 'MODULES_END_6_1', pgprot: 'PAGE_KERNEL', alignment: '1', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'modules.data not given in the sketch; taken as .text with PAGE_KERNEL' },
+    },
+    initMissing: false,
+    reserved: [{ start: 'KIMAGE_VADDR_6_1', end: 'KIMAGE_VADDR_6_1 + KERNEL_SIZE', what: 'kernel image (vmlinux segments registered at boot, arch/arm64/mm/mmu.c)' }],
+    notes: ['Modules get the 128 MiB module region; everything JITed goes anywhere in vmalloc space.'],
+  },
 ];
 
 export const arm64: ArchData = { profile: ARM64, tables };

@@ -74,6 +74,41 @@ const tables: VariantTable[] = [
     notes: ['Only EXECMEM_DEFAULT is set; execmem_init_missing() copies it to the other types, MODULE_DATA with PAGE_KERNEL.'],
   },
   {
+    variant: 'jitalloc-v1',
+    arch: 'x86',
+    ranges: {
+      EXECMEM_DEFAULT: { ...X86_MODULE_ALLOC, origin: 'jit_alloc_arch_params(): .text = MODULES_VADDR + get_module_load_offset() .. MODULES_END, PAGE_KERNEL, MODULE_ALIGN, JIT_ALLOC_KASAN_SHADOW ([PATCH 04/13] mm: jit/text allocator v1, arch/x86/kernel/module.c)' },
+      EXECMEM_KPROBES: { ...X86_MODULE_ALLOC, origin: 'alloc_insn_page() → jit_text_alloc(PAGE_SIZE) ([PATCH 02/13] v1)' },
+      EXECMEM_FTRACE: { ...X86_MODULE_ALLOC, origin: 'alloc_tramp() → jit_text_alloc(size) ([PATCH 02/13] v1)' },
+      EXECMEM_BPF: { ...X86_MODULE_ALLOC, origin: 'bpf_jit_alloc_exec() and bpf_prog_pack → jit_text_alloc() ([PATCH 02/13] v1)' },
+      EXECMEM_MODULE_DATA: { ...X86_MODULE_ALLOC, pgprot: 'PAGE_KERNEL', origin: 'jit_data_alloc(): .data left unset, so jit_alloc_init_missing() copies .text with PAGE_KERNEL ([PATCH 06/13] v1)' },
+    },
+    initMissing: false,
+    bpfProgPack: true,
+    notes: ['One struct jit_alloc_params per arch: every caller of jit_text_alloc() shares the .text range.'],
+  },
+  {
+    variant: 'execmem-split',
+    arch: 'x86',
+    ranges: {
+      EXECMEM_DEFAULT: {
+        start: 'MODULES_VADDR',
+        end: 'MODULES_END',
+        pgprot: 'PAGE_KERNEL_ROX',
+        alignment: 'MODULE_ALIGN',
+        flags: ['EXECMEM_KASAN_SHADOW'],
+        origin: 'cisc_execmem.modules.text, the 2023-06-08 proposal in the v1 thread (<20230608184116.GJ52412@kernel.org>)',
+      },
+      EXECMEM_KPROBES: { start: 'MODULES_VADDR', end: 'MODULES_END', pgprot: 'PAGE_KERNEL_ROX', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: '.jit_range = {} "implies reusing .modules" (same proposal)' },
+      EXECMEM_FTRACE: { start: 'MODULES_VADDR', end: 'MODULES_END', pgprot: 'PAGE_KERNEL_ROX', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: '.jit_range = {} "implies reusing .modules" (same proposal)' },
+      EXECMEM_BPF: { start: 'MODULES_VADDR', end: 'MODULES_END', pgprot: 'PAGE_KERNEL_ROX', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: '.jit_range = {} "implies reusing .modules" (same proposal)' },
+      EXECMEM_MODULE_DATA: { start: 'MODULES_VADDR', end: 'MODULES_END', pgprot: 'PAGE_KERNEL', alignment: 'MODULE_ALIGN', flags: ['EXECMEM_KASAN_SHADOW'], origin: 'modules.data not given in the sketch; taken as .text with PAGE_KERNEL, as v1 did' },
+    },
+    initMissing: false,
+    bpfProgPack: true,
+    notes: ['The sketch starts the modules range at MODULES_VADDR with no KASLR offset; it is taken as written.'],
+  },
+  {
     variant: 'execmem-rox',
     arch: 'x86',
     ranges: {
