@@ -152,7 +152,9 @@ export class ExecmemSimulator {
       if (r.fallback_start && r.fallback_end <= r.fallback_start) {
         this.findings.push({ severity: 'warning', type, message: `${type}: fallback [${hex(r.fallback_start)}, ${hex(r.fallback_end)}) is empty or inverted` });
       }
-      if (/EXEC/.test(r.pgprot) && !/RO/.test(r.pgprot)) this.findings.push({ severity: 'info', type, message: `${type}: mapped ${r.pgprot} (writable and executable)` });
+      if (/RWX/.test(r.pgprot) || (/EXEC/.test(r.pgprot) && !/RO/.test(r.pgprot))) {
+        this.findings.push({ severity: 'info', type, message: `${type}: mapped ${r.pgprot} (writable and executable)` });
+      }
     }
     return out;
   }

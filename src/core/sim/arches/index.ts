@@ -1,6 +1,9 @@
 /** Every arch whose data is tabled; add an arch by adding its file here. */
 import type { ArchData } from '../archData';
 import { arm64 } from './arm64';
+import { parisc } from './parisc';
+import { powerpc } from './powerpc';
+import { sparc } from './sparc';
 import { x86 } from './x86';
 
-export const ARCH_DATA: readonly ArchData[] = [x86, arm64];
+export const ARCH_DATA: readonly ArchData[] = [x86, arm64, powerpc, parisc, sparc];
