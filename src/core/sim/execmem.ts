@@ -104,8 +104,9 @@ export class ExecmemSimulator {
       this.vmap.reserve(this.toPageFloor(start), this.toPage(end));
       this.findings.push({ severity: 'info', message: `${r.what} occupies [${hex(start)}, ${hex(end)}) from boot` });
     }
-    if (opts.kaslr && opts.profile.arch !== 'x86') {
-      this.findings.push({ severity: 'warning', message: `KASLR placement is modelled for x86 only so far; ${opts.profile.arch} runs with its KASLR-off layout` });
+    const movesWithKaslr = Object.values(opts.table.ranges).some((spec) => /module_load_offset/.test(`${spec.start} ${spec.end}`));
+    if (opts.kaslr && !movesWithKaslr) {
+      this.findings.push({ severity: 'warning', message: `KASLR placement is not modelled for ${opts.table.variant} on ${opts.profile.arch}; it runs with its KASLR-off layout` });
     }
   }
 
@@ -152,7 +153,8 @@ export class ExecmemSimulator {
       if (r.fallback_start && r.fallback_end <= r.fallback_start) {
         this.findings.push({ severity: 'warning', type, message: `${type}: fallback [${hex(r.fallback_start)}, ${hex(r.fallback_end)}) is empty or inverted` });
       }
-      if (/RWX/.test(r.pgprot) || (/EXEC/.test(r.pgprot) && !/RO/.test(r.pgprot))) {
+      // PAGE_KERNEL_EXEC is writable and executable on the arches that define it; _ROX and _READ_EXEC are not writable.
+      if (/RWX/.test(r.pgprot) || r.pgprot === 'PAGE_KERNEL_EXEC') {
         this.findings.push({ severity: 'info', type, message: `${type}: mapped ${r.pgprot} (writable and executable)` });
       }
     }

@@ -4,10 +4,8 @@
  * from. The simulator evaluates them against an arch profile; no design is a
  * code branch.
  *
- * Tabled so far: x86 and arm64 for `module_alloc` (Linux 6.1) and `execmem`
- * (6.10–6.12), and x86 for `execmem-rox` (6.13). jitalloc-v1, execmem-split
- * and the other arches are the next step; asking for them is an error that
- * says so.
+ * Each arch's tables are in arches/<arch>.ts; designs an arch has no table
+ * for are derived below, with a note saying how.
  */
 import type { ArchName } from '../arch/arches';
 import { type Variant, VARIANTS, type VariantTable } from './archData';
@@ -28,10 +26,30 @@ function derivedRox(arch: ArchName): VariantTable | undefined {
   return { ...base, variant: 'execmem-rox', notes: [...base.notes, `No ROX cache on ${arch}: ARCH_HAS_EXECMEM_ROX is x86_64-only in 6.13, so this is the execmem table.`] };
 }
 
+/**
+ * jitalloc v1 converted each arch's module_alloc() (and its kprobes/BPF
+ * overrides) into jit_alloc_params one for one ([PATCH 03/13] and [PATCH
+ * 04/13] of the v1 thread), so an arch without a table of its own keeps its
+ * module_alloc ranges. The 2023-06-08 sketch spelled out arm64, x86/s390 and
+ * the default only; other arches are taken to keep theirs too (modules and
+ * jit as module_alloc and its overrides had them), which the notes say.
+ */
+function derivedFromModuleAlloc(variant: 'jitalloc-v1' | 'execmem-split', arch: ArchName): VariantTable | undefined {
+  const base = TABLES.find((t) => t.variant === 'module_alloc' && t.arch === arch);
+  if (!base) return undefined;
+  const note =
+    variant === 'jitalloc-v1'
+      ? `jitalloc v1 moved ${arch}'s module_alloc() parameters into jit_alloc_params unchanged: the module_alloc ranges.`
+      : `The 2023-06-08 sketch gave no ranges for ${arch}: its module_alloc ranges are assumed for modules and jit alike.`;
+  return { ...base, variant, notes: [...base.notes, note] };
+}
+
 export function variantTable(variant: Variant, arch: ArchName): VariantTable | undefined {
   const table = TABLES.find((t) => t.variant === variant && t.arch === arch);
-  if (table || variant !== 'execmem-rox') return table;
-  return derivedRox(arch);
+  if (table) return table;
+  if (variant === 'execmem-rox') return derivedRox(arch);
+  if (variant === 'jitalloc-v1' || variant === 'execmem-split') return derivedFromModuleAlloc(variant, arch);
+  return undefined;
 }
 
 export function tabledPairs(): { variant: Variant; arch: ArchName }[] {
