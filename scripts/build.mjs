@@ -5,7 +5,7 @@
 // --production minifies and writes source maps as separate files that
 // .vscodeignore keeps out of the VSIX; --watch rebuilds on change.
 import * as esbuild from 'esbuild';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,6 +24,10 @@ const common = {
   legalComments: 'linked',
 };
 
+// web-tree-sitter's ESM build finds itself through import.meta.url, which a
+// CommonJS bundle does not have; its CommonJS build works in one.
+const TREE_SITTER_CJS = { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' };
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -32,6 +36,7 @@ const builds = [
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
+    alias: TREE_SITTER_CJS,
     external: ['vscode'],
   },
   {
@@ -40,6 +45,7 @@ const builds = [
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
+    alias: TREE_SITTER_CJS,
   },
   {
     ...common,
@@ -51,15 +57,25 @@ const builds = [
   },
 ];
 
+/** tree-sitter's runtime and the C grammar are WebAssembly files loaded at run time (src/node/c/parser.ts). */
+async function copyWasm() {
+  await mkdir(new URL('../dist/wasm', import.meta.url), { recursive: true });
+  for (const [pkg, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-c', 'tree-sitter-c.wasm']]) {
+    await copyFile(new URL(`../node_modules/${pkg}/${file}`, import.meta.url), new URL(`../dist/wasm/${file}`, import.meta.url));
+  }
+}
+
 if (!watch) await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await copyWasm();
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('build: watching for changes (Ctrl+C to stop)');
 } else {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
   await chmod(new URL('../dist/cli.js', import.meta.url), 0o755);
+  await copyWasm();
   console.log(`build: ${production ? 'production' : 'development'} bundles in dist/ (${Date.now() - started} ms)`);
 }

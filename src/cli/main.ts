@@ -4,6 +4,7 @@
  * tests outside VS Code can use the same engine the extension does.
  */
 import { version } from '../../package.json';
+import { archmapCommand } from './commands/archmap';
 import { seriesCommand } from './commands/series';
 import { simulateCommand } from './commands/simulate';
 
@@ -20,6 +21,7 @@ export interface Subcommand {
 
 /** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
+  archmap: archmapCommand,
   series: seriesCommand,
   simulate: simulateCommand,
 };

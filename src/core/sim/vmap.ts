@@ -175,20 +175,38 @@ class FreeTree {
     while (n >= 0 && this.update(n)) n = this.parent[n]!;
   }
 
-  insert(start: number, end: number): number {
+  /**
+   * Inserts [start, end) between two in-order neighbours found by
+   * neighbours() (−1 for none): no second descent. Of two consecutive nodes
+   * either the first has no right child or the second has no left child.
+   */
+  insertBetween(start: number, end: number, prev: number, next: number): number {
     const node = this.newNode(start, end);
-    let p = -1;
-    let n = this.root;
-    while (n >= 0) {
-      p = n;
-      n = start < this.start[n]! ? this.left[n]! : this.right[n]!;
+    let p: number;
+    if (prev >= 0 && this.right[prev]! < 0) {
+      p = prev;
+      this.right[p] = node;
+    } else if (next >= 0) {
+      p = next;
+      this.left[p] = node;
+    } else {
+      this.root = node;
+      return node;
     }
     this.parent[node] = p;
-    if (p < 0) this.root = node;
-    else if (start < this.start[p]!) this.left[p] = node;
-    else this.right[p] = node;
     this.fixUp(p);
     return node;
+  }
+
+  /** Inserts [start, end) right after node n (its in-order successor). */
+  insertAfter(start: number, end: number, n: number): number {
+    let next = -1;
+    let s = this.right[n]!;
+    while (s >= 0) {
+      next = s;
+      s = this.left[s]!;
+    }
+    return this.insertBetween(start, end, n, next);
   }
 
   remove(n: number): void {
@@ -254,32 +272,39 @@ class FreeTree {
     return at >= vstart && at + size <= this.end[n]! ? at : -1;
   }
 
-  /** find_vmap_lowest_match (mm/vmalloc.c), the same walk with parent links for the roll-back. */
+  /** Ancestors to come back to in lowestMatch; an AVL tree of 2^53 nodes is under 80 deep. */
+  private readonly pending = new Int32Array(96);
+
+  /**
+   * find_vmap_lowest_match (mm/vmalloc.c): the same in-order walk, pruning
+   * subtrees whose largest block is shorter than `length` and left subtrees
+   * wholly below vstart, returning the first block where the area fits. The
+   * kernel rolls back through parent links; keeping the nodes whose left
+   * subtree is being searched on a stack resumes at the right one directly
+   * and skips the kernel's repeated descents, with the same result.
+   */
   lowestMatch(size: number, align: number, vstart: number, length: number): number {
+    const pending = this.pending;
+    let top = 0;
     let node = this.root;
-    while (node >= 0) {
-      if (this.maxOf(this.left[node]!) >= length && vstart < this.start[node]!) {
-        node = this.left[node]!;
-        continue;
-      }
-      if (this.fitIn(node, size, align, vstart) >= 0) return node;
-      if (this.maxOf(this.right[node]!) >= length) {
-        node = this.right[node]!;
-        continue;
-      }
-      // Roll back to the first parent whose right subtree may still hold a fit.
-      for (;;) {
-        node = this.parent[node]!;
-        if (node < 0) return -1;
-        if (this.fitIn(node, size, align, vstart) >= 0) return node;
-        if (this.maxOf(this.right[node]!) >= length && vstart <= this.start[node]!) {
-          vstart = this.start[node]! + 1;
-          node = this.right[node]!;
-          break;
+    for (;;) {
+      while (node >= 0) {
+        const l = this.left[node]!;
+        if (l >= 0 && this.max[l]! >= length && vstart < this.start[node]!) {
+          pending[top++] = node;
+          node = l;
+          continue;
         }
+        if (this.fitIn(node, size, align, vstart) >= 0) return node;
+        const r = this.right[node]!;
+        node = r >= 0 && this.max[r]! >= length ? r : -1;
       }
+      if (top === 0) return -1;
+      node = pending[--top]!;
+      if (this.fitIn(node, size, align, vstart) >= 0) return node;
+      const r = this.right[node]!;
+      node = r >= 0 && this.max[r]! >= length ? r : -1;
     }
-    return -1;
   }
 
   /** In-order walk of the blocks overlapping [from, to). */
@@ -330,7 +355,7 @@ export class VmapSpace {
 
   constructor(options: Partial<VmapOptions> = {}) {
     this.options = { ...DEFAULT_VMAP_OPTIONS, ...options };
-    this.tree.insert(this.options.spaceStart, this.options.spaceEnd);
+    this.tree.insertBetween(this.options.spaceStart, this.options.spaceEnd, -1, -1);
   }
 
   /**
@@ -378,7 +403,7 @@ export class VmapSpace {
     } else {
       t.end[node] = at;
       t.refreshUp(node);
-      t.insert(end, blockEnd);
+      t.insertAfter(end, blockEnd, node);
     }
   }
 
@@ -441,7 +466,7 @@ export class VmapSpace {
       t.start[next] = start;
       t.refreshUp(next);
     } else {
-      t.insert(start, end);
+      t.insertBetween(start, end, prev, next);
     }
   }
 

@@ -1,0 +1,203 @@
+/**
+ * The arch map's inputs, read from disk: a kernel tree (candidate files
+ * found with ripgrep when it is installed, else by a streaming scan, then
+ * parsed), or the patches of a series in a mail file (old and new sides of
+ * each touched C file, in series order).
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { archOfPath } from '../../core/archmap/build';
+import { envFor } from '../../core/archmap/config';
+import { blankAnnotations, extractFacts, INTEREST, preprocessorConditions, type FileFacts } from '../../core/archmap/extract';
+import { sparseSides } from '../../core/archmap/patchInput';
+import { EXECMEM_ALIASES } from '../../core/sim/types';
+import { groupSeries } from '../../core/series/group';
+import type { SeriesVersion } from '../../core/series/model';
+import { newCParser } from '../c/parser';
+import { readSources } from '../mail/read';
+
+/** Identifiers the prefilter searches for (the same as INTEREST). */
+export const PREFILTER_WORDS = ['module_alloc', 'alloc_insn_page', 'bpf_jit_alloc_exec', 'alloc_tramp', 'execmem_info', 'execmem_params', 'jit_alloc_params'];
+
+export interface TreeFacts {
+  root: string;
+  files: FileFacts[];
+  /** Files the prefilter passed, and how it ran. */
+  candidates: number;
+  prefilter: 'ripgrep' | 'scan';
+  /** Where the candidate files came from. */
+  searched: string[];
+}
+
+let parserPromise: Promise<Parser> | undefined;
+const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
+
+/** Parses one C text and extracts its facts; the tree is freed before returning. */
+export async function factsOfText(path: string, text: string, aliases: Readonly<Record<string, string>> = EXECMEM_ALIASES): Promise<FileFacts> {
+  const p = await parser();
+  const tree = p.parse(blankAnnotations(text));
+  if (!tree) throw new Error(`${path}: tree-sitter could not parse the file`);
+  try {
+    return extractFacts(tree.rootNode, path, { env: envFor(archOfPath(path), 'after'), aliases, lineConds: preprocessorConditions(text) });
+  } finally {
+    tree.delete();
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function ripgrep(dir: string, paths: string[]): Promise<string[] | null> {
+  return new Promise((resolve) => {
+    const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...PREFILTER_WORDS.flatMap((w) => ['-e', w]), ...paths];
+    let child;
+    try {
+      child = spawn('rg', args, { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve(null);
+      return;
+    }
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', () => resolve(null));
+    // rg exits 1 when nothing matched: an empty list, not a failure.
+    child.on('close', (code) => resolve(code === 0 || code === 1 ? out.split('\n').filter(Boolean) : null));
+  });
+}
+
+/** Streaming scan: reads each .c/.h file in chunks and stops at the first match. */
+async function scan(dir: string, paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (rel: string): Promise<void> => {
+    const abs = join(dir, rel);
+    let entries;
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = join(rel, e.name);
+      if (e.isDirectory()) await visit(r);
+      else if (/\.[ch]$/.test(e.name) && (await mentions(join(dir, r)))) found.push(r);
+    }
+  };
+  for (const p of paths) {
+    if (await isDir(join(dir, p))) await visit(p);
+    else if (await mentions(join(dir, p))) found.push(p);
+  }
+  return found;
+}
+
+function mentions(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let tail = '';
+    const s = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+    s.on('data', (chunk) => {
+      const text = tail + String(chunk);
+      if (INTEREST.test(text)) {
+        s.destroy();
+        resolve(true);
+      }
+      tail = text.slice(-64);
+    });
+    s.on('error', () => resolve(false));
+    s.on('close', () => resolve(false));
+  });
+}
+
+export interface TreeOptions {
+  /** Force the streaming scan even when rg is installed (benchmarks compare the two). */
+  noRipgrep?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  isCancelled?: () => boolean;
+}
+
+/**
+ * Maps a kernel tree: arch/ (the overrides and tables) and
+ * include/linux/execmem.h (enum aliases). Any folder works; one without
+ * arch/ is searched whole.
+ */
+export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise<TreeFacts> {
+  if (!(await isDir(root))) throw new Error(`--tree ${root}: not a folder`);
+  const searched = (await isDir(join(root, 'arch'))) ? ['arch'] : ['.'];
+  let aliases: Record<string, string> = { ...EXECMEM_ALIASES };
+  const header = join(root, 'include/linux/execmem.h');
+  try {
+    const h = await factsOfText('include/linux/execmem.h', await readFile(header, 'utf8'));
+    aliases = { ...aliases, ...h.aliases };
+  } catch {
+    // No execmem.h (a 6.1 tree): the built-in aliases of 6.12 apply.
+  }
+  let list = opts.noRipgrep ? null : await ripgrep(root, searched);
+  const prefilter = list ? 'ripgrep' : 'scan';
+  list ??= await scan(root, searched);
+  list.sort();
+  const files: FileFacts[] = [];
+  let done = 0;
+  for (const rel of list) {
+    if (opts.isCancelled?.()) break;
+    const path = relative(root, join(root, rel));
+    const text = await readFile(join(root, rel), 'utf8');
+    if (INTEREST.test(text)) {
+      const facts = await factsOfText(path, text, aliases);
+      if (facts.overrides.length > 0 || facts.tables.length > 0) files.push(facts);
+    }
+    opts.onProgress?.(++done, list.length);
+  }
+  return { root, files, candidates: list.length, prefilter, searched };
+}
+
+export interface SeriesFacts {
+  /** The series version the patches come from. */
+  title: string;
+  version: number;
+  patches: number;
+  before: FileFacts[];
+  after: FileFacts[];
+}
+
+/** Facts from the patches of one series version: old sides in series order, then new sides. */
+export async function factsOfSeries(series: SeriesVersion): Promise<SeriesFacts> {
+  const before: FileFacts[] = [];
+  const after: FileFacts[] = [];
+  for (const p of series.patches) {
+    for (const f of p.files) {
+      if (!/\.[ch]$/.test(f.path)) continue;
+      const sides = sparseSides(f.path, f.structured, f.status);
+      const oldPath = f.oldPath ?? f.path;
+      if (sides.old !== null && INTEREST.test(sides.old)) {
+        const facts = await factsOfText(oldPath, sides.old);
+        if (facts.overrides.length || facts.tables.length) before.push(facts);
+      }
+      if (sides.new !== null && INTEREST.test(sides.new)) {
+        const facts = await factsOfText(f.newPath ?? f.path, sides.new);
+        if (facts.overrides.length || facts.tables.length) after.push(facts);
+      }
+    }
+  }
+  return { title: series.title, version: series.version, patches: series.patches.length, before, after };
+}
+
+/**
+ * The series in a mail file to map: the newest version whose patches touch
+ * arch code the map reads (a thread file holds one; an archive may hold many).
+ */
+export async function seriesOfMbox(file: string): Promise<SeriesVersion> {
+  const read = await readSources([file]);
+  if (read.messages.length === 0) throw new Error(`--mbox ${file}: no messages could be read${read.errors[0] ? ` (${read.errors[0].message})` : ''}`);
+  const index = groupSeries(read.messages, read.errors);
+  const touching = index.series.filter((v) => v.patches.some((p) => p.files.some((f) => f.path.startsWith('arch/') && /\.[ch]$/.test(f.path) && INTEREST.test(p.diff))));
+  const chosen = touching.sort((a, b) => b.time - a.time)[0];
+  if (!chosen) throw new Error(`--mbox ${file}: no series in it changes arch code that allocates executable memory`);
+  return chosen;
+}
