@@ -13,15 +13,18 @@ bash scripts/ensure-node-modules.sh
 npm run --silent package
 bash scripts/install-code-server.sh >/dev/null
 tree="$(bash scripts/kernel-source.sh 6.12)"
+# The arch map pairs the workspace (6.12, execmem tables) with 6.1 (module_alloc overrides).
+old_tree="$(bash scripts/kernel-source.sh 6.1)"
+kernels="$(node -p 'JSON.stringify([process.argv[1]])' "$old_tree")"
 
 corpus="${EXECMEM_LENS_CORPUS:-$root/../shared/corpus/threads}"
 mkdir -p "$tree/.vscode"
 if [[ -d "$corpus" ]]; then
   corpus="$(cd "$corpus" && pwd)"
-  printf '{\n  "execmemLens.mailSources": [%s]\n}\n' "$(node -p 'JSON.stringify(process.argv[1])' "$corpus")" > "$tree/.vscode/settings.json"
+  printf '{\n  "execmemLens.mailSources": [%s],\n  "execmemLens.kernelSources": %s\n}\n' "$(node -p 'JSON.stringify(process.argv[1])' "$corpus")" "$kernels" > "$tree/.vscode/settings.json"
 else
   echo "demo: no mail corpus at $corpus; the Patch Series view will say how to add mail" >&2
-  printf '{\n  "execmemLens.mailSources": []\n}\n' > "$tree/.vscode/settings.json"
+  printf '{\n  "execmemLens.mailSources": [],\n  "execmemLens.kernelSources": %s\n}\n' "$kernels" > "$tree/.vscode/settings.json"
 fi
 
 exec node --import tsx scripts/demo.ts "$tree"

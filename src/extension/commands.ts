@@ -10,6 +10,19 @@ import type { SeriesNode } from './series/tree';
 import { b4AmCommand } from '../core/mail/b4';
 import type { SourcedMessage } from '../core/series/model';
 import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
+import { showArchMapPanel } from './archmap/panel';
+import { locationUri } from './archmap/store';
+import type { ExecmemType } from '../core/archmap/types';
+
+let archMapPanel: vscode.WebviewPanel | undefined;
+
+async function openLocation(root: string | null, location: string, column: vscode.ViewColumn): Promise<boolean> {
+  const at = locationUri(root, location);
+  if (!at) return false;
+  const pos = new vscode.Position(Math.max(0, at.line - 1), 0);
+  await vscode.window.showTextDocument(at.uri, { viewColumn: column, selection: new vscode.Range(pos, pos), preview: true });
+  return true;
+}
 
 type CommandFactory = (parts: ExtensionParts) => (...args: unknown[]) => unknown;
 
@@ -28,6 +41,32 @@ const COMMANDS: Record<string, CommandFactory> = {
       { title: 'Execmem Lens: architecture for layouts and lenses', placeHolder: `Current: ${current}`, matchOnDetail: true },
     );
     if (picked) await parts.state.setArch(picked.arch);
+  },
+
+  'execmemLens.showArchMap': (parts) => async () => {
+    const r = await parts.archMap.get();
+    if (Object.keys(r.map.arches).length === 0) {
+      void vscode.window.showInformationMessage('Execmem Lens: no module_alloc overrides or execmem tables found. Open a kernel tree, and add the other one to execmemLens.kernelSources.');
+    }
+    archMapPanel = showArchMapPanel(r.map, r.summary, archMapPanel);
+    archMapPanel.onDidDispose(() => (archMapPanel = undefined));
+  },
+
+  'execmemLens.refreshArchMap': (parts) => () => parts.archMap.invalidate(),
+
+  'execmemLens.openArchMapSides': (parts) => async (arch?: unknown, type?: unknown) => {
+    const r = await parts.archMap.get();
+    const e = typeof arch === 'string' ? r.map.arches[arch]?.types[type as ExecmemType] : undefined;
+    if (!e) return;
+    if (e.before) await openLocation(r.beforeRoot, e.before.location, vscode.ViewColumn.One);
+    if (e.after) await openLocation(r.afterRoot, e.after.location, e.before ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+  },
+
+  'execmemLens.openArchMapLocation': (parts) => async (side?: unknown, location?: unknown) => {
+    const r = await parts.archMap.get();
+    if (typeof location !== 'string') return;
+    const root = side === 'before' ? r.beforeRoot : r.afterRoot;
+    if (!(await openLocation(root, location, vscode.ViewColumn.Active))) await openLocation(side === 'before' ? r.afterRoot : r.beforeRoot, location, vscode.ViewColumn.Active);
   },
 
   'execmemLens.showVersion': (parts) => () =>

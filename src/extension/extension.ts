@@ -9,6 +9,9 @@ import { LAYOUT_VIEW_ID, LayoutViewProvider } from './layout/layoutViewProvider'
 import type { ExtensionParts } from './parts';
 import { LensState } from './state';
 import { EmptyTree } from './views/emptyTree';
+import { ArchMapHover } from './archmap/hover';
+import { ArchMapStore } from './archmap/store';
+import { ArchMapTree } from './archmap/tree';
 import { ReviewComments } from './series/comments';
 import { DIFF_SCHEME, MAIL_SCHEME, SeriesDocuments, SIDE_SCHEME } from './series/documents';
 import { MailSources } from './series/sources';
@@ -24,7 +27,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const comments = new ReviewComments();
   const documents = new SeriesDocuments(store);
   const seriesTree = new SeriesTree(store);
-  const parts: ExtensionParts = { version, state, log, sources, store, comments };
+  const archMap = new ArchMapStore(log);
+  const archMapTree = new ArchMapTree(archMap);
+  const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree };
   const layout = new LayoutViewProvider(context.extensionUri, version, state, log);
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
@@ -51,7 +56,10 @@ export function activate(context: vscode.ExtensionContext): void {
     offerMboxes(sources, store),
     archStatus,
     state.onDidChangeArch(showArch),
-    vscode.window.registerTreeDataProvider('execmemLens.archMap', new EmptyTree()),
+    archMap,
+    archMapTree,
+    vscode.window.createTreeView('execmemLens.archMap', { treeDataProvider: archMapTree, showCollapseAll: true }),
+    vscode.languages.registerHoverProvider({ language: 'c', scheme: 'file' }, new ArchMapHover(archMap)),
     vscode.window.registerTreeDataProvider('execmemLens.callSites', new EmptyTree()),
     layout,
     vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),

@@ -4,6 +4,8 @@ import type { ReviewComments } from './series/comments';
 import type { MailSources } from './series/sources';
 import type { SeriesStore } from './series/store';
 import type { LensState } from './state';
+import type { ArchMapStore } from './archmap/store';
+import type { ArchMapTree } from './archmap/tree';
 
 export interface ExtensionParts {
   version: string;
@@ -12,4 +14,6 @@ export interface ExtensionParts {
   sources: MailSources;
   store: SeriesStore;
   comments: ReviewComments;
+  archMap: ArchMapStore;
+  archMapTree: ArchMapTree;
 }

@@ -1,0 +1,64 @@
+/**
+ * Hover on an execmem_info initializer entry ([EXECMEM_KPROBES] = ...) or on
+ * a module_alloc-era override (alloc_insn_page...) in an arch's C file shows
+ * the other side of the conversion from the arch map. Values from C are put
+ * in code blocks, never rendered as Markdown.
+ */
+import * as vscode from 'vscode';
+import { archOfPath } from '../../core/archmap/build';
+import { canonicalType } from '../../core/archmap/extract';
+import type { ExecmemType, Side, TypeEntry } from '../../core/archmap/types';
+import { EXECMEM_ALIASES } from '../../core/sim/types';
+import type { ArchMapStore } from './store';
+
+const OVERRIDE_TYPE: Record<string, ExecmemType> = {
+  module_alloc: 'EXECMEM_DEFAULT',
+  alloc_insn_page: 'EXECMEM_KPROBES',
+  bpf_jit_alloc_exec: 'EXECMEM_BPF',
+  alloc_tramp: 'EXECMEM_FTRACE',
+};
+
+function sideText(s: Side): string {
+  return [
+    `origin          ${s.origin}`,
+    `location        ${s.location}`,
+    `start           ${s.start}`,
+    `end             ${s.end}`,
+    `fallback        ${s.fallback_start ?? 'unset'} .. ${s.fallback_end ?? 'unset'}`,
+    `pgprot          ${s.pgprot}`,
+    `alignment       ${s.alignment}`,
+    `kasan_shadow    ${s.kasan_shadow}`,
+    `vm_flags        ${s.vm_flags.join(' | ') || 'none'}`,
+    ...(s.conditions.length ? [`conditions      ${s.conditions.join(' && ')}`] : []),
+  ].join('\n');
+}
+
+export class ArchMapHover implements vscode.HoverProvider {
+  constructor(private readonly store: ArchMapStore) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_]\w*/);
+    if (!range) return undefined;
+    const word = doc.getText(range);
+    const type = canonicalType(word, EXECMEM_ALIASES) ?? OVERRIDE_TYPE[word];
+    if (!type) return undefined;
+    const rel = vscode.workspace.asRelativePath(doc.uri, false);
+    const arch = archOfPath(rel);
+    if (!arch) return undefined;
+    const { map } = await this.store.get();
+    if (token.isCancellationRequested) return undefined;
+    const entry: TypeEntry | undefined = map.arches[arch]?.types[type];
+    if (!entry) return undefined;
+    // This file's own side is the one whose location is in it; show the other.
+    const inFile = (s: Side | null): boolean => !!s && s.location.startsWith(`${rel}:`);
+    const mine = inFile(entry.after) ? 'after' : inFile(entry.before) ? 'before' : OVERRIDE_TYPE[word] ? 'before' : 'after';
+    const other = mine === 'after' ? entry.before : entry.after;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Execmem Lens** · ${arch} · \`${type}\` · ${entry.verdict}`);
+    if (entry.changed.length) md.appendText(` (changed: ${entry.changed.join(', ')})`);
+    md.appendMarkdown(`\n\n${mine === 'after' ? 'Before the series' : 'After the series'}:`);
+    if (other) md.appendCodeblock(sideText(other), 'text');
+    else md.appendText(' no counterpart in the trees read (add the other kernel tree to execmemLens.kernelSources).');
+    return new vscode.Hover(md, range);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The arch map of the workspace: the workspace folder and the trees in
+ * execmemLens.kernelSources are read (tree-sitter, src/node/archmap); the
+ * one holding module_alloc overrides is the before side, the one holding
+ * execmem tables the after side. Computed on first use and again when a C
+ * file under arch/ is saved or the setting changes.
+ */
+import * as vscode from 'vscode';
+import { buildArchMap } from '../../core/archmap/build';
+import type { FileFacts } from '../../core/archmap/extract';
+import type { ArchMap } from '../../core/archmap/types';
+import { factsOfTree } from '../../node/archmap/inputs';
+import { readConfig, resolveConfiguredPath } from '../config';
+
+export interface ArchMapResult {
+  map: ArchMap;
+  /** Absolute root of the tree each relative location is in, for before and after. */
+  beforeRoot: string | null;
+  afterRoot: string | null;
+  /** What was read, for the log and the tree's description. */
+  summary: string;
+}
+
+export class ArchMapStore implements vscode.Disposable {
+  private current: Promise<ArchMapResult> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/arch/**/*.c');
+    const invalidate = (): void => this.invalidate();
+    this.subscriptions.push(
+      watcher,
+      watcher.onDidChange(invalidate),
+      watcher.onDidCreate(invalidate),
+      watcher.onDidDelete(invalidate),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('execmemLens.kernelSources') && invalidate()),
+      vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
+      this.changed,
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  invalidate(): void {
+    this.current = undefined;
+    this.changed.fire();
+  }
+
+  get(): Promise<ArchMapResult> {
+    this.current ??= this.compute().catch((e: unknown) => {
+      this.log.error(`arch map: ${e instanceof Error ? e.message : String(e)}`);
+      this.current = undefined;
+      throw e;
+    });
+    return this.current;
+  }
+
+  private async compute(): Promise<ArchMapResult> {
+    const roots = [
+      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      ...readConfig().kernelSources.map((p) => resolveConfiguredPath(p).fsPath),
+    ];
+    const started = Date.now();
+    const trees = await vscode.window.withProgress(
+      { location: { viewId: 'execmemLens.archMap' }, title: 'Reading kernel C for the arch map' },
+      async () => Promise.all(roots.map((r) => factsOfTree(r).catch(() => null))),
+    );
+    let before: { root: string; files: FileFacts[] } | null = null;
+    let after: { root: string; files: FileFacts[] } | null = null;
+    for (const t of trees) {
+      if (!t) continue;
+      const overrides = t.files.filter((f) => f.overrides.length > 0).length;
+      const tables = t.files.filter((f) => f.tables.length > 0).length;
+      if (overrides > tables && !before) before = { root: t.root, files: t.files };
+      else if (tables > 0 && !after) after = { root: t.root, files: t.files };
+    }
+    const map = before && after ? buildArchMap(before.files, after.files) : before ? buildArchMap(before.files, before.files) : after ? buildArchMap(after.files, after.files) : { arches: {}, findings: [] };
+    const summary = `${before ? `before: ${before.root}` : 'no module_alloc tree'} · ${after ? `after: ${after.root}` : 'no execmem tree'}`;
+    this.log.info(`arch map: ${Object.keys(map.arches).length} arches, ${map.findings.length} findings in ${Date.now() - started} ms (${summary})`);
+    return { map, beforeRoot: before?.root ?? null, afterRoot: after?.root ?? null, summary };
+  }
+}
+
+/** "path:line" of a side, made a location in the tree it came from. */
+export function locationUri(root: string | null, location: string): { uri: vscode.Uri; line: number } | null {
+  const m = /^(.*):(\d+)$/.exec(location);
+  if (!m || !root) return null;
+  const p = m[1]!;
+  return { uri: p.startsWith('/') ? vscode.Uri.file(p) : vscode.Uri.joinPath(vscode.Uri.file(root), p), line: Number(m[2]) };
+}
