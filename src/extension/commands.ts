@@ -13,6 +13,8 @@ import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
 import { showArchMapPanel } from './archmap/panel';
 import { locationUri } from './archmap/store';
 import type { ExecmemType } from '../core/archmap/types';
+import { buildArchMap } from '../core/archmap/build';
+import { factsOfSeries } from '../node/archmap/inputs';
 
 let archMapPanel: vscode.WebviewPanel | undefined;
 
@@ -53,6 +55,18 @@ const COMMANDS: Record<string, CommandFactory> = {
   },
 
   'execmemLens.refreshArchMap': (parts) => () => parts.archMap.invalidate(),
+
+  'execmemLens.showSeriesArchMap': (parts) => async (node?: unknown) => {
+    const n = node as SeriesNode | undefined;
+    if (n?.kind !== 'version') return;
+    const v = n.version;
+    const facts = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the C in v${v.version} ${v.title}` }, () => factsOfSeries(v));
+    // Both sides of a series are read against the kernel it was posted for.
+    const map = buildArchMap(facts.before, facts.after, { afterEra: 'before', simulate: true });
+    parts.log.info(`arch map of v${v.version} ${v.title}: ${Object.keys(map.arches).length} arches from ${facts.patches} patches`);
+    archMapPanel = showArchMapPanel(map, `v${v.version} ${v.title}: '-' lines are the before side, '+' lines the after side (${facts.patches} patches)`, archMapPanel);
+    archMapPanel.onDidDispose(() => (archMapPanel = undefined));
+  },
 
   'execmemLens.openArchMapSides': (parts) => async (arch?: unknown, type?: unknown) => {
     const r = await parts.archMap.get();

@@ -96,4 +96,18 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines', { hasText: 'Subject:' }).first().waitFor();
   });
+
+  test('Show Arch Map of This Series reads the v1 patches into the table', async () => {
+    await row(/^v1: mm: jit\/text allocator/).click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Show Arch Map of This Series' });
+    await item.waitFor({ timeout: 10_000 });
+    await item.click();
+    const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]').last().frameLocator('iframe#active-frame');
+    await frame.locator('table th[scope="row"]', { hasText: 'x86' }).waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('table th[scope="row"]').count(), 11);
+    const text = await frame.locator('body').innerText();
+    assert.match(text, /jit_alloc_params/);
+    assert.match(text, /\.pgprot unset/);
+    await screenshot(page, 'series-archmap');
+  });
 });

@@ -16,6 +16,10 @@ two sides, a verdict (same / changed / unknown) and findings.
   --before X    which input (as given) is the "before" side; default: the first
   --after Y     which input is the "after" side; default: the last
   --json        print JSON instead of a summary
+  --simulate    also run both sides through the allocator simulator on a small
+                workload per type and report where the memory lands (the
+                summary always does; JSON carries it under "simulation" with
+                this flag)
 
 One input gives the sides it has: a 6.1 tree the module_alloc side, a 6.12
 tree the execmem side, a series both.`;
@@ -25,15 +29,17 @@ interface Input {
   path: string;
 }
 
-function parseArgs(args: string[]): { inputs: Input[]; before?: string; after?: string; json: boolean } | string {
+function parseArgs(args: string[]): { inputs: Input[]; before?: string; after?: string; json: boolean; simulate: boolean } | string {
   const inputs: Input[] = [];
   let before: string | undefined;
   let after: string | undefined;
   let json = false;
+  let simulate = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string | undefined => args[++i];
     if (a === '--json') json = true;
+    else if (a === '--simulate') simulate = true;
     else if (a === '--tree' || a === '--mbox') {
       const v = value();
       if (v === undefined || v.startsWith('--')) return `${a} needs a path`;
@@ -46,7 +52,7 @@ function parseArgs(args: string[]): { inputs: Input[]; before?: string; after?: 
     } else return `unknown argument '${a}'`;
   }
   if (inputs.length === 0) return 'give at least one --tree DIR or --mbox FILE';
-  return { inputs, before, after, json };
+  return { inputs, before, after, json, simulate };
 }
 
 async function load(input: Input): Promise<{ before: FileFacts[]; after: FileFacts[]; label: string }> {
@@ -67,6 +73,7 @@ function summary(map: ArchMap): string {
       const b = e.before ? `${e.before.origin} [${e.before.start}, ${e.before.end})` : '—';
       const a = e.after ? `${e.after.origin} [${e.after.start}, ${e.after.end})` : '—';
       lines.push(`  ${type.padEnd(20)} ${e.verdict.padEnd(8)} ${b}  →  ${a}${e.changed.length ? `  changed: ${e.changed.join(', ')}` : ''}`);
+      if (e.simulation?.summary) lines.push(`  ${''.padEnd(20)} simulated (${e.simulation.workload}): ${e.simulation.summary}`);
     }
   }
   lines.push('');
@@ -99,12 +106,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (bi === ai) {
       const one = await load(parsed.inputs[bi]!);
       // Both sides of a series are read against the kernel it was posted for.
-      map = buildArchMap(one.before, one.after, { afterEra: parsed.inputs[bi]!.kind === 'mbox' ? 'before' : 'after' });
+      map = buildArchMap(one.before, one.after, { afterEra: parsed.inputs[bi]!.kind === 'mbox' ? 'before' : 'after', simulate: parsed.simulate || !parsed.json });
     } else {
       const [b, a] = [await load(parsed.inputs[bi]!), await load(parsed.inputs[ai]!)];
       // A tree gives what it has; a series compared with something else stands for its result.
       const bf = parsed.inputs[bi]!.kind === 'mbox' ? b.after : b.before;
-      map = buildArchMap(bf, a.after);
+      map = buildArchMap(bf, a.after, { simulate: parsed.simulate || !parsed.json });
     }
   } catch (e) {
     io.stderr(`execmem-lens archmap: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -18,6 +18,7 @@
 import { EXECMEM_TYPES, type ExecmemType } from '../sim/types';
 import { conditionsHold, evaluateCondition, type Cond, type CondEnv } from './cond';
 import { envFor, numericValue, type Era } from './config';
+import { simulateEntry } from './simulate';
 import { stripParens, type FileFacts, type OverrideFact, type OverrideName, type RangeField, type TableFact, type TableWrite } from './extract';
 import type { ArchEntry, ArchMap, Finding, Side, SideField, TypeEntry } from './types';
 
@@ -26,6 +27,8 @@ export interface BuildOptions {
   env?: (arch: string | null, era: Era) => CondEnv;
   /** The kernel the after side is read against: a series applies to the kernel it was posted for ("before"). */
   afterEra?: Era;
+  /** Run both sides through the simulator and report where the memory lands (TypeEntry.simulation). */
+  simulate?: boolean;
 }
 
 /** Arch of a path: the directory after the last "arch/". Files elsewhere are generic (null). */
@@ -310,6 +313,10 @@ export function buildArchMap(beforeFiles: readonly FileFacts[] | null, afterFile
       const explicit = (bs && EXPLICIT(bs)) || (as && EXPLICIT(as));
       if (t !== 'EXECMEM_DEFAULT' && !explicit) continue;
       const entry: TypeEntry = { before: bs, after: as, ...compareSides(bs, as) };
+      if (opts.simulate) {
+        const sim = simulateEntry(arch, t, bs, as);
+        if (sim) entry.simulation = sim;
+      }
       types[t] = entry;
       sideFindings(arch, t, entry, env(arch, 'before'), env(arch, 'after'), findings);
     }

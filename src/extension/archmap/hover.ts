@@ -59,6 +59,10 @@ export class ArchMapHover implements vscode.HoverProvider {
     md.appendMarkdown(`\n\n${mine === 'after' ? 'Before the series' : 'After the series'}:`);
     if (other) md.appendCodeblock(sideText(other), 'text');
     else md.appendText(' no counterpart in the trees read (add the other kernel tree to execmemLens.kernelSources).');
+    if (entry.simulation?.summary) {
+      md.appendMarkdown('\n\nSimulated on the profile:');
+      md.appendCodeblock(`${entry.simulation.workload}\n${entry.simulation.summary}`, 'text');
+    }
     return new vscode.Hover(md, range);
   }
 }

@@ -23,7 +23,8 @@ function sideCell(s: Side | null): string {
 function entryCell(e: TypeEntry | undefined): string {
   if (!e) return '<td class="empty"></td>';
   const changed = e.changed.length ? `<div class="changed">changed: ${e.changed.map(esc).join(', ')}</div>` : '';
-  return `<td class="${e.verdict}"><div class="verdict">${e.verdict}</div>${changed}<div class="side"><b>before</b> ${sideCell(e.before)}</div><div class="side"><b>after</b> ${sideCell(e.after)}</div></td>`;
+  const sim = e.simulation?.summary ? `<div class="sim">simulated: ${esc(e.simulation.summary)}</div>` : '';
+  return `<td class="${e.verdict}"><div class="verdict">${e.verdict}</div>${changed}${sim}<div class="side"><b>before</b> ${sideCell(e.before)}</div><div class="side"><b>after</b> ${sideCell(e.after)}</div></td>`;
 }
 
 export function archMapHtml(map: ArchMap, summary: string, nonce: string, cspSource: string): string {
@@ -48,6 +49,7 @@ td { font-family: var(--vscode-editor-font-family); font-size: 0.92em; min-width
 .unknown .verdict { color: var(--vscode-descriptionForeground); }
 .loc, .none { color: var(--vscode-descriptionForeground); }
 .side { margin-top: 3px; }
+.sim { color: var(--vscode-descriptionForeground); font-style: italic; }
 li.error b { color: var(--vscode-errorForeground); }
 li.warning b { color: var(--vscode-editorWarning-foreground); }
 </style></head>

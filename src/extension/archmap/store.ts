@@ -78,7 +78,8 @@ export class ArchMapStore implements vscode.Disposable {
       if (overrides > tables && !before) before = { root: t.root, files: t.files };
       else if (tables > 0 && !after) after = { root: t.root, files: t.files };
     }
-    const map = before && after ? buildArchMap(before.files, after.files) : before ? buildArchMap(before.files, before.files) : after ? buildArchMap(after.files, after.files) : { arches: {}, findings: [] };
+    const sim = { simulate: true };
+    const map = before && after ? buildArchMap(before.files, after.files, sim) : before ? buildArchMap(before.files, before.files, sim) : after ? buildArchMap(after.files, after.files, sim) : { arches: {}, findings: [] };
     const summary = `${before ? `before: ${before.root}` : 'no module_alloc tree'} · ${after ? `after: ${after.root}` : 'no execmem tree'}`;
     this.log.info(`arch map: ${Object.keys(map.arches).length} arches, ${map.findings.length} findings in ${Date.now() - started} ms (${summary})`);
     return { map, beforeRoot: before?.root ?? null, afterRoot: after?.root ?? null, summary };

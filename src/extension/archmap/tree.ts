@@ -99,7 +99,8 @@ export class ArchMapTree implements vscode.TreeDataProvider<ArchMapNode>, vscode
         const item = new vscode.TreeItem(node.type, vscode.TreeItemCollapsibleState.Collapsed);
         item.description = node.entry.verdict === 'changed' ? `changed: ${node.entry.changed.join(', ')}` : node.entry.verdict;
         item.iconPath = verdictIcon(node.entry.verdict, 0);
-        item.tooltip = `${node.entry.before ? `before: ${node.entry.before.origin} at ${node.entry.before.location}` : 'no before side'}\n${node.entry.after ? `after: ${node.entry.after.origin} at ${node.entry.after.location}` : 'no after side'}`;
+        const sim = node.entry.simulation;
+        item.tooltip = `${node.entry.before ? `before: ${node.entry.before.origin} at ${node.entry.before.location}` : 'no before side'}\n${node.entry.after ? `after: ${node.entry.after.origin} at ${node.entry.after.location}` : 'no after side'}${sim ? `\nsimulated, ${sim.workload}: ${sim.summary}` : ''}`;
         item.id = `type:${node.arch}:${node.type}`;
         return item;
       }

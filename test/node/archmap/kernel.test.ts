@@ -182,3 +182,20 @@ describe('arch map: linux-source-6.1 → linux-source-6.12', () => {
     }
   });
 });
+
+describe('arch map with the simulator', () => {
+  test('both sides run on one workload: x86 text stays, arm64 modules move to the 128 MiB direct window', async () => {
+    const map = buildArchMap((await factsOfTree(kernelTree('6.1'))).files, (await factsOfTree(kernelTree('6.12'))).files, { simulate: true });
+    const x86 = map.arches.x86!.types.EXECMEM_DEFAULT!.simulation!;
+    assert.match(x86.summary, /lands in the same place/);
+    assert.equal(x86.before!.failed, 0);
+    const arm64 = map.arches.arm64!.types.EXECMEM_DEFAULT!.simulation!;
+    assert.match(arm64.summary, /^moves: /);
+    assert.equal(arm64.before!.allocations, 24);
+    assert.equal(arm64.after!.allocations, 24);
+    // The after span starts at module_direct_base under the arm64 profile (_end - SZ_128M).
+    assert.match(arm64.after!.span, /^\[0xffff80007a800000, /);
+    // nios2's kmalloc side lies in the linear map; its execmem range does not.
+    assert.match(map.arches.nios2!.types.EXECMEM_DEFAULT!.simulation!.summary, /moves/);
+  });
+});
