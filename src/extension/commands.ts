@@ -10,6 +10,7 @@ import type { SeriesNode } from './series/tree';
 import { b4AmCommand } from '../core/mail/b4';
 import type { SourcedMessage } from '../core/series/model';
 import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
+import { nextCallSite, previousCallSite, simulateSite } from './callsites/commands';
 import { showArchMapPanel } from './archmap/panel';
 import { locationUri } from './archmap/store';
 import type { ExecmemType } from '../core/archmap/types';
@@ -30,6 +31,18 @@ type CommandFactory = (parts: ExtensionParts) => (...args: unknown[]) => unknown
 
 const COMMANDS: Record<string, CommandFactory> = {
   'execmemLens.showLayout': () => () => vscode.commands.executeCommand(`${LAYOUT_VIEW_ID}.focus`),
+
+  'execmemLens.simulateCallSite': (parts) => (...args: unknown[]) => simulateSite(parts.siteParts, args),
+
+  'execmemLens.stepFromHere': (parts) => (...args: unknown[]) => simulateSite(parts.siteParts, args),
+
+  'execmemLens.nextCallSite': (parts) => () => nextCallSite(parts.siteParts),
+
+  'execmemLens.previousCallSite': (parts) => () => previousCallSite(parts.siteParts),
+
+  'execmemLens.scanCallSites': (parts) => () => parts.callSites.scan(true),
+
+  'execmemLens.clearSimulation': (parts) => () => parts.session.clear(),
 
   'execmemLens.selectArch': (parts) => async () => {
     const current = parts.state.arch;

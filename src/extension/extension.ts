@@ -8,10 +8,14 @@ import { addSource } from './series/actions';
 import { LAYOUT_VIEW_ID, LayoutViewProvider } from './layout/layoutViewProvider';
 import type { ExtensionParts } from './parts';
 import { LensState } from './state';
-import { EmptyTree } from './views/emptyTree';
 import { ArchMapHover } from './archmap/hover';
 import { ArchMapStore } from './archmap/store';
 import { ArchMapTree } from './archmap/tree';
+import { nextCallSite, openStep, previousCallSite, simulateSite, type CallSiteParts } from './callsites/commands';
+import { CallSiteHover, CallSiteLens } from './callsites/lens';
+import { SimulationSession } from './callsites/session';
+import { CallSiteIndex } from './callsites/sites';
+import { CallSiteTree } from './callsites/tree';
 import { ReviewComments } from './series/comments';
 import { DIFF_SCHEME, MAIL_SCHEME, SeriesDocuments, SIDE_SCHEME } from './series/documents';
 import { MailSources } from './series/sources';
@@ -29,8 +33,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const seriesTree = new SeriesTree(store);
   const archMap = new ArchMapStore(log);
   const archMapTree = new ArchMapTree(archMap);
-  const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree };
-  const layout = new LayoutViewProvider(context.extensionUri, version, state, log);
+  const callSites = new CallSiteIndex(log);
+  const session = new SimulationSession(state);
+  const siteParts = {} as CallSiteParts;
+  const layout = new LayoutViewProvider(context.extensionUri, version, state, log, session, (step) => openStep(siteParts, step));
+  Object.assign(siteParts, { index: callSites, session, layout });
+  const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree, callSites, session, layout, siteParts };
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
   archStatus.name = 'Execmem Lens Architecture';
@@ -60,7 +68,11 @@ export function activate(context: vscode.ExtensionContext): void {
     archMapTree,
     vscode.window.createTreeView('execmemLens.archMap', { treeDataProvider: archMapTree, showCollapseAll: true }),
     vscode.languages.registerHoverProvider({ language: 'c', scheme: 'file' }, new ArchMapHover(archMap)),
-    vscode.window.registerTreeDataProvider('execmemLens.callSites', new EmptyTree()),
+    callSites,
+    session,
+    vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: new CallSiteTree(callSites), showCollapseAll: true }),
+    vscode.languages.registerCodeLensProvider({ language: 'c' }, new CallSiteLens(callSites, state, session)),
+    vscode.languages.registerHoverProvider({ language: 'c' }, new CallSiteHover(callSites, state, archMap)),
     layout,
     vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),
     ...registerCommands(parts),

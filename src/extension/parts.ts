@@ -6,6 +6,10 @@ import type { SeriesStore } from './series/store';
 import type { LensState } from './state';
 import type { ArchMapStore } from './archmap/store';
 import type { ArchMapTree } from './archmap/tree';
+import type { CallSiteParts } from './callsites/commands';
+import type { SimulationSession } from './callsites/session';
+import type { CallSiteIndex } from './callsites/sites';
+import type { LayoutViewProvider } from './layout/layoutViewProvider';
 
 export interface ExtensionParts {
   version: string;
@@ -16,4 +20,8 @@ export interface ExtensionParts {
   comments: ReviewComments;
   archMap: ArchMapStore;
   archMapTree: ArchMapTree;
+  callSites: CallSiteIndex;
+  session: SimulationSession;
+  layout: LayoutViewProvider;
+  siteParts: CallSiteParts;
 }

@@ -78,7 +78,7 @@ describe('Execmem Lens in code-server', { timeout: 300_000 }, () => {
     const frame = webviewFrame(page, EXTENSION_ID);
     // The page shows what only the host's init message carries: version and current arch.
     await frame.getByText('No simulation yet').waitFor({ timeout: 30_000 });
-    await frame.getByText(/Execmem Lens \d+\.\d+\.\d+ · panel protocol 1/).waitFor({ timeout: 10_000 });
+    await frame.getByText(/Execmem Lens \d+\.\d+\.\d+ · panel protocol 2/).waitFor({ timeout: 10_000 });
     assert.equal(await frame.locator('.arch-name').innerText(), 'x86');
     await screenshot(page, 'layout-panel');
   });

@@ -8,13 +8,24 @@
  */
 import { ARCH_NAMES, type ArchName, isArchName } from '../arch/arches';
 import { err, ok, type Result } from '../result';
+import { parseLayoutModel, type LayoutModel } from '../layout/model';
+import { VARIANTS, type Variant } from '../sim/archData';
 
 /** Bumped when a message shape changes incompatibly. */
-export const LAYOUT_PROTOCOL_VERSION = 1;
+export const LAYOUT_PROTOCOL_VERSION = 2;
+
+/** A PNG export is at most this long as a data: URL (a few screens of canvas). */
+export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
 export type PanelToHost =
   | { type: 'ready'; protocol: number }
-  | { type: 'selectArch'; arch: ArchName };
+  | { type: 'selectArch'; arch: ArchName }
+  | { type: 'selectVariant'; variant: Variant }
+  | { type: 'setCompare'; variant: Variant | null }
+  | { type: 'selectStep'; step: number }
+  | { type: 'openSite'; step: number }
+  | { type: 'exportPng'; data: string }
+  | { type: 'exportJson' };
 
 export type HostToPanel =
   | {
@@ -24,7 +35,17 @@ export type HostToPanel =
       arches: ArchName[];
       arch: ArchName;
     }
-  | { type: 'archChanged'; arch: ArchName };
+  | { type: 'archChanged'; arch: ArchName }
+  | {
+      type: 'layout';
+      variant: Variant;
+      compare: Variant | null;
+      step: number;
+      primary: LayoutModel;
+      secondary: LayoutModel | null;
+    }
+  | { type: 'step'; step: number }
+  | { type: 'clear'; reason: string };
 
 type Fields = Record<string, unknown>;
 
@@ -39,6 +60,10 @@ function exactKeys(obj: Fields, keys: readonly string[], what: string): string |
   const missing = keys.filter((k) => !(k in obj));
   if (missing.length > 0) return `${what}: missing field(s) ${missing.join(', ')}`;
   return undefined;
+}
+
+function isVariant(value: unknown): value is Variant {
+  return typeof value === 'string' && (VARIANTS as readonly string[]).includes(value);
 }
 
 function isProtocol(value: unknown): value is number {
@@ -60,6 +85,37 @@ export function parsePanelToHost(value: unknown): Result<PanelToHost> {
       if (bad) return err(bad);
       if (!isArchName(obj.arch)) return err(`panel message "selectArch": unknown arch ${JSON.stringify(obj.arch)}`);
       return ok({ type: 'selectArch', arch: obj.arch });
+    }
+    case 'selectVariant': {
+      const bad = exactKeys(obj, ['type', 'variant'], 'panel message "selectVariant"');
+      if (bad) return err(bad);
+      if (!isVariant(obj.variant)) return err(`panel message "selectVariant": unknown design ${JSON.stringify(obj.variant)}`);
+      return ok({ type: 'selectVariant', variant: obj.variant });
+    }
+    case 'setCompare': {
+      const bad = exactKeys(obj, ['type', 'variant'], 'panel message "setCompare"');
+      if (bad) return err(bad);
+      if (obj.variant !== null && !isVariant(obj.variant)) return err(`panel message "setCompare": unknown design ${JSON.stringify(obj.variant)}`);
+      return ok({ type: 'setCompare', variant: obj.variant as Variant | null });
+    }
+    case 'selectStep':
+    case 'openSite': {
+      const bad = exactKeys(obj, ['type', 'step'], `panel message "${obj.type}"`);
+      if (bad) return err(bad);
+      if (typeof obj.step !== 'number' || !Number.isSafeInteger(obj.step) || obj.step < 0) return err(`panel message "${obj.type}": step must be a whole number ≥ 0`);
+      return ok({ type: obj.type, step: obj.step });
+    }
+    case 'exportPng': {
+      const bad = exactKeys(obj, ['type', 'data'], 'panel message "exportPng"');
+      if (bad) return err(bad);
+      if (typeof obj.data !== 'string' || !/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(obj.data)) return err('panel message "exportPng": data must be a data:image/png;base64 URL');
+      if (obj.data.length > MAX_PNG_DATA_URL) return err('panel message "exportPng": image too large');
+      return ok({ type: 'exportPng', data: obj.data });
+    }
+    case 'exportJson': {
+      const bad = exactKeys(obj, ['type'], 'panel message "exportJson"');
+      if (bad) return err(bad);
+      return ok({ type: 'exportJson' });
     }
     default:
       return err(`panel message: unknown type ${JSON.stringify(obj.type)}`);
@@ -94,6 +150,36 @@ export function parseHostToPanel(value: unknown): Result<HostToPanel> {
       if (bad) return err(bad);
       if (!isArchName(obj.arch)) return err(`host message "archChanged": unknown arch ${JSON.stringify(obj.arch)}`);
       return ok({ type: 'archChanged', arch: obj.arch });
+    }
+    case 'layout': {
+      const bad = exactKeys(obj, ['type', 'variant', 'compare', 'step', 'primary', 'secondary'], 'host message "layout"');
+      if (bad) return err(bad);
+      if (!isVariant(obj.variant)) return err(`host message "layout": unknown design ${JSON.stringify(obj.variant)}`);
+      if (obj.compare !== null && !isVariant(obj.compare)) return err(`host message "layout": unknown compare design ${JSON.stringify(obj.compare)}`);
+      const primary = parseLayoutModel(obj.primary, 'host message "layout".primary');
+      if (!primary.ok) return primary;
+      let secondary: LayoutModel | null = null;
+      if (obj.secondary !== null) {
+        const s2 = parseLayoutModel(obj.secondary, 'host message "layout".secondary');
+        if (!s2.ok) return s2;
+        secondary = s2.value;
+      }
+      if (typeof obj.step !== 'number' || !Number.isSafeInteger(obj.step) || obj.step < 0 || obj.step >= Math.max(1, primary.value.steps.length)) {
+        return err('host message "layout": step is not one of the layout\'s steps');
+      }
+      return ok({ type: 'layout', variant: obj.variant, compare: obj.compare as Variant | null, step: obj.step, primary: primary.value, secondary });
+    }
+    case 'step': {
+      const bad = exactKeys(obj, ['type', 'step'], 'host message "step"');
+      if (bad) return err(bad);
+      if (typeof obj.step !== 'number' || !Number.isSafeInteger(obj.step) || obj.step < 0) return err('host message "step": step must be a whole number ≥ 0');
+      return ok({ type: 'step', step: obj.step });
+    }
+    case 'clear': {
+      const bad = exactKeys(obj, ['type', 'reason'], 'host message "clear"');
+      if (bad) return err(bad);
+      if (typeof obj.reason !== 'string') return err('host message "clear": reason must be text');
+      return ok({ type: 'clear', reason: obj.reason });
     }
     default:
       return err(`host message: unknown type ${JSON.stringify(obj.type)}`);

@@ -13,6 +13,7 @@ import {
   parsePanelToHost,
 } from '../../core/protocol/layout';
 import type { LensState } from '../state';
+import type { SimulationSession } from '../callsites/session';
 
 export const LAYOUT_VIEW_ID = 'execmemLens.layout';
 
@@ -31,8 +32,56 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
     private readonly extensionVersion: string,
     private readonly state: LensState,
     private readonly log: vscode.LogOutputChannel,
+    private readonly session: SimulationSession,
+    /** Opens the call site of a step (the command that moves the cursor there). */
+    private readonly openStep: (step: number) => Promise<void>,
   ) {
-    this.disposables.push(state.onDidChangeArch((arch) => this.post({ type: 'archChanged', arch })));
+    this.disposables.push(
+      state.onDidChangeArch((arch) => this.post({ type: 'archChanged', arch })),
+      session.onDidChange((what) => (what === 'step' ? this.post({ type: 'step', step: session.index }) : this.postLayout())),
+    );
+  }
+
+  /** Shows the panel without taking the focus from the editor when it already exists. */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${LAYOUT_VIEW_ID}.focus`);
+  }
+
+  private postLayout(): void {
+    if (!this.view) return;
+    const started = Date.now();
+    let v;
+    try {
+      v = this.session.view();
+    } catch (e) {
+      this.post({ type: 'clear', reason: `Simulation failed: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    if (!v) {
+      this.post({ type: 'clear', reason: 'No simulation yet: use Simulate or Step from here on a call site.' });
+      return;
+    }
+    this.post({ type: 'layout', variant: v.variant, compare: v.compare, step: v.step, primary: v.primary, secondary: v.secondary });
+    this.log.debug(`layout panel: ${v.primary.steps.length} steps, ${v.primary.allocs.id.length} allocations posted in ${Date.now() - started} ms`);
+  }
+
+  private async export(kind: 'png' | 'json', data?: string): Promise<void> {
+    const v = this.session.view();
+    const name = `execmem-layout-${this.state.arch}-${v?.variant ?? 'none'}.${kind}`;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: kind === 'png' ? { 'PNG image': ['png'] } : { JSON: ['json'] },
+      title: kind === 'png' ? 'Export the memory layout as PNG' : 'Export the simulation as JSON',
+    });
+    if (!target) return;
+    const bytes =
+      kind === 'png'
+        ? Buffer.from(data!.slice(data!.indexOf(',') + 1), 'base64')
+        : Buffer.from(`${JSON.stringify({ arch: this.state.arch, variant: v?.variant ?? null, compare: v?.compare ?? null, step: v?.step ?? null, primary: v?.primary ?? null, secondary: v?.secondary ?? null }, null, 2)}\n`);
+    await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`Execmem Lens: wrote ${vscode.workspace.asRelativePath(target)}`);
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -68,9 +117,28 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
           arches: [...ARCH_NAMES],
           arch: this.state.arch,
         });
+        this.postLayout();
         return;
       case 'selectArch':
         await this.state.setArch(msg.arch);
+        return;
+      case 'selectVariant':
+        this.session.setVariant(msg.variant);
+        return;
+      case 'setCompare':
+        this.session.setCompare(msg.variant);
+        return;
+      case 'selectStep':
+        if (this.session.select(msg.step)) await this.openStep(msg.step);
+        return;
+      case 'openSite':
+        await this.openStep(msg.step);
+        return;
+      case 'exportPng':
+        await this.export('png', msg.data);
+        return;
+      case 'exportJson':
+        await this.export('json');
         return;
     }
   }

@@ -1,0 +1,102 @@
+/**
+ * Code lens above each executable-memory call site: its type and where it
+ * lands on the selected arch ("EXECMEM_KPROBES · arm64 → vmalloc, ROX"),
+ * with Simulate and Step from here; and a hover giving the site's
+ * before/after from the arch map.
+ */
+import * as vscode from 'vscode';
+import type { CallSite } from '../../core/callsites/detect';
+import { placementWords } from '../../core/layout/describe';
+import { simulateSteps, stepOfSite } from '../../core/layout/simulate';
+import type { ArchMapStore } from '../archmap/store';
+import type { LensState } from '../state';
+import type { SimulationSession } from './session';
+import type { CallSiteIndex } from './sites';
+
+/** Where one site's allocation lands on an arch, by itself (cached per arch/design/site). */
+const placementCache = new Map<string, string>();
+
+export function siteSummary(site: CallSite, arch: LensState['arch'], variant: string): string {
+  if (site.kind === 'free') return `frees ${site.type ?? 'executable memory'}`;
+  const type = site.type ?? 'EXECMEM_DEFAULT';
+  const v = variant === 'auto' ? (site.converted === true ? 'execmem' : 'module_alloc') : variant;
+  const key = `${arch}/${v}/${type}/${site.size}`;
+  let where = placementCache.get(key);
+  if (where === undefined) {
+    try {
+      const m = simulateSteps(arch, v as Parameters<typeof simulateSteps>[1], [stepOfSite(site, arch)]);
+      where = m.allocs.id.length ? placementWords(m, 0) : 'allocation fails';
+    } catch {
+      where = 'no table for this arch';
+    }
+    placementCache.set(key, where);
+  }
+  return `${type} · ${arch} → ${where}`;
+}
+
+export class CallSiteLens implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly index: CallSiteIndex,
+    private readonly state: LensState,
+    private readonly session: SimulationSession,
+  ) {
+    state.onDidChangeArch(() => this.changed.fire());
+    session.onDidChange((what) => what === 'layout' && this.changed.fire());
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const sites = await this.index.sitesOf(doc);
+    const variant = this.session.length > 0 ? this.session.variant : 'auto';
+    const lenses: vscode.CodeLens[] = [];
+    for (const site of sites) {
+      const at = new vscode.Range(site.line - 1, site.column, site.line - 1, site.column + site.callee.length);
+      const args = [doc.uri.toString(), site.line, site.column];
+      const converted = site.converted === true ? 'execmem' : site.converted === false ? 'module_alloc era' : 'wrapper';
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: `${siteSummary(site, this.state.arch, variant)}${site.kind === 'override' ? ' (override)' : ''}`,
+          tooltip: `${site.callee}: ${site.kind}, ${converted}; type from the ${site.typeFrom ?? '—'}; size ${site.size ?? '—'}`,
+          command: 'execmemLens.showLayout',
+        }),
+        new vscode.CodeLens(at, { title: 'Simulate', tooltip: 'Run this site alone through the simulator and show it in the Memory Layout panel', command: 'execmemLens.simulateCallSite', arguments: args }),
+        new vscode.CodeLens(at, { title: 'Step from here', tooltip: 'Start a step-through at this site (Next Call Site continues)', command: 'execmemLens.stepFromHere', arguments: args }),
+      );
+    }
+    return lenses;
+  }
+}
+
+export class CallSiteHover implements vscode.HoverProvider {
+  constructor(
+    private readonly index: CallSiteIndex,
+    private readonly state: LensState,
+    private readonly archMap: ArchMapStore,
+  ) {}
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    const sites = await this.index.sitesOf(doc);
+    const site = sites.find((s) => s.line - 1 === pos.line && pos.character >= s.column && pos.character <= s.column + s.callee.length && s.kind !== 'override');
+    if (!site) return undefined;
+    const arch = /(?:^|\/)arch\/([^/]+)\//.exec(site.path)?.[1] ?? this.state.arch;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Execmem Lens** · call site`);
+    md.appendCodeblock(`${site.text}\ntype   ${site.type ?? '—'} (from the ${site.typeFrom ?? '—'})\nsize   ${site.size ?? '—'}\nin     ${site.caller ?? '—'}()`, 'text');
+    if (site.type) {
+      try {
+        const { map } = await this.archMap.get();
+        const e = map.arches[arch]?.types[site.type] ?? map.arches[arch]?.types.EXECMEM_DEFAULT;
+        if (e) {
+          const side = (s: typeof e.before): string => (s ? `${s.origin} [${s.start}, ${s.end}) ${s.pgprot} · ${s.location}` : '—');
+          md.appendMarkdown(`On ${arch}, from the arch map (${e.verdict}):`);
+          md.appendCodeblock(`before  ${side(e.before)}\nafter   ${side(e.after)}`, 'text');
+        }
+      } catch {
+        // No arch map (no kernel tree read): the site alone is still worth showing.
+      }
+    }
+    return new vscode.Hover(md);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Call sites of open C documents (parsed on demand, cached per document
+ * version) and of the whole workspace (scanned with progress and
+ * cancellation, for the Call Sites view and for stepping across files).
+ */
+import * as vscode from 'vscode';
+import type { CallSite } from '../../core/callsites/detect';
+import { scanTree, sitesOfText } from '../../node/callsites/scan';
+
+export interface WorkspaceSite {
+  site: CallSite;
+  uri: vscode.Uri;
+}
+
+export class CallSiteIndex implements vscode.Disposable {
+  private readonly docs = new Map<string, { version: number; sites: Promise<CallSite[]> }>();
+  private scanned: WorkspaceSite[] | undefined;
+  private scanning: Promise<WorkspaceSite[]> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subs: vscode.Disposable[];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.subs = [
+      vscode.workspace.onDidCloseTextDocument((d) => this.docs.delete(d.uri.toString())),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.languageId !== 'c' || !this.scanned) return;
+        // Keep the workspace list in step with a saved file.
+        void this.sitesOf(d).then((sites) => {
+          const key = d.uri.toString();
+          this.scanned = [...this.scanned!.filter((w) => w.uri.toString() !== key), ...sites.map((site) => ({ site, uri: d.uri }))].sort(order);
+          this.changed.fire();
+        });
+      }),
+      this.changed,
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+  }
+
+  /** Sites of a document, with paths relative to its workspace folder. */
+  sitesOf(doc: vscode.TextDocument): Promise<CallSite[]> {
+    const key = doc.uri.toString();
+    const hit = this.docs.get(key);
+    if (hit && hit.version === doc.version) return hit.sites;
+    const sites = sitesOfText(vscode.workspace.asRelativePath(doc.uri, false), doc.getText()).catch((e: unknown) => {
+      this.log.warn(`call sites of ${doc.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    });
+    this.docs.set(key, { version: doc.version, sites });
+    return sites;
+  }
+
+  get workspaceSites(): WorkspaceSite[] | undefined {
+    return this.scanned;
+  }
+
+  /** Scans every workspace folder (once; again with force), showing progress in the Call Sites view. */
+  scan(force = false): Promise<WorkspaceSite[]> {
+    if (this.scanning) return this.scanning;
+    if (this.scanned && !force) return Promise.resolve(this.scanned);
+    const running = Promise.resolve(vscode.window
+      .withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Execmem Lens: scanning for call sites', cancellable: true },
+        async (progress, token) => {
+          const out: WorkspaceSite[] = [];
+          const started = Date.now();
+          for (const folder of vscode.workspace.workspaceFolders ?? []) {
+            let last = 0;
+            const r = await scanTree(folder.uri.fsPath, {
+              isCancelled: () => token.isCancellationRequested,
+              onProgress: (done, total, file) => {
+                const pct = Math.floor((done / total) * 100);
+                if (pct > last) {
+                  progress.report({ increment: pct - last, message: `${done}/${total} ${file}` });
+                  last = pct;
+                }
+              },
+            });
+            out.push(...r.sites.map((site) => ({ site, uri: vscode.Uri.joinPath(folder.uri, site.path) })));
+            this.log.info(`call sites: ${r.sites.length} in ${r.files} files of ${folder.uri.fsPath} (${r.prefilter}${r.cancelled ? ', cancelled' : ''}) in ${Date.now() - started} ms`);
+            if (r.cancelled) break;
+          }
+          return out.sort(order);
+        },
+      )
+      ).then((sites) => {
+        this.scanned = sites;
+        this.scanning = undefined;
+        this.changed.fire();
+        return sites;
+      });
+    this.scanning = running;
+    return running;
+  }
+}
+
+function order(a: WorkspaceSite, b: WorkspaceSite): number {
+  const pa = a.uri.toString();
+  const pb = b.uri.toString();
+  return pa < pb ? -1 : pa > pb ? 1 : a.site.line - b.site.line || a.site.column - b.site.column;
+}

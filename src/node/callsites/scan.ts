@@ -1,0 +1,91 @@
+/**
+ * Finds call sites in C text or in a whole tree: ripgrep (when installed)
+ * narrows the tree to files naming the API, tree-sitter reads those.
+ */
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { blankAnnotations } from '../../core/archmap/extract';
+import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../../core/callsites/detect';
+import { newCParser } from '../c/parser';
+
+let parserPromise: Promise<Parser> | undefined;
+const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
+
+export async function sitesOfText(path: string, text: string): Promise<CallSite[]> {
+  if (!CALL_INTEREST.test(text)) return [];
+  const p = await parser();
+  const tree = p.parse(blankAnnotations(text));
+  if (!tree) throw new Error(`${path}: tree-sitter could not parse the file`);
+  try {
+    return detectCallSites(tree.rootNode, path);
+  } finally {
+    tree.delete();
+  }
+}
+
+function rgFiles(root: string): Promise<string[] | null> {
+  return new Promise((resolve) => {
+    const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...CALL_NAMES.flatMap((w) => ['-e', w]), '.'];
+    let child;
+    try {
+      child = spawn('rg', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve(null);
+      return;
+    }
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 || code === 1 ? out.split('\n').filter(Boolean).map((f) => f.replace(/^\.\//, '')) : null));
+  });
+}
+
+async function walkFiles(root: string, rel = '', out: string[] = []): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(join(root, rel), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) await walkFiles(root, r, out);
+    else if (/\.[ch]$/.test(e.name)) out.push(r);
+  }
+  return out;
+}
+
+export interface ScanOptions {
+  onProgress?: (done: number, total: number, file: string) => void;
+  isCancelled?: () => boolean;
+  noRipgrep?: boolean;
+}
+
+export interface ScanResult {
+  root: string;
+  sites: CallSite[];
+  files: number;
+  prefilter: 'ripgrep' | 'scan';
+  cancelled: boolean;
+}
+
+/** Every call site under root, in file order (path, then line). */
+export async function scanTree(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const listed = opts.noRipgrep ? null : await rgFiles(root);
+  const prefilter = listed ? 'ripgrep' : 'scan';
+  const files = (listed ?? (await walkFiles(root))).sort();
+  const sites: CallSite[] = [];
+  let done = 0;
+  for (const f of files) {
+    if (opts.isCancelled?.()) return { root, sites, files: files.length, prefilter, cancelled: true };
+    const text = await readFile(join(root, f), 'utf8').catch(() => '');
+    sites.push(...(await sitesOfText(relative(root, join(root, f)), text)));
+    opts.onProgress?.(++done, files.length, f);
+  }
+  sites.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column));
+  return { root, sites, files: files.length, prefilter, cancelled: false };
+}

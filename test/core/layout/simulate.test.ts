@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CallSite } from '../../../src/core/callsites/detect';
+import { placementWords } from '../../../src/core/layout/describe';
+import { parseLayoutModel } from '../../../src/core/layout/model';
+import { simulateSteps, stepOfSite } from '../../../src/core/layout/simulate';
+
+const site = (over: Partial<CallSite>): CallSite => ({
+  path: 'kernel/kprobes.c',
+  line: 121,
+  column: 8,
+  callee: 'module_alloc',
+  kind: 'alloc',
+  converted: false,
+  type: 'EXECMEM_KPROBES',
+  typeFrom: 'caller',
+  size: 'PAGE_SIZE',
+  caller: 'alloc_insn_page',
+  subsystem: 'kprobes',
+  text: 'module_alloc(PAGE_SIZE)',
+  ...over,
+});
+
+describe('layout of call-site steps', () => {
+  test('a kprobes page lands in the module range on x86 and in vmalloc, ROX, on arm64 (module_alloc era)', () => {
+    const x86 = simulateSteps('x86', 'module_alloc', [stepOfSite(site({}), 'x86')]);
+    assert.equal(x86.allocs.id.length, 1);
+    assert.equal(x86.allocs.length[0], 4096);
+    assert.equal(x86.allocs.guard[0], 4096);
+    assert.match(placementWords(x86, 0), /^module range/);
+    const arm64 = simulateSteps('arm64', 'module_alloc', [stepOfSite(site({}), 'arm64')]);
+    assert.equal(placementWords(arm64, 0), 'vmalloc, ROX');
+  });
+
+  test('steps: allocations carry the step they appear in and are freed in; metrics per step', () => {
+    const steps = [
+      stepOfSite(site({}), 'x86'),
+      stepOfSite(site({ line: 126, callee: 'module_memfree', kind: 'free', size: null }), 'x86'),
+      stepOfSite(site({ line: 338, callee: 'alloc_insn_page', converted: null, typeFrom: 'callee' }), 'x86'),
+    ];
+    const m = simulateSteps('x86', 'execmem', steps);
+    assert.deepEqual(m.allocs.from, [0, 2]);
+    assert.deepEqual(m.allocs.to, [1, -1]);
+    assert.deepEqual(m.metrics.map((x) => x.live), [1, 0, 1]);
+    // The freed page is reused (lazy free: purge on demand), the second starts after it or at it.
+    assert.equal(m.steps.length, 3);
+    assert.ok(parseLayoutModel(JSON.parse(JSON.stringify(m))).ok);
+  });
+
+  test('a variable size is assumed and said so', () => {
+    const s = stepOfSite(site({ callee: 'module_alloc', type: 'EXECMEM_DEFAULT', size: 'mod->core_layout.size', path: 'kernel/module/main.c' }), 'x86');
+    assert.match(s.label, /size mod->core_layout\.size: 3 pages assumed/);
+    assert.deepEqual(s.ops, [{ op: 'alloc', type: 'EXECMEM_DEFAULT', size: 3 * 4096 }]);
+  });
+
+  test('layouts that cross the webview boundary are checked field by field', () => {
+    const good = JSON.parse(JSON.stringify(simulateSteps('x86', 'execmem', [stepOfSite(site({}), 'x86')])));
+    const cases: [string, (m: any) => void, RegExp][] = [
+      ['extra field', (m) => (m.onload = 'x'), /unexpected field\(s\) onload/],
+      ['strip index out of range', (m) => (m.allocs.strip[0] = 7), /not a strip index/],
+      ['step index out of range', (m) => (m.allocs.from[0] = 9), /from\/to are not step indexes/],
+      ['column length mismatch', (m) => m.allocs.offset.push(1), /expected a list of 1/],
+      ['non-hex address', (m) => (m.strips[0].start = 'javascript:alert(1)'), /0x… hex/],
+      ['unknown design', (m) => (m.variant = '<img>'), /unknown design/],
+      ['label not text', (m) => (m.steps[0].label = { toString: 1 }), /label must be text/],
+    ];
+    for (const [name, mutate, msg] of cases) {
+      const m = JSON.parse(JSON.stringify(good));
+      mutate(m);
+      const r = parseLayoutModel(m);
+      assert.ok(!r.ok, name);
+      assert.match(r.error, msg, name);
+    }
+  });
+});
