@@ -14,6 +14,10 @@
  *
  *   npm run bench:panel [-- --frames 30]
  */
+
+// page.evaluate callbacks run in the page, where these browser globals exist (the Node build has no DOM types).
+declare const window: any;
+declare const document: any;
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';

@@ -4,6 +4,10 @@
  * and text from kernel sources and mail that carries markup is shown as
  * text, never run.
  */
+
+// page.evaluate callbacks run in the page, where these browser globals exist (the Node build has no DOM types).
+declare const window: any;
+declare const document: any;
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';

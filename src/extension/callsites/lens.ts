@@ -5,6 +5,7 @@
  * before/after from the arch map.
  */
 import * as vscode from 'vscode';
+import { isArchName } from '../../core/arch/arches';
 import type { CallSite } from '../../core/callsites/detect';
 import { placementWords } from '../../core/layout/describe';
 import { simulateSteps, stepOfSite } from '../../core/layout/simulate';
@@ -51,13 +52,16 @@ export class CallSiteLens implements vscode.CodeLensProvider {
     const sites = await this.index.sitesOf(doc);
     const variant = this.session.length > 0 ? this.session.variant : 'auto';
     const lenses: vscode.CodeLens[] = [];
+    // A file under arch/<name>/ runs on that arch; anything else on the arch the reviewer selected.
+    const own = /(?:^|\/)arch\/([^/]+)\//.exec(vscode.workspace.asRelativePath(doc.uri, false))?.[1];
+    const arch = own && isArchName(own) ? own : this.state.arch;
     for (const site of sites) {
       const at = new vscode.Range(site.line - 1, site.column, site.line - 1, site.column + site.callee.length);
       const args = [doc.uri.toString(), site.line, site.column];
       const converted = site.converted === true ? 'execmem' : site.converted === false ? 'module_alloc era' : 'wrapper';
       lenses.push(
         new vscode.CodeLens(at, {
-          title: `${siteSummary(site, this.state.arch, variant)}${site.kind === 'override' ? ' (override)' : ''}`,
+          title: `${siteSummary(site, arch, variant)}${site.kind === 'override' ? ' (override)' : ''}`,
           tooltip: `${site.callee}: ${site.kind}, ${converted}; type from the ${site.typeFrom ?? '—'}; size ${site.size ?? '—'}`,
           command: 'execmemLens.showLayout',
         }),
