@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { Rng } from '../../../src/core/sim/random';
 import { VmapSpace } from '../../../src/core/sim/vmap';
 
 /** Two ranges in one space, as the module area and the vmalloc area share one free tree in the kernel. */
@@ -184,6 +185,98 @@ describe('vmap engine against a plain first-fit list (page alignment, eager free
         assert.deepEqual(v.freeBlocks(1, 2 ** 52).map((b) => [b.start, b.end]), ref.blocks);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('vmap engine at scale: a free tree several levels deep', () => {
+  /** Free blocks as two sorted arrays: first fit by a scan from the lowest address, frees by binary search. */
+  class SortedFreeList {
+    starts: number[] = [1];
+    ends: number[] = [2 ** 52];
+    alloc(pages: number, vstart: number, vend: number): number {
+      for (let i = 0; i < this.starts.length; i++) {
+        const s = this.starts[i]!;
+        const e = this.ends[i]!;
+        if (s >= vend) break;
+        const at = Math.max(s, vstart);
+        if (at + pages > e || at + pages > vend) continue;
+        const rest: [number, number][] = [];
+        if (s < at) rest.push([s, at]);
+        if (at + pages < e) rest.push([at + pages, e]);
+        this.starts.splice(i, 1, ...rest.map((b) => b[0]));
+        this.ends.splice(i, 1, ...rest.map((b) => b[1]));
+        return at;
+      }
+      return -1;
+    }
+    free(start: number, pages: number): void {
+      const end = start + pages;
+      let lo = 0;
+      let hi = this.starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.starts[mid]! < start) lo = mid + 1;
+        else hi = mid;
+      }
+      const joinPrev = lo > 0 && this.ends[lo - 1] === start;
+      const joinNext = lo < this.starts.length && this.starts[lo] === end;
+      if (joinPrev && joinNext) {
+        this.ends[lo - 1] = this.ends[lo]!;
+        this.starts.splice(lo, 1);
+        this.ends.splice(lo, 1);
+      } else if (joinPrev) this.ends[lo - 1] = end;
+      else if (joinNext) this.starts[lo] = start;
+      else {
+        this.starts.splice(lo, 0, start);
+        this.ends.splice(lo, 0, end);
+      }
+    }
+  }
+
+  // Some 6,000 free blocks make a root over internal nodes over leaves; freeing everything merges them back.
+  test('law: placements match a first-fit list while the tree grows and shrinks, and the tree stays well formed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const rng = new Rng(seed);
+        const rand = (n: number) => Math.floor(rng.next() * n);
+        const v = new VmapSpace({ lazyFree: false });
+        const ref = new SortedFreeList();
+        const vstart = 1 << 12;
+        const vend = vstart + 2 ** 30;
+        let live: { start: number; pages: number }[] = [];
+        const alloc = (pages: number) => {
+          const at = v.alloc(pages, 1, vstart, vend);
+          assert.equal(at, ref.alloc(pages, vstart, vend));
+          live.push({ start: at, pages });
+        };
+        const free = (a: { start: number; pages: number }) => {
+          v.free(a);
+          ref.free(a.start, a.pages);
+        };
+        const check = (when: string) => {
+          assert.equal(v.checkFreeTree(), null, when);
+          assert.equal(v.freeBlockCount, ref.starts.length, when);
+        };
+        for (let i = 0; i < 12_000; i++) alloc(1 + rand(4));
+        // Every other area freed: some 6,000 free blocks, none touching another.
+        const kept: typeof live = [];
+        live.forEach((a, i) => (i % 2 ? free(a) : kept.push(a)));
+        live = kept;
+        check('after the holes were made');
+        for (let i = 0; i < 6_000; i++) {
+          if (i % 3 === 2) free(live.splice(rand(live.length), 1)[0]!);
+          else alloc(1 + rand(8));
+          if (i % 500 === 0) check(`churn step ${i}`);
+        }
+        while (live.length) {
+          free(live.splice(rand(live.length), 1)[0]!);
+          if (live.length % 500 === 0) check(`${live.length} areas left`);
+        }
+        assert.equal(v.freeBlockCount, 1);
+        assert.deepEqual(v.freeBlocks(1, 2 ** 52), [{ start: 1, end: 2 ** 52 }]);
+      }),
+      { numRuns: 3 },
     );
   });
 });
