@@ -34,8 +34,8 @@ interface SavedState {
 type LayoutMsg = Extract<HostToPanel, { type: 'layout' }>;
 
 const TYPE_NAMES = ['EXECMEM_DEFAULT', 'EXECMEM_KPROBES', 'EXECMEM_FTRACE', 'EXECMEM_BPF', 'EXECMEM_MODULE_DATA'];
-const TYPE_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-charts-yellow'];
-const FALLBACK_COLOURS = ['#3794ff', '#d18616', '#b180d7', '#89d185', '#cca700'];
+const TYPE_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-terminal-ansiCyan'];
+const FALLBACK_COLOURS = ['#3794ff', '#d18616', '#b180d7', '#89d185', '#11a8cd'];
 
 function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElement {
   const node = document.createElement(tag);
@@ -57,8 +57,8 @@ function readPalette(): Palette {
     types: TYPE_COLOURS.map((n, k) => v(n, FALLBACK_COLOURS[k]!)),
     guard: v('--vscode-charts-red', '#f14c4c'),
     background: v('--vscode-editorWidget-background', v('--vscode-editor-background', '#1e1e1e')),
-    page: v('--vscode-editorRuler-foreground', '#5a5a5a'),
-    pmd: v('--vscode-editorLineNumber-activeForeground', '#c6c6c6'),
+    page: v('--vscode-editorIndentGuide-background1', v('--vscode-editorIndentGuide-background', '#404040')),
+    pmd: v('--vscode-editorRuler-foreground', '#5a5a5a'),
     text: v('--vscode-foreground', '#cccccc'),
   };
   return palette;

@@ -127,12 +127,12 @@ export class StripView {
     const a = this.model.allocs;
     const step = this.step();
     const end = start + span;
-    // Page and huge-page boundaries, when at least 6 device pixels apart.
-    for (const [size, colour] of [
-      [this.model.pageSize, p.page],
-      [this.model.pmdSize, p.pmd],
+    // Page and huge-page boundaries, once zoomed in far enough to tell them apart.
+    for (const [size, colour, minGap] of [
+      [this.model.pageSize, p.page, 8 * dpr],
+      [this.model.pmdSize, p.pmd, 32 * dpr],
     ] as const) {
-      if (size * scale < 6) continue;
+      if (size * scale < minGap) continue;
       ctx.fillStyle = colour;
       for (let b = Math.ceil(start / size) * size; b < end; b += size) ctx.fillRect(Math.floor((b - start) * scale), 0, 1, h);
     }
