@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const session = new SimulationSession(state);
   const siteParts = {} as CallSiteParts;
   const layout = new LayoutViewProvider(context.extensionUri, version, state, log, session, (step) => openStep(siteParts, step));
-  Object.assign(siteParts, { index: callSites, session, layout });
+  Object.assign(siteParts, { index: callSites, session, layout, store });
   const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree, callSites, session, layout, siteParts };
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);

@@ -94,7 +94,7 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
   test('Show Arch Map Table opens the arches × types table', async () => {
     await page.mouse.move(5, 5);
     await runCommand(page, 'Execmem Lens: Show Arch Map Table');
-    const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]').last().frameLocator('iframe#active-frame');
+    const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]:not([src*="purpose=webviewView"])').frameLocator('iframe#active-frame');
     await frame.locator('table th[scope="row"]', { hasText: 'powerpc' }).waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('table th[scope="row"]').count(), 11);
     assert.match(await frame.locator('body').innerText(), /Findings \(\d+\)/);

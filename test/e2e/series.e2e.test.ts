@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { corpusMissing, THREADS_DIR } from '../support/corpus';
-import { launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension } from './support/workbench';
+import { launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension, webviewFrame } from './support/workbench';
 
 const V1_MBOX = path.join(THREADS_DIR, 'PATCH-00-13-mm-jit-text-allocator.mbox');
 
@@ -43,15 +43,25 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     // code-server's file dialog is a quick input that takes a path.
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(V1_MBOX);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(V1_MBOX) }).first().waitFor({ timeout: 15_000 });
-    await input.press('Enter');
-    // The dialog closes once it has taken the path.
-    try {
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    } catch {
-      await screenshot(page, 'series-open-dialog-stuck');
+    // The dialog fills its input with the workspace folder once it has listed it, which can
+    // overwrite a path typed before that: type again until the dialog takes ours.
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(V1_MBOX);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(V1_MBOX) }).first().waitFor({ timeout: 15_000 });
+      if ((await input.inputValue()) !== V1_MBOX) {
+        if (attempt === 6) throw new Error('the file dialog keeps replacing the typed path');
+        continue;
+      }
       await input.press('Enter');
+      try {
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 4) {
+          await screenshot(page, 'series-open-dialog-stuck');
+          throw e;
+        }
+      }
     }
     try {
       await row(path.basename(V1_MBOX)).waitFor({ timeout: 60_000 });
@@ -90,6 +100,22 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await screenshot(page, 'series-review-comments');
   });
 
+  test('Next Call Site walks the series: from the arm64 file to the next file of 04/13 with a site', async () => {
+    await page.locator('.monaco-diff-editor .modified .view-lines').first().click();
+    await runCommand(page, 'Execmem Lens: Next Call Site');
+    const frame = webviewFrame(page, 'execmem-lens.execmem-lens');
+    await frame.locator('#step-label', { hasText: /arch\/powerpc\/kernel\/module\.c/ }).waitFor({ timeout: 30_000 });
+    // The cursor is on powerpc's module_alloc() of the same patch (its old side: the '-' lines hold the override).
+    try {
+      await page.locator('.editor-instance .view-line', { hasText: 'void *module_alloc(unsigned long size)' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.statusbar-item', { hasText: /Ln 28,/ }).first().waitFor({ timeout: 5_000 });
+    } catch (e) {
+      await screenshot(page, 'series-next-call-site-failed');
+      throw e;
+    }
+    await screenshot(page, 'series-next-call-site');
+  });
+
   test('the patch itself opens read-only as a diff document', async () => {
     await row('04/13 ').click();
     await page.locator('.tab', { hasText: /0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
@@ -101,9 +127,17 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await row(/^v1: mm: jit\/text allocator/).click({ button: 'right' });
     const item = page.locator('.context-view .action-label', { hasText: 'Show Arch Map of This Series' });
     await item.waitFor({ timeout: 10_000 });
+    await item.hover();
     await item.click();
-    const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]').last().frameLocator('iframe#active-frame');
-    await frame.locator('table th[scope="row"]', { hasText: 'x86' }).waitFor({ timeout: 60_000 });
+    // A click that lands while the menu is still animating in is lost; the highlighted item takes Enter.
+    if (await page.locator('.context-view .action-label', { hasText: 'Show Arch Map of This Series' }).isVisible()) await page.keyboard.press('Enter');
+    const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]:not([src*="purpose=webviewView"])').frameLocator('iframe#active-frame');
+    try {
+      await frame.locator('table th[scope="row"]', { hasText: 'x86' }).waitFor({ timeout: 60_000 });
+    } catch (e) {
+      await screenshot(page, 'series-archmap-failed');
+      throw e;
+    }
     assert.equal(await frame.locator('table th[scope="row"]').count(), 11);
     const text = await frame.locator('body').innerText();
     assert.match(text, /jit_alloc_params/);

@@ -7,11 +7,17 @@ import type { CallSite } from '../../core/callsites/detect';
 import type { LayoutViewProvider } from '../layout/layoutViewProvider';
 import type { SimulationSession } from './session';
 import type { CallSiteIndex } from './sites';
+import { hunkSides } from '../../core/patch/sides';
+import { CALL_INTEREST } from '../../core/callsites/detect';
+import { sitesOfText } from '../../node/callsites/scan';
+import { findPatch, SIDE_SCHEME } from '../series/documents';
+import type { SeriesStore } from '../series/store';
 
 export interface CallSiteParts {
   index: CallSiteIndex;
   session: SimulationSession;
   layout: LayoutViewProvider;
+  store: SeriesStore;
 }
 
 const before = (a: { line: number; column: number }, b: { line: number; column: number }): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
@@ -59,10 +65,49 @@ async function nextSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: 
   const cur = { line: editor.selection.active.line + 1, column: editor.selection.active.character };
   const here = (await parts.index.sitesOf(editor.document)).filter((s) => before(cur, s));
   if (here[0]) return { uri: editor.document.uri, site: here[0] };
+  if (editor.document.uri.scheme === SIDE_SCHEME) return nextInSeries(parts, editor.document.uri);
   const all = parts.index.workspaceSites ?? [];
   const key = editor.document.uri.toString();
   const after = all.find((w) => w.uri.toString() > key);
   return after ? { uri: after.uri, site: after.site } : undefined;
+}
+
+/**
+ * Walking a series: after the last site of a patch's file, the next file of
+ * the same patch with a site (on its new side, or its old side when only
+ * removed lines have one), then the files of the following patches, in
+ * series order. The file opens in the diff editor as the explorer opens it.
+ */
+async function nextInSeries(parts: CallSiteParts, current: vscode.Uri): Promise<{ uri: vscode.Uri; site: CallSite } | undefined> {
+  const msgid = new URLSearchParams(current.query).get('msgid') ?? '';
+  const path = current.path.replace(/^\/(old|new)\//, '');
+  const found = findPatch(parts.store, msgid);
+  if (!found) return undefined;
+  const { version } = found;
+  const patches = version.patches.filter((p) => p.index >= found.patch.index);
+  let passed = false;
+  for (const patch of patches) {
+    for (const file of patch.files) {
+      if (!passed) {
+        if (patch.message.msgid === msgid && file.path === path) passed = true;
+        continue;
+      }
+      if (!/\.[ch]$/.test(file.path)) continue;
+      const sides = hunkSides(file.structured);
+      const has = CALL_INTEREST.test(sides.new.text) || CALL_INTEREST.test(sides.old.text);
+      if (!has || ((await sitesOfText(file.path, sides.new.text)).length === 0 && (await sitesOfText(file.path, sides.old.text)).length === 0)) continue;
+      await vscode.commands.executeCommand('execmemLens.openFileDiff', patch.message.msgid, file.path);
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return undefined;
+      const site = (await parts.index.sitesOf(editor.document))[0];
+      if (site) return { uri: editor.document.uri, site };
+      // Only the old side has a site: step onto it.
+      const oldDoc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === SIDE_SCHEME && d.uri.path === `/old/${file.oldPath ?? file.path}` && new URLSearchParams(d.uri.query).get('msgid') === patch.message.msgid);
+      const oldSite = oldDoc ? (await parts.index.sitesOf(oldDoc))[0] : undefined;
+      if (oldDoc && oldSite) return { uri: oldDoc.uri, site: oldSite };
+    }
+  }
+  return undefined;
 }
 
 export async function nextCallSite(parts: CallSiteParts): Promise<void> {

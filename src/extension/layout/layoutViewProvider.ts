@@ -59,7 +59,7 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
       return;
     }
     if (!v) {
-      this.post({ type: 'clear', reason: 'No simulation yet: use Simulate or Step from here on a call site.' });
+      this.post({ type: 'clear', reason: 'Use Simulate or Step from here on a call site (the code lens above module_alloc(), execmem_alloc() and friends).' });
       return;
     }
     this.post({ type: 'layout', variant: v.variant, compare: v.compare, step: v.step, primary: v.primary, secondary: v.secondary });
