@@ -3,6 +3,9 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ARCH_NAMES } from '../../../src/core/arch/arches';
 import { type HostToPanel, type PanelToHost, parseHostToPanel, parsePanelToHost } from '../../../src/core/protocol/layout';
+import { VARIANTS } from '../../../src/core/sim/archData';
+
+const variant = fc.constantFrom(...VARIANTS);
 
 const arch = fc.constantFrom(...ARCH_NAMES);
 const protocol = fc.integer({ min: 1, max: 1000 });
@@ -10,6 +13,11 @@ const protocol = fc.integer({ min: 1, max: 1000 });
 const panelToHost: fc.Arbitrary<PanelToHost> = fc.oneof(
   fc.record({ type: fc.constant('ready' as const), protocol }),
   fc.record({ type: fc.constant('selectArch' as const), arch }),
+  fc.record({ type: fc.constant('selectVariant' as const), variant }),
+  fc.record({ type: fc.constant('setCompare' as const), variant: fc.option(variant, { nil: null }) }),
+  fc.record({ type: fc.constantFrom('selectStep' as const, 'openSite' as const), step: fc.nat() }),
+  fc.record({ type: fc.constant('exportPng' as const), data: fc.base64String({ minLength: 4 }).map((b) => `data:image/png;base64,${b}`) }),
+  fc.record({ type: fc.constant('exportJson' as const) }),
 );
 
 const hostToPanel: fc.Arbitrary<HostToPanel> = fc.oneof(
@@ -25,6 +33,8 @@ const hostToPanel: fc.Arbitrary<HostToPanel> = fc.oneof(
       }),
     ),
   fc.record({ type: fc.constant('archChanged' as const), arch }),
+  fc.record({ type: fc.constant('step' as const), step: fc.nat() }),
+  fc.record({ type: fc.constant('clear' as const), reason: fc.string() }),
 );
 
 describe('layout panel protocol', () => {
@@ -96,5 +106,12 @@ describe('layout panel protocol', () => {
     assert.deepEqual(parsePanelToHost(null), { ok: false, error: 'panel message: expected an object' });
     const r = parseHostToPanel({ type: 'init', protocol: 1, extensionVersion: '0.1.0', arches: ['x86'], arch: 'arm64' });
     assert.deepEqual(r, { ok: false, error: 'host message "init": arch "arm64" is not one of the arches offered' });
+  });
+
+  test('an export is only ever a PNG data URL; other URLs and scripts are refused', () => {
+    for (const data of ['javascript:alert(1)', 'data:text/html;base64,PHNjcmlwdD4=', 'data:image/svg+xml;base64,PHN2Zz4=', 'data:image/png;base64,<script>']) {
+      const r = parsePanelToHost({ type: 'exportPng', data });
+      assert.ok(!r.ok, data);
+    }
   });
 });
