@@ -100,4 +100,25 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
     assert.match(await frame.locator('body').innerText(), /Findings \(\d+\)/);
     await screenshot(page, 'archmap-table');
   });
+
+  test('on 6.12 the Call Sites view shows the same places converted', async () => {
+    // The container is open already from the first test; clicking it again would close it.
+    if (!(await sidebar().locator('.pane-header', { hasText: 'Call Sites' }).isVisible())) await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
+    for (const name of ['Patch Series', 'Arch Map']) {
+      const header = sidebar().locator('.pane-header', { hasText: name });
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    const header = sidebar().locator('.pane-header', { hasText: 'Call Sites' });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const row = (t: string | RegExp) => sidebar().locator('.monaco-list-row', { hasText: t }).first();
+    await row(/^kprobes/).waitFor({ timeout: 90_000 });
+    for (const group of ['kprobes', 'Modules', 'BPF', 'ftrace']) {
+      const text = await row(new RegExp(`^${group}`)).innerText();
+      assert.match(text, / 0 module_alloc era/, `${group}: ${text}`);
+      assert.doesNotMatch(text, / 0 execmem/, `${group}: ${text}`);
+    }
+    await row(/^kprobes/).click();
+    await row('kernel/kprobes.c:121').waitFor();
+    await screenshot(page, 'callsites-view-6.12');
+  });
 });
