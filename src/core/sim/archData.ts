@@ -61,4 +61,11 @@ export interface VariantTable {
 export interface ArchData {
   profile: ArchProfile;
   tables: VariantTable[];
+  /**
+   * Where KASLR moves the symbols the ranges use, for a run with KASLR on
+   * (values replace the profile's; the kernel image itself stays where the
+   * profile puts it). Arches without it either keep their ranges under KASLR
+   * or use module_load_offset (x86, s390).
+   */
+  kaslr?: (symbols: ReadonlyMap<string, bigint>, rng: { inclusive(lo: number, hi: number): number }) => Record<string, bigint>;
 }

@@ -21,6 +21,7 @@ import { EXECMEM_TYPES, type ExecmemRange, type ExecmemType, hex, type RangeTabl
 import type { Variant, VariantTable } from './variants';
 import { BPF_PROG_CHUNK_SIZE, BPF_PROG_PACK_SIZE, BpfProgPack, type Pack } from './bpfpack';
 import { RoxCache } from './roxcache';
+import { ARCH_DATA } from './arches';
 import { VmapSpace } from './vmap';
 
 export interface Finding {
@@ -90,6 +91,8 @@ export class ExecmemSimulator {
     // arch/x86/mm/init.c: offset = get_random_u32_inclusive(1, 1024) * PAGE_SIZE when KASLR is on.
     const offset = opts.kaslr ? BigInt(rng.inclusive(1, 1024)) * this.page : 0n;
     this.symbols = resolveSymbols(opts.profile, { module_load_offset: offset });
+    const kaslrRule = opts.kaslr ? ARCH_DATA.find((d) => d.profile.arch === opts.profile.arch)?.kaslr : undefined;
+    if (kaslrRule) for (const [k, v] of Object.entries(kaslrRule(this.symbols, rng))) this.symbols.set(k, v);
     this.ranges = this.buildRanges(opts.table, opts.rangeOverrides ?? {});
     this.vmap = new VmapSpace({
       lazyFree: opts.lazyFree,
@@ -105,7 +108,7 @@ export class ExecmemSimulator {
       this.findings.push({ severity: 'info', message: `${r.what} occupies [${hex(start)}, ${hex(end)}) from boot` });
     }
     const movesWithKaslr = Object.values(opts.table.ranges).some((spec) => /module_load_offset/.test(`${spec.start} ${spec.end}`));
-    if (opts.kaslr && !movesWithKaslr) {
+    if (opts.kaslr && !movesWithKaslr && !kaslrRule) {
       this.findings.push({ severity: 'warning', message: `KASLR placement is not modelled for ${opts.table.variant} on ${opts.profile.arch}; it runs with its KASLR-off layout` });
     }
   }

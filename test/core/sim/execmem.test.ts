@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ExecmemSimulator } from '../../../src/core/sim/execmem';
 import { type ArchProfile, PROFILED_ARCHES, profileFor, resolveSymbols } from '../../../src/core/sim/profiles';
 import { parseScenario, runScenario } from '../../../src/core/sim/scenario';
-import { tabledPairs, VARIANTS, type VariantTable } from '../../../src/core/sim/variants';
+import { tabledPairs, VARIANTS, type VariantTable, variantTable as variantTableOf } from '../../../src/core/sim/variants';
 import { ARCH_NAMES } from '../../../src/core/arch/arches';
 
 function run(scenario: unknown) {
@@ -400,3 +400,45 @@ describe('the five designs', () => {
     }
   });
 });
+
+describe('execmem simulator: arm64 KASLR', () => {
+  const sym = resolveSymbols(profileFor('arm64')!);
+  const text = sym.get('_text')!;
+  const end = sym.get('_end')!;
+  test('6.12: the 128 MiB direct window is a random page-aligned box around the image, and modules land in it', () => {
+    const starts = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = new ExecmemSimulator({ profile: profileFor('arm64')!, table: variantOf('execmem'), seed, kaslr: true, lazyFree: false });
+      const direct = s.symbols.get('module_direct_base')!;
+      const plt = s.symbols.get('module_plt_base')!;
+      assert.equal(direct % 4096n, 0n);
+      assert.ok(direct <= text && direct + (128n << 20n) >= end, `seed ${seed}: the window covers the image`);
+      assert.ok(plt <= direct && plt + (2n << 30n) >= direct + (128n << 20n), `seed ${seed}: the PLT window covers the direct one`);
+      const a = s.alloc('m', 'EXECMEM_DEFAULT', 3 * 4096);
+      assert.ok(!a.failed && a.start! >= direct && a.end! <= direct + (128n << 20n));
+      assert.equal(s.findings.filter((f) => /KASLR placement is not modelled/.test(f.message)).length, 0);
+      starts.add(String(direct));
+    }
+    assert.ok(starts.size > 30, 'the window moves with the seed');
+  });
+
+  test('6.1: module_alloc_base moves within [_etext - MODULES_VSIZE, _stext), page aligned', () => {
+    const etext = sym.get('_etext_6_1')!;
+    const stext = sym.get('KIMAGE_VADDR_6_1')!;
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = new ExecmemSimulator({ profile: profileFor('arm64')!, table: variantOf('module_alloc'), seed, kaslr: true, lazyFree: false });
+      const base = s.symbols.get('module_alloc_base_6_1')!;
+      assert.equal(base % 4096n, 0n);
+      assert.ok(base >= etext - (128n << 20n) && base < stext, `seed ${seed}`);
+      // The same seed, the same base.
+      const again = new ExecmemSimulator({ profile: profileFor('arm64')!, table: variantOf('module_alloc'), seed, kaslr: true, lazyFree: false });
+      assert.equal(again.symbols.get('module_alloc_base_6_1'), base);
+    }
+  });
+});
+
+function variantOf(v: (typeof VARIANTS)[number]): VariantTable {
+  const t = variantTableOf(v, 'arm64');
+  if (!t) throw new Error(`no ${v} table for arm64`);
+  return t;
+}

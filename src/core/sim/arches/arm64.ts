@@ -154,4 +154,45 @@ const tables: VariantTable[] = [
   },
 ];
 
-export const arm64: ArchData = { profile: ARM64, tables };
+const SZ_128M = 128n << 20n;
+const SZ_2G = 2n << 30n;
+
+/**
+ * KASLR on arm64 moves the module windows, not by an offset but by a random
+ * page-aligned window that still covers the kernel image:
+ *   - 6.12 module_init_limits() (arch/arm64/mm/init.c:482-515): the 128 MiB
+ *     direct window is random_bounding_box(SZ_128M, _text, _end) (init.c:449:
+ *     start - get_random_u32_inclusive(0, (size - (end - start)) / PAGE_SIZE)
+ *     pages), and the 2 GiB PLT window a bounding box of that window;
+ *   - 6.1 kaslr_init() (arch/arm64/kernel/kaslr.c:61-89): module_alloc_base =
+ *     _etext - MODULES_VSIZE, plus (module_range * (seed & (2^21 - 1))) >> 21
+ *     with module_range = MODULES_VSIZE - (_etext - _stext), page aligned
+ *     (CONFIG_RANDOMIZE_MODULE_REGION_FULL off).
+ * The image's own KASLR offset is not modelled: it stays at _text.
+ */
+function arm64Kaslr(sym: ReadonlyMap<string, bigint>, rng: { inclusive(lo: number, hi: number): number }): Record<string, bigint> {
+  const get = (n: string): bigint => {
+    const v = sym.get(n);
+    if (v === undefined) throw new Error(`arm64 KASLR: symbol ${n} missing from the profile`);
+    return v;
+  };
+  const page = get('PAGE_SIZE');
+  const box = (size: bigint, start: bigint, end: bigint): bigint => {
+    if (end - start >= size) return 0n;
+    const maxPgoff = (size - (end - start)) / page;
+    return start - BigInt(rng.inclusive(0, Number(maxPgoff))) * page;
+  };
+  const text = get('_text');
+  const end = get('_end');
+  const direct = box(SZ_128M, text, end);
+  const plt = direct ? box(SZ_2G, direct, direct + SZ_128M) : box(SZ_2G, text, end);
+  const stext = get('KIMAGE_VADDR_6_1');
+  const etext = get('_etext_6_1');
+  const vsize = get('MODULES_VSIZE_6_1');
+  const seed = BigInt(rng.inclusive(0, 0xffffffff));
+  const range = vsize - (etext - stext);
+  const base = (etext - vsize + ((range * (seed & ((1n << 21n) - 1n))) >> 21n)) & ~(page - 1n);
+  return { module_direct_base: direct, module_plt_base: plt, module_alloc_base_6_1: base };
+}
+
+export const arm64: ArchData = { profile: ARM64, tables, kaslr: arm64Kaslr };
