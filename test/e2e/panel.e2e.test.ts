@@ -12,26 +12,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { simulateSteps, stepOfSite } from '../../src/core/layout/simulate';
-import type { CallSite } from '../../src/core/callsites/detect';
+import { KPROBES_SITE } from '../support/sites';
 import { servePanelPage, type PanelPage } from '../../scripts/lib/panelPage';
 import { launchBrowser, screenshot } from './support/workbench';
 
 const MARKUP = `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script><a href="javascript:window.__pwned='a'">x</a>`;
 
-const site: CallSite = {
-  path: 'kernel/kprobes.c',
-  line: 121,
-  column: 8,
-  callee: 'module_alloc',
-  kind: 'alloc',
-  converted: false,
-  type: 'EXECMEM_KPROBES',
-  typeFrom: 'caller',
-  size: 'PAGE_SIZE',
-  caller: 'alloc_insn_page',
-  subsystem: 'kprobes',
-  text: 'module_alloc(PAGE_SIZE)',
-};
+const site = KPROBES_SITE;
 
 describe('layout panel page under its CSP', { timeout: 120_000 }, () => {
   let server: PanelPage;

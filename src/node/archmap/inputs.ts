@@ -4,7 +4,6 @@
  * parsed), or the patches of a series in a mail file (old and new sides of
  * each touched C file, in series order).
  */
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -18,6 +17,7 @@ import { groupSeries } from '../../core/series/group';
 import type { SeriesVersion } from '../../core/series/model';
 import { newCParser } from '../c/parser';
 import { readSources } from '../mail/read';
+import { filesNaming } from '../search/ripgrep';
 
 /** Identifiers the prefilter searches for (the same as INTEREST). */
 export const PREFILTER_WORDS = ['module_alloc', 'alloc_insn_page', 'bpf_jit_alloc_exec', 'alloc_tramp', 'execmem_info', 'execmem_params', 'jit_alloc_params'];
@@ -53,25 +53,6 @@ async function isDir(p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function ripgrep(dir: string, paths: string[]): Promise<string[] | null> {
-  return new Promise((resolve) => {
-    const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...PREFILTER_WORDS.flatMap((w) => ['-e', w]), ...paths];
-    let child;
-    try {
-      child = spawn('rg', args, { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      resolve(null);
-      return;
-    }
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', () => resolve(null));
-    // rg exits 1 when nothing matched: an empty list, not a failure.
-    child.on('close', (code) => resolve(code === 0 || code === 1 ? out.split('\n').filter(Boolean) : null));
-  });
 }
 
 /** Streaming scan: reads each .c/.h file in chunks and stops at the first match. */
@@ -138,7 +119,7 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
   } catch {
     // No execmem.h (a 6.1 tree): the built-in aliases of 6.12 apply.
   }
-  let list = opts.noRipgrep ? null : await ripgrep(root, searched);
+  let list = opts.noRipgrep ? null : await filesNaming(root, PREFILTER_WORDS, searched);
   const prefilter = list ? 'ripgrep' : 'scan';
   list ??= await scan(root, searched);
   list.sort();

@@ -2,13 +2,13 @@
  * Finds call sites in C text or in a whole tree: ripgrep (when installed)
  * narrows the tree to files naming the API, tree-sitter reads those.
  */
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { blankAnnotations } from '../../core/archmap/extract';
 import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../../core/callsites/detect';
 import { newCParser } from '../c/parser';
+import { filesNaming } from '../search/ripgrep';
 
 let parserPromise: Promise<Parser> | undefined;
 const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
@@ -23,24 +23,6 @@ export async function sitesOfText(path: string, text: string): Promise<CallSite[
   } finally {
     tree.delete();
   }
-}
-
-function rgFiles(root: string): Promise<string[] | null> {
-  return new Promise((resolve) => {
-    const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...CALL_NAMES.flatMap((w) => ['-e', w]), '.'];
-    let child;
-    try {
-      child = spawn('rg', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      resolve(null);
-      return;
-    }
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (out += d));
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code === 0 || code === 1 ? out.split('\n').filter(Boolean).map((f) => f.replace(/^\.\//, '')) : null));
-  });
 }
 
 async function walkFiles(root: string, rel = '', out: string[] = []): Promise<string[]> {
@@ -75,7 +57,7 @@ export interface ScanResult {
 
 /** Every call site under root, in file order (path, then line). */
 export async function scanTree(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const listed = opts.noRipgrep ? null : await rgFiles(root);
+  const listed = opts.noRipgrep ? null : await filesNaming(root, CALL_NAMES, ['.']);
   const prefilter = listed ? 'ripgrep' : 'scan';
   const files = (listed ?? (await walkFiles(root))).sort();
   const sites: CallSite[] = [];

@@ -4,22 +4,9 @@ import type { CallSite } from '../../../src/core/callsites/detect';
 import { placementWords } from '../../../src/core/layout/describe';
 import { parseLayoutModel } from '../../../src/core/layout/model';
 import { simulateSteps, stepOfSite } from '../../../src/core/layout/simulate';
+import { KPROBES_SITE } from '../../support/sites';
 
-const site = (over: Partial<CallSite>): CallSite => ({
-  path: 'kernel/kprobes.c',
-  line: 121,
-  column: 8,
-  callee: 'module_alloc',
-  kind: 'alloc',
-  converted: false,
-  type: 'EXECMEM_KPROBES',
-  typeFrom: 'caller',
-  size: 'PAGE_SIZE',
-  caller: 'alloc_insn_page',
-  subsystem: 'kprobes',
-  text: 'module_alloc(PAGE_SIZE)',
-  ...over,
-});
+const site = (over: Partial<CallSite>): CallSite => ({ ...KPROBES_SITE, ...over });
 
 describe('layout of call-site steps', () => {
   test('a kprobes page lands in the module range on x86 and in vmalloc, ROX, on arm64 (module_alloc era)', () => {
