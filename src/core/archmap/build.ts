@@ -33,8 +33,9 @@ export interface BuildOptions {
 
 /** Arch of a path: the directory after the last "arch/". Files elsewhere are generic (null). */
 export function archOfPath(path: string): string | null {
-  const m = /(?:^|\/)arch\/([^/]+)\/[^]*$/.exec(path.replace(/\\/g, '/'));
-  return m ? m[1]! : null;
+  const parts = path.replace(/\\/g, '/').split('/');
+  const k = parts.lastIndexOf('arch');
+  return k >= 0 && k < parts.length - 2 ? parts[k + 1]! : null;
 }
 
 const OVERRIDE_TYPE: Record<OverrideName, ExecmemType> = {
@@ -154,7 +155,10 @@ function tableSides(facts: ArchFacts, env: CondEnv): TableSides | null {
   const events: { w: TableWrite | null; reset: boolean; order: number; rank: number; path: string; shape: string }[] = [];
   for (const t of facts.tables) {
     for (const w of t.fact.writes) events.push({ w, reset: false, order: w.order, rank: t.rank, path: t.path, shape: t.fact.shape });
-    for (const r of t.fact.resets) events.push({ w: null, reset: true, order: r - 0.5, rank: t.rank, path: t.path, shape: t.fact.shape });
+    for (const r of t.fact.resets) {
+      // A reassignment under a condition that does not hold (#ifdef CONFIG_XIP_KERNEL) leaves the table alone.
+      if (conditionsHold(r.conds, env)) events.push({ w: null, reset: true, order: r.order - 0.5, rank: t.rank, path: t.path, shape: t.fact.shape });
+    }
   }
   events.sort((a, b) => a.rank - b.rank || a.order - b.order);
   const fields = new Map<ExecmemType, Map<RangeField, FieldValue>>();

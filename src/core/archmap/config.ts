@@ -87,22 +87,27 @@ export function envFor(arch: string | null, era: Era): CondEnv {
 export function numericValue(text: string, env: CondEnv): bigint | null {
   const t = text.replace(/\(\s*unsigned long\s*\)/g, '').trim();
   if (!/^[\w\s+\-*/()<>]+$/.test(t)) return null;
-  const tokens = t.match(/0x[0-9a-fA-F]+|\d+|[A-Za-z_]\w*|<<|>>|[-+*/()]/g) ?? [];
+  const tokens = t.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|[-+*/()]/g) ?? [];
   let i = 0;
   const SZ: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n };
+  const literal = (tok: string): bigint => {
+    const digits = tok.replace(/[uUlL]+$/, '');
+    // C: a leading 0 means octal.
+    return /^0\d/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  };
   const prim = (): bigint | null => {
     const tok = tokens[i++];
     if (tok === undefined) return null;
     if (tok === '(') {
-      const v = sum();
-      i++;
+      const v = shift();
+      if (tokens[i++] !== ')') return null;
       return v;
     }
     if (tok === '-') {
       const v = prim();
       return v === null ? null : -v;
     }
-    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(tok)) return BigInt(tok);
+    if (/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(tok)) return literal(tok);
     const sz = /^SZ_(\d+)([KMG])$/.exec(tok);
     if (sz) return BigInt(sz[1]!) * SZ[sz[2]!]!;
     if (tokens[i] === '(') return null;
@@ -126,7 +131,7 @@ export function numericValue(text: string, env: CondEnv): bigint | null {
     }
     return v;
   };
-  const shift = (): bigint | null => {
+  function shift(): bigint | null {
     let v = sum();
     while (tokens[i] === '<<' || tokens[i] === '>>') {
       const op = tokens[i++];
@@ -134,7 +139,7 @@ export function numericValue(text: string, env: CondEnv): bigint | null {
       v = v === null || w === null ? null : op === '<<' ? v << w : v >> w;
     }
     return v;
-  };
+  }
   const v = shift();
   return i === tokens.length ? v : null;
 }

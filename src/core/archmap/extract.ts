@@ -73,8 +73,8 @@ export interface TableFact {
   variable: string;
   line: number;
   writes: TableWrite[];
-  /** Orders at which the whole table was reassigned from a compound literal (unwritten fields become 0). */
-  resets: number[];
+  /** Where the whole table was reassigned from a compound literal (unwritten fields become 0), under which conditions. */
+  resets: { order: number; conds: Cond[] }[];
   duplicates: DuplicateWrite[];
 }
 
@@ -665,7 +665,7 @@ export function extractFacts(root: Node, path: string, opts: ExtractOptions): Fi
       const t = tableFor(lv.root, shape, n);
       const r = unparen(right);
       if (lv.path.length === 0 && r.type === 'compound_literal_expression') {
-        t.resets.push(n.startIndex);
+        t.resets.push({ order: n.startIndex, conds });
         const list = r.childForFieldName('value');
         if (list) readInitializer(t, list, [], fn, conds, n.startIndex);
         return false;
@@ -717,7 +717,8 @@ function dedupe(xs: readonly Cond[]): Cond[] {
 
 /** "MODULES_VADDR + 0" → "MODULES_VADDR": what a substituted 0 (KASLR off) leaves behind. */
 export function dropZeroTerms(t: string): string {
-  return t.replace(/\s[+-] 0(?=$|[\s),;])/g, '').replace(/^0 \+ /, '');
+  // Only a last term ("… + 0", "… + 0)"), never "A + 0 * B".
+  return t.replace(/\s[+-] 0(?=$|[),;])/g, '').replace(/^0 \+ (?=[^*/]*$)/, '');
 }
 
 /** "(A + B)" → "A + B" when the parentheses enclose the whole text. */

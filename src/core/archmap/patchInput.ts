@@ -39,3 +39,46 @@ export function sparseSides(path: string, patch: StructuredPatch, status: 'modif
     new: status === 'deleted' ? null : `${newLines.join('\n')}\n`,
   };
 }
+
+/**
+ * A file as a series leaves it, known only where its hunks showed it: the
+ * lines each patch's hunks carry, moved and replaced as later patches apply
+ * (a line a later patch removes is gone, lines after a hunk shift by what it
+ * added). Gaps stay blank, so line numbers are the file's.
+ */
+export class SparseFile {
+  private lines = new Map<number, string>();
+
+  apply(patch: StructuredPatch): void {
+    const hunks = [...patch.hunks].sort((a, b) => a.oldStart - b.oldStart);
+    const next = new Map<number, string>();
+    // Known lines outside every hunk's old range keep their text, shifted by the hunks before them.
+    for (const [line, text] of this.lines) {
+      let shift = 0;
+      let replaced = false;
+      for (const h of hunks) {
+        // "-5,0" inserts after old line 5; "-5,3" replaces old lines 5..7.
+        const first = h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+        const after = h.oldStart + h.oldLines;
+        if (h.oldLines > 0 && line >= first && line < after) replaced = true;
+        else if (line >= (h.oldLines === 0 ? first : after)) shift += h.newLines - h.oldLines;
+      }
+      if (!replaced) next.set(line + shift, text);
+    }
+    for (const h of hunks) {
+      let n = h.newStart;
+      for (const l of h.lines) {
+        if (l[0] === '\\' || l[0] === '-') continue;
+        next.set(n++, l.slice(1));
+      }
+    }
+    this.lines = next;
+  }
+
+  text(): string {
+    const max = Math.max(0, ...this.lines.keys());
+    const out: string[] = [];
+    for (let k = 1; k <= max; k++) out.push(this.lines.get(k) ?? '');
+    return `${out.join('\n')}\n`;
+  }
+}

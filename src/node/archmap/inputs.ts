@@ -9,9 +9,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { archOfPath } from '../../core/archmap/build';
-import { envFor } from '../../core/archmap/config';
+import { envFor, type Era } from '../../core/archmap/config';
 import { blankAnnotations, extractFacts, INTEREST, preprocessorConditions, type FileFacts } from '../../core/archmap/extract';
-import { sparseSides } from '../../core/archmap/patchInput';
+import { SparseFile, sparseSides } from '../../core/archmap/patchInput';
 import { EXECMEM_ALIASES } from '../../core/sim/types';
 import { groupSeries } from '../../core/series/group';
 import type { SeriesVersion } from '../../core/series/model';
@@ -36,12 +36,13 @@ let parserPromise: Promise<Parser> | undefined;
 const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
 
 /** Parses one C text and extracts its facts; the tree is freed before returning. */
-export async function factsOfText(path: string, text: string, aliases: Readonly<Record<string, string>> = EXECMEM_ALIASES): Promise<FileFacts> {
+/** era: which kernel's configuration chooses among alternatives (a 6.1 tree, a series' sides: 'before'). */
+export async function factsOfText(path: string, text: string, aliases: Readonly<Record<string, string>> = EXECMEM_ALIASES, era: Era = 'after'): Promise<FileFacts> {
   const p = await parser();
   const tree = p.parse(blankAnnotations(text));
   if (!tree) throw new Error(`${path}: tree-sitter could not parse the file`);
   try {
-    return extractFacts(tree.rootNode, path, { env: envFor(archOfPath(path), 'after'), aliases, lineConds: preprocessorConditions(text) });
+    return extractFacts(tree.rootNode, path, { env: envFor(archOfPath(path), era), aliases, lineConds: preprocessorConditions(text) });
   } finally {
     tree.delete();
   }
@@ -113,9 +114,12 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
   const searched = (await isDir(join(root, 'arch'))) ? ['arch'] : ['.'];
   let aliases: Record<string, string> = { ...EXECMEM_ALIASES };
   const header = join(root, 'include/linux/execmem.h');
+  // A tree with include/linux/execmem.h is read with the 6.12 configuration, one without with 6.1's.
+  let era: Era = 'before';
   try {
     const h = await factsOfText('include/linux/execmem.h', await readFile(header, 'utf8'));
     aliases = { ...aliases, ...h.aliases };
+    era = 'after';
   } catch {
     // No execmem.h (a 6.1 tree): the built-in aliases of 6.12 apply.
   }
@@ -130,7 +134,7 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
     const path = relative(root, join(root, rel));
     const text = await readFile(join(root, rel), 'utf8');
     if (INTEREST.test(text)) {
-      const facts = await factsOfText(path, text, aliases);
+      const facts = await factsOfText(path, text, aliases, era);
       if (facts.overrides.length > 0 || facts.tables.length > 0) files.push(facts);
     }
     opts.onProgress?.(++done, list.length);
@@ -147,24 +151,37 @@ export interface SeriesFacts {
   after: FileFacts[];
 }
 
-/** Facts from the patches of one series version: old sides in series order, then new sides. */
+/**
+ * Facts from the patches of one series version: the old side of each file as
+ * its first patch shows it (in series order), and the new side as the whole
+ * series leaves it (each file's hunks applied in order, so a line a later
+ * patch removes is gone).
+ */
 export async function factsOfSeries(series: SeriesVersion): Promise<SeriesFacts> {
   const before: FileFacts[] = [];
   const after: FileFacts[] = [];
+  const files = new Map<string, SparseFile>();
   for (const p of series.patches) {
     for (const f of p.files) {
       if (!/\.[ch]$/.test(f.path)) continue;
-      const sides = sparseSides(f.path, f.structured, f.status);
       const oldPath = f.oldPath ?? f.path;
+      const sides = sparseSides(f.path, f.structured, f.status);
       if (sides.old !== null && INTEREST.test(sides.old)) {
-        const facts = await factsOfText(oldPath, sides.old);
+        const facts = await factsOfText(oldPath, sides.old, EXECMEM_ALIASES, 'before');
         if (facts.overrides.length || facts.tables.length) before.push(facts);
       }
-      if (sides.new !== null && INTEREST.test(sides.new)) {
-        const facts = await factsOfText(f.newPath ?? f.path, sides.new);
-        if (facts.overrides.length || facts.tables.length) after.push(facts);
-      }
+      const file = files.get(oldPath) ?? new SparseFile();
+      files.delete(oldPath);
+      if (f.status === 'deleted') continue;
+      file.apply(f.structured);
+      files.set(f.newPath ?? f.path, file);
     }
+  }
+  for (const [path, file] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const text = file.text();
+    if (!INTEREST.test(text)) continue;
+    const facts = await factsOfText(path, text, EXECMEM_ALIASES, 'before');
+    if (facts.overrides.length || facts.tables.length) after.push(facts);
   }
   return { title: series.title, version: series.version, patches: series.patches.length, before, after };
 }

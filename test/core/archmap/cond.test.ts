@@ -60,3 +60,21 @@ describe('conditions', () => {
     assert.equal(numericValue('get_random_u32()', e), null);
   });
 });
+
+describe('numeric values of range expressions', () => {
+  const env = envFor('x86', 'after');
+  test('shifts in parentheses, suffixed and octal literals, casts', () => {
+    assert.equal(numericValue('(1 << 20)', env), 1n << 20n);
+    assert.equal(numericValue('((1 << 20) + 4096)', env), (1n << 20n) + 4096n);
+    assert.equal(numericValue('0xffffffffa0000000UL', env), 0xffffffffa0000000n);
+    assert.equal(numericValue('010', env), 8n);
+    assert.equal(numericValue('(unsigned long)SZ_2G - 1', env), (2n << 30n) - 1n);
+    assert.equal(numericValue('(1 << 20', env), null);
+    assert.equal(numericValue('MODULES_VADDR + (1 << 12)', env), numericValue('MODULES_VADDR', env)! + 4096n);
+  });
+  test('"+ 0" is dropped only as a last term', () => {
+    assert.equal(dropZeroTerms('A + 0 * B'), 'A + 0 * B');
+    assert.equal(dropZeroTerms('(A + 0)'), '(A)');
+    assert.equal(dropZeroTerms('0 + A * B'), '0 + A * B');
+  });
+});

@@ -166,3 +166,74 @@ struct execmem_info __init *execmem_arch_setup(void)
     await assert.rejects(factsOfTree('/nonexistent/tree'), /--tree \/nonexistent\/tree: not a folder/);
   });
 });
+
+describe('arch map corner cases the review found', () => {
+  test('a whole-table reassignment under a condition that does not hold leaves the table alone', async () => {
+    const facts = await factsOfText(
+      'arch/riscv/mm/init.c',
+      `struct execmem_info *execmem_arch_setup(void)
+{
+	execmem_info = (struct execmem_info){
+		.ranges = { [EXECMEM_DEFAULT] = { .start = MODULES_VADDR, .end = MODULES_END, .pgprot = PAGE_KERNEL, .alignment = 1 } },
+	};
+	if (IS_ENABLED(CONFIG_XIP_KERNEL))
+		execmem_info = (struct execmem_info){ .ranges = { [EXECMEM_KPROBES] = { .start = VMALLOC_START } } };
+	return &execmem_info;
+}
+`,
+    );
+    const map = buildArchMap([facts], [facts]);
+    assert.equal(map.arches.riscv?.types.EXECMEM_DEFAULT?.after?.start, 'MODULES_VADDR');
+    assert.ok(!map.findings.some((f) => f.severity === 'error'), JSON.stringify(map.findings));
+  });
+
+  test('a field a later patch removes is gone from the after side', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'archmap-series-'));
+    const mail = (n: number, subject: string, diff: string) => `From mboxrd@z Thu Jan  1 00:00:00 1970
+From: Dev <dev@example.org>
+Subject: [PATCH ${n}/2] ${subject}
+Date: Thu, 1 Jun 2023 13:12:4${n} +0300
+Message-Id: <p${n}@example.org>
+${n > 1 ? 'In-Reply-To: <p1@example.org>\n' : ''}
+${subject}
+
+---
+${diff}
+-- 
+2.40.0
+
+`;
+    const p1 = `diff --git a/arch/arm/mm/init.c b/arch/arm/mm/init.c
+--- a/arch/arm/mm/init.c
++++ b/arch/arm/mm/init.c
+@@ -10,2 +10,11 @@ void foo(void)
+ }
++static struct execmem_info execmem_info = {
++	.ranges = {
++		[EXECMEM_DEFAULT] = {
++			.start = MODULES_VADDR, .end = MODULES_END,
++			.pgprot = PAGE_KERNEL_EXEC, .alignment = 1,
++			.fallback_start = VMALLOC_START, .fallback_end = VMALLOC_END,
++		},
++	},
++};
+ 
+`;
+    const p2 = `diff --git a/arch/arm/mm/init.c b/arch/arm/mm/init.c
+--- a/arch/arm/mm/init.c
++++ b/arch/arm/mm/init.c
+@@ -15,3 +15,2 @@ static struct execmem_info execmem_info = {
+ 			.pgprot = PAGE_KERNEL_EXEC, .alignment = 1,
+-			.fallback_start = VMALLOC_START, .fallback_end = VMALLOC_END,
+ 		},
+`;
+    const file = path.join(dir, 'series.mbox');
+    writeFileSync(file, mail(1, 'arm: add the table', p1) + mail(2, 'arm: drop the fallback', p2));
+    const f = await factsOfSeries(await seriesOfMbox(file));
+    const map = buildArchMap(f.before, f.after, { afterEra: 'before' });
+    const after = map.arches.arm!.types.EXECMEM_DEFAULT!.after!;
+    assert.equal(after.start, 'MODULES_VADDR');
+    assert.equal(after.fallback_start, null);
+    assert.equal(after.fallback_end, null);
+  });
+});
