@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { layoutCsp } from '../../src/core/protocol/layout';
 import { ROOT } from './codeServer';
 
 export interface PanelPage {
@@ -33,7 +34,8 @@ export async function servePanelPage(opts: { bench?: boolean } = {}): Promise<Pa
       res.writeHead(404).end();
       return;
     }
-    const csp = `default-src 'none'; img-src 'self' data:; style-src 'self'; font-src 'self'; script-src 'nonce-${nonce}'`;
+    // The extension's own policy, with this server standing where the webview serves the extension's files.
+    const csp = layoutCsp("'self'", nonce);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><link rel="stylesheet" href="/layout.css"><title>panel</title></head>
 <body${opts.bench ? ' data-bench="on"' : ''}>

@@ -19,6 +19,13 @@ import { factsOfSeries } from '../node/archmap/inputs';
 
 let archMapPanel: vscode.WebviewPanel | undefined;
 
+/** One table panel, reused; its dispose listener is added once, when it is created. */
+function showTable(map: Parameters<typeof showArchMapPanel>[0], summary: string): void {
+  const fresh = !archMapPanel;
+  archMapPanel = showArchMapPanel(map, summary, archMapPanel);
+  if (fresh) archMapPanel.onDidDispose(() => (archMapPanel = undefined));
+}
+
 async function openLocation(root: string | null, location: string, column: vscode.ViewColumn): Promise<boolean> {
   const at = locationUri(root, location);
   if (!at) return false;
@@ -63,8 +70,7 @@ const COMMANDS: Record<string, CommandFactory> = {
     if (Object.keys(r.map.arches).length === 0) {
       void vscode.window.showInformationMessage('Execmem Lens: no module_alloc overrides or execmem tables found. Open a kernel tree, and add the other one to execmemLens.kernelSources.');
     }
-    archMapPanel = showArchMapPanel(r.map, r.summary, archMapPanel);
-    archMapPanel.onDidDispose(() => (archMapPanel = undefined));
+    showTable(r.map, r.summary);
   },
 
   'execmemLens.refreshArchMap': (parts) => () => parts.archMap.invalidate(),
@@ -77,8 +83,7 @@ const COMMANDS: Record<string, CommandFactory> = {
     // Both sides of a series are read against the kernel it was posted for.
     const map = buildArchMap(facts.before, facts.after, { afterEra: 'before', simulate: true });
     parts.log.info(`arch map of v${v.version} ${v.title}: ${Object.keys(map.arches).length} arches from ${facts.patches} patches`);
-    archMapPanel = showArchMapPanel(map, `v${v.version} ${v.title}: '-' lines are the before side, '+' lines the after side (${facts.patches} patches)`, archMapPanel);
-    archMapPanel.onDidDispose(() => (archMapPanel = undefined));
+    showTable(map, `v${v.version} ${v.title}: '-' lines are the before side, '+' lines the after side (${facts.patches} patches)`);
   },
 
   'execmemLens.openArchMapSides': (parts) => async (arch?: unknown, type?: unknown) => {

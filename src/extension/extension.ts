@@ -22,6 +22,9 @@ import { MailSources } from './series/sources';
 import { SeriesStore } from './series/store';
 import { SeriesTree } from './series/tree';
 
+/** Kernel C: .c files, and headers (VS Code gives .h files the cpp language unless told otherwise). */
+const C_FILES: vscode.DocumentFilter[] = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
+
 export function activate(context: vscode.ExtensionContext): void {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const log = vscode.window.createOutputChannel('Execmem Lens', { log: true });
@@ -38,6 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const siteParts = {} as CallSiteParts;
   const layout = new LayoutViewProvider(context.extensionUri, version, state, log, session, (step) => openStep(siteParts, step));
   Object.assign(siteParts, { index: callSites, session, layout, store });
+  const callSiteTree = new CallSiteTree(callSites);
+  const callSiteLens = new CallSiteLens(callSites, state, session);
   const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree, callSites, session, layout, siteParts };
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
@@ -67,12 +72,14 @@ export function activate(context: vscode.ExtensionContext): void {
     archMap,
     archMapTree,
     vscode.window.createTreeView('execmemLens.archMap', { treeDataProvider: archMapTree, showCollapseAll: true }),
-    vscode.languages.registerHoverProvider({ language: 'c', scheme: 'file' }, new ArchMapHover(archMap)),
+    vscode.languages.registerHoverProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), new ArchMapHover(archMap)),
     callSites,
     session,
-    vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: new CallSiteTree(callSites), showCollapseAll: true }),
-    vscode.languages.registerCodeLensProvider({ language: 'c' }, new CallSiteLens(callSites, state, session)),
-    vscode.languages.registerHoverProvider({ language: 'c' }, new CallSiteHover(callSites, state, archMap)),
+    callSiteTree,
+    vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: callSiteTree, showCollapseAll: true }),
+    callSiteLens,
+    vscode.languages.registerCodeLensProvider(C_FILES, callSiteLens),
+    vscode.languages.registerHoverProvider(C_FILES, new CallSiteHover(callSites, state, archMap)),
     layout,
     vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),
     ...registerCommands(parts),

@@ -83,7 +83,8 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
       }
     }
     const text = await hover.innerText();
-    assert.match(text, /arm64 · EXECMEM_KPROBES · same/);
+    // appendText keeps its spaces as non-breaking ones.
+    assert.match(text, /arm64\s·\sEXECMEM_KPROBES\s·\ssame/);
     assert.match(text, /Before the series/);
     assert.match(text, /origin\s+alloc_insn_page/);
     assert.match(text, /arch\/arm64\/kernel\/probes\/kprobes\.c:134/);

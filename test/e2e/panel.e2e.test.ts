@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { simulateSteps, stepOfSite } from '../../src/core/layout/simulate';
 import { KPROBES_SITE } from '../support/sites';
 import { servePanelPage, type PanelPage } from '../../scripts/lib/panelPage';
+import { parsePanelToHost } from '../../src/core/protocol/layout';
 import { launchBrowser, screenshot } from './support/workbench';
 
 const MARKUP = `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script><a href="javascript:window.__pwned='a'">x</a>`;
@@ -90,8 +91,16 @@ describe('layout panel page under its CSP', { timeout: 120_000 }, () => {
 
   test('the page posts only messages of the protocol (step selection, export)', async () => {
     await page.locator('#export-png').click();
-    const posted = await page.evaluate(() => (window as any).__posted as { type: string; data?: string }[]);
-    const png = posted.find((p) => p.type === 'exportPng');
-    assert.ok(png && /^data:image\/png;base64,/.test(png.data!));
+    await page.locator('#export-json').click();
+    await page.locator('#step-next').click();
+    const posted = await page.evaluate(() => (window as any).__posted as unknown[]);
+    assert.ok(posted.length >= 3);
+    for (const m of posted) {
+      const r = parsePanelToHost(m);
+      assert.ok(r.ok, `${JSON.stringify(m).slice(0, 120)}: ${r.ok ? '' : r.error}`);
+    }
+    const png = posted.find((p) => (p as { type: string }).type === 'exportPng') as { data: string } | undefined;
+    assert.ok(png && /^data:image\/png;base64,/.test(png.data));
+    assert.ok(posted.some((p) => (p as { type: string }).type === 'exportJson'));
   });
 });

@@ -14,6 +14,23 @@ import { VARIANTS, type Variant } from '../sim/archData';
 /** Bumped when a message shape changes incompatibly. */
 export const LAYOUT_PROTOCOL_VERSION = 2;
 
+/**
+ * The panel page's Content-Security-Policy: nothing but its own bundle, its
+ * stylesheet and fonts (cspSource: where the webview serves the extension's
+ * files), scripts only with this page's nonce, images only from there or
+ * data: URLs (the canvas export). Shared with the browser tests, so they
+ * test the policy the extension gives.
+ */
+export function layoutCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
 /** A PNG export is at most this long as a data: URL (a few screens of canvas). */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 

@@ -5,6 +5,7 @@
  * in code blocks, never rendered as Markdown.
  */
 import * as vscode from 'vscode';
+import { isArchName } from '../../core/arch/arches';
 import { archOfPath } from '../../core/archmap/build';
 import { canonicalType } from '../../core/archmap/extract';
 import type { ExecmemType, Side, TypeEntry } from '../../core/archmap/types';
@@ -44,7 +45,8 @@ export class ArchMapHover implements vscode.HoverProvider {
     if (!type) return undefined;
     const rel = vscode.workspace.asRelativePath(doc.uri, false);
     const arch = archOfPath(rel);
-    if (!arch) return undefined;
+    // Only the arches the map knows: a folder name is not trusted text.
+    if (!arch || !isArchName(arch)) return undefined;
     const { map } = await this.store.get();
     if (token.isCancellationRequested) return undefined;
     const entry: TypeEntry | undefined = map.arches[arch]?.types[type];
@@ -54,7 +56,8 @@ export class ArchMapHover implements vscode.HoverProvider {
     const mine = inFile(entry.after) ? 'after' : inFile(entry.before) ? 'before' : OVERRIDE_TYPE[word] ? 'before' : 'after';
     const other = mine === 'after' ? entry.before : entry.after;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**Execmem Lens** · ${arch} · \`${type}\` · ${entry.verdict}`);
+    md.appendMarkdown('**Execmem Lens** · ');
+    md.appendText(`${arch} · ${type} · ${entry.verdict}`);
     if (entry.changed.length) md.appendText(` (changed: ${entry.changed.join(', ')})`);
     md.appendMarkdown(`\n\n${mine === 'after' ? 'Before the series' : 'After the series'}:`);
     if (other) md.appendCodeblock(sideText(other), 'text');

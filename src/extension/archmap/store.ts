@@ -23,13 +23,18 @@ export interface ArchMapResult {
 
 export class ArchMapStore implements vscode.Disposable {
   private current: Promise<ArchMapResult> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/arch/**/*.c');
-    const invalidate = (): void => this.invalidate();
+    const watcher = vscode.workspace.createFileSystemWatcher('**/arch/**/*.{c,h}');
+    // A checkout touches hundreds of files at once: one recompute after things settle.
+    const invalidate = (): void => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.invalidate(), 500);
+    };
     this.subscriptions.push(
       watcher,
       watcher.onDidChange(invalidate),
@@ -42,6 +47,7 @@ export class ArchMapStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     for (const d of this.subscriptions) d.dispose();
   }
 
@@ -51,12 +57,15 @@ export class ArchMapStore implements vscode.Disposable {
   }
 
   get(): Promise<ArchMapResult> {
-    this.current ??= this.compute().catch((e: unknown) => {
+    if (this.current) return this.current;
+    const p: Promise<ArchMapResult> = this.compute().catch((e: unknown) => {
       this.log.error(`arch map: ${e instanceof Error ? e.message : String(e)}`);
-      this.current = undefined;
+      // Forget only this computation, not a newer one started after an invalidate.
+      if (this.current === p) this.current = undefined;
       throw e;
     });
-    return this.current;
+    this.current = p;
+    return p;
   }
 
   private async compute(): Promise<ArchMapResult> {
@@ -67,7 +76,16 @@ export class ArchMapStore implements vscode.Disposable {
     const started = Date.now();
     const trees = await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.archMap' }, title: 'Reading kernel C for the arch map' },
-      async () => Promise.all(roots.map((r) => factsOfTree(r).catch(() => null))),
+      async () =>
+        Promise.all(
+          roots.map((r) =>
+            factsOfTree(r).catch((e: unknown) => {
+              // A mistyped kernelSources path is said, not silently skipped.
+              this.log.warn(`arch map: ${r}: ${e instanceof Error ? e.message : String(e)}`);
+              return null;
+            }),
+          ),
+        ),
     );
     let before: { root: string; files: FileFacts[] } | null = null;
     let after: { root: string; files: FileFacts[] } | null = null;

@@ -66,7 +66,7 @@ async function nextSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: 
   const here = (await parts.index.sitesOf(editor.document)).filter((s) => before(cur, s));
   if (here[0]) return { uri: editor.document.uri, site: here[0] };
   if (editor.document.uri.scheme === SIDE_SCHEME) return nextInSeries(parts, editor.document.uri);
-  const all = parts.index.workspaceSites ?? [];
+  const all = parts.index.workspaceSites ?? (await parts.index.scan());
   const key = editor.document.uri.toString();
   const after = all.find((w) => w.uri.toString() > key);
   return after ? { uri: after.uri, site: after.site } : undefined;
@@ -89,7 +89,7 @@ async function nextInSeries(parts: CallSiteParts, current: vscode.Uri): Promise<
   for (const patch of patches) {
     for (const file of patch.files) {
       if (!passed) {
-        if (patch.message.msgid === msgid && file.path === path) passed = true;
+        if (patch.message.msgid === msgid && (file.path === path || file.oldPath === path)) passed = true;
         continue;
       }
       if (!/\.[ch]$/.test(file.path)) continue;

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { isArchName } from '../../core/arch/arches';
+import { archOfPath } from '../../core/archmap/build';
 import type { CallSite } from '../../core/callsites/detect';
 import { placementWords } from '../../core/layout/describe';
 import { simulateSteps, stepOfSite } from '../../core/layout/simulate';
@@ -35,17 +36,25 @@ export function siteSummary(site: CallSite, arch: LensState['arch'], variant: st
   return `${type} · ${arch} → ${where}`;
 }
 
-export class CallSiteLens implements vscode.CodeLensProvider {
+export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subs: vscode.Disposable[];
 
   constructor(
     private readonly index: CallSiteIndex,
     private readonly state: LensState,
     private readonly session: SimulationSession,
   ) {
-    state.onDidChangeArch(() => this.changed.fire());
-    session.onDidChange((what) => what === 'layout' && this.changed.fire());
+    this.subs = [
+      state.onDidChangeArch(() => this.changed.fire()),
+      session.onDidChange((what) => what === 'layout' && this.changed.fire()),
+      this.changed,
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
   }
 
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -53,7 +62,7 @@ export class CallSiteLens implements vscode.CodeLensProvider {
     const variant = this.session.length > 0 ? this.session.variant : 'auto';
     const lenses: vscode.CodeLens[] = [];
     // A file under arch/<name>/ runs on that arch; anything else on the arch the reviewer selected.
-    const own = /(?:^|\/)arch\/([^/]+)\//.exec(vscode.workspace.asRelativePath(doc.uri, false))?.[1];
+    const own = archOfPath(vscode.workspace.asRelativePath(doc.uri, false));
     const arch = own && isArchName(own) ? own : this.state.arch;
     for (const site of sites) {
       const at = new vscode.Range(site.line - 1, site.column, site.line - 1, site.column + site.callee.length);
@@ -84,7 +93,8 @@ export class CallSiteHover implements vscode.HoverProvider {
     const sites = await this.index.sitesOf(doc);
     const site = sites.find((s) => s.line - 1 === pos.line && pos.character >= s.column && pos.character <= s.column + s.callee.length && s.kind !== 'override');
     if (!site) return undefined;
-    const arch = /(?:^|\/)arch\/([^/]+)\//.exec(site.path)?.[1] ?? this.state.arch;
+    const own = archOfPath(site.path);
+    const arch = own && isArchName(own) ? own : this.state.arch;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Execmem Lens** · call site`);
     md.appendCodeblock(`${site.text}\ntype   ${site.type ?? '—'} (from the ${site.typeFrom ?? '—'})\nsize   ${site.size ?? '—'}\nin     ${site.caller ?? '—'}()`, 'text');
@@ -94,7 +104,7 @@ export class CallSiteHover implements vscode.HoverProvider {
         const e = map.arches[arch]?.types[site.type] ?? map.arches[arch]?.types.EXECMEM_DEFAULT;
         if (e) {
           const side = (s: typeof e.before): string => (s ? `${s.origin} [${s.start}, ${s.end}) ${s.pgprot} · ${s.location}` : '—');
-          md.appendMarkdown(`On ${arch}, from the arch map (${e.verdict}):`);
+          md.appendText(`On ${arch}, from the arch map (${e.verdict}):`);
           md.appendCodeblock(`before  ${side(e.before)}\nafter   ${side(e.after)}`, 'text');
         }
       } catch {

@@ -15,6 +15,8 @@ export interface WorkspaceSite {
 export class CallSiteIndex implements vscode.Disposable {
   private readonly docs = new Map<string, { version: number; sites: Promise<CallSite[]> }>();
   private scanned: WorkspaceSite[] | undefined;
+  /** The last scan was cancelled: scanned holds what it found until then. */
+  partial = false;
   private scanning: Promise<WorkspaceSite[]> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -24,7 +26,7 @@ export class CallSiteIndex implements vscode.Disposable {
     this.subs = [
       vscode.workspace.onDidCloseTextDocument((d) => this.docs.delete(d.uri.toString())),
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (d.languageId !== 'c' || !this.scanned) return;
+        if (!/\.[ch]$/.test(d.uri.path) || !this.scanned) return;
         // Keep the workspace list in step with a saved file.
         void this.sitesOf(d).then((sites) => {
           const key = d.uri.toString();
@@ -81,17 +83,28 @@ export class CallSiteIndex implements vscode.Disposable {
             });
             out.push(...r.sites.map((site) => ({ site, uri: vscode.Uri.joinPath(folder.uri, site.path) })));
             this.log.info(`call sites: ${r.sites.length} in ${r.files} files of ${folder.uri.fsPath} (${r.prefilter}${r.cancelled ? ', cancelled' : ''}) in ${Date.now() - started} ms`);
-            if (r.cancelled) break;
+            if (r.cancelled) return { sites: out.sort(order), cancelled: true };
           }
-          return out.sort(order);
+          return { sites: out.sort(order), cancelled: false };
         },
-      )
-      ).then((sites) => {
-        this.scanned = sites;
+      ),
+    ).then(
+      ({ sites, cancelled }) => {
         this.scanning = undefined;
+        // A cancelled scan keeps what it found, marked partial (the view says so and offers to scan again).
+        this.scanned = sites;
+        this.partial = cancelled;
         this.changed.fire();
         return sites;
-      });
+      },
+      (e: unknown) => {
+        this.scanning = undefined;
+        const text = e instanceof Error ? e.message : String(e);
+        this.log.error(`call sites: the scan failed: ${text}`);
+        void vscode.window.showErrorMessage(`Execmem Lens: scanning for call sites failed: ${text}`);
+        return [] as WorkspaceSite[];
+      },
+    );
     this.scanning = running;
     return running;
   }

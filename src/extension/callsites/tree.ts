@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { SUBSYSTEMS, type Subsystem } from '../../core/callsites/detect';
 import type { CallSiteIndex, WorkspaceSite } from './sites';
 
-export type CallSiteNode = { kind: 'group'; subsystem: Subsystem; sites: WorkspaceSite[] } | { kind: 'site'; entry: WorkspaceSite };
+export type CallSiteNode = { kind: 'group'; subsystem: Subsystem; sites: WorkspaceSite[] } | { kind: 'site'; entry: WorkspaceSite } | { kind: 'partial'; found: number };
 
 const GROUP_LABEL: Record<Subsystem, string> = {
   modules: 'Modules',
@@ -35,12 +35,19 @@ export class CallSiteTree implements vscode.TreeDataProvider<CallSiteNode>, vsco
     if (!node) {
       if (!vscode.workspace.workspaceFolders?.length) return [];
       const sites = this.index.workspaceSites ?? (await this.index.scan());
-      return SUBSYSTEMS.map((subsystem) => ({ kind: 'group' as const, subsystem, sites: sites.filter((s) => s.site.subsystem === subsystem) })).filter((g) => g.sites.length > 0);
+      const groups: CallSiteNode[] = SUBSYSTEMS.map((subsystem) => ({ kind: 'group' as const, subsystem, sites: sites.filter((s) => s.site.subsystem === subsystem) })).filter((g) => g.sites.length > 0);
+      return this.index.partial ? [{ kind: 'partial', found: sites.length }, ...groups] : groups;
     }
     return node.kind === 'group' ? node.sites.map((entry) => ({ kind: 'site' as const, entry })) : [];
   }
 
   getTreeItem(node: CallSiteNode): vscode.TreeItem {
+    if (node.kind === 'partial') {
+      const item = new vscode.TreeItem(`Scan cancelled: ${node.found} sites found so far. Scan again`, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon('warning');
+      item.command = { command: 'execmemLens.scanCallSites', title: 'Scan Workspace for Call Sites' };
+      return item;
+    }
     if (node.kind === 'group') {
       const item = new vscode.TreeItem(GROUP_LABEL[node.subsystem], vscode.TreeItemCollapsibleState.Collapsed);
       const converted = node.sites.filter((s) => s.site.converted === true).length;

@@ -10,6 +10,7 @@ import { ARCH_NAMES } from '../../core/arch/arches';
 import {
   type HostToPanel,
   LAYOUT_PROTOCOL_VERSION,
+  layoutCsp,
   parsePanelToHost,
 } from '../../core/protocol/layout';
 import type { LensState } from '../state';
@@ -26,6 +27,7 @@ export function makeNonce(): string {
 export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly viewDisposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -90,8 +92,16 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
     const mediaRoot = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot, mediaRoot] };
     view.webview.html = this.html(view.webview, webviewRoot, mediaRoot);
-    this.disposables.push(
-      view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+    // A view resolved again (hidden, then shown) drops the listeners of the one before.
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) =>
+        this.receive(raw).catch((e: unknown) => {
+          const text = e instanceof Error ? e.message : String(e);
+          this.log.error(`layout panel: ${text}`);
+          void vscode.window.showErrorMessage(`Execmem Lens: ${text}`);
+        }),
+      ),
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;
       }),
@@ -151,13 +161,7 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'layout.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'layout.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
+    const csp = layoutCsp(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -175,6 +179,6 @@ export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const d of [...this.disposables.splice(0), ...this.viewDisposables.splice(0)]) d.dispose();
   }
 }
