@@ -66,6 +66,15 @@ export function simulateSteps(arch: ArchName, variant: Variant, steps: readonly 
     const named = inside.find(({ r }) => r.name.split(', ').includes(role));
     return (named ?? inside[0])?.k ?? -1;
   };
+  // The ROX cache (execmem-rox) gets a strip of its own over the range it takes its huge areas from:
+  // the 2 MiB areas it holds, step by step, while the chunks it hands out show in the range's strip.
+  const cached = EXECMEM_TYPES.find((t) => sim.ranges[t]?.flags.includes('EXECMEM_ROX_CACHE'));
+  const cacheStrip = cached ? strips.length : -1;
+  if (cached) {
+    const r = sim.ranges[cached]!;
+    strips.push({ name: `ROX cache (huge areas of ${cached})`, start: hex(r.start), end: hex(r.end), size: Number(r.end - r.start), pgprot: r.pgprot });
+  }
+  const cacheLive = new Map<bigint, number>();
   const allocs = emptyAllocs();
   const liveIdx: number[] = [];
   const metrics: StepMetrics[] = [];
@@ -108,6 +117,30 @@ export function simulateSteps(arch: ArchName, variant: Variant, steps: readonly 
       allocs.to.push(-1);
       allocs.range.push(RANGE_KINDS.indexOf(a.range));
       liveIdx.push(allocs.id.length - 1);
+    }
+    if (cacheStrip >= 0) {
+      const base = BigInt(strips[cacheStrip]!.start);
+      const now = new Set<bigint>();
+      for (const area of sim.roxCacheAreas()) {
+        now.add(area.start);
+        if (cacheLive.has(area.start) || area.start < base) continue;
+        allocs.id.push(`rox-cache@${hex(area.start)}`);
+        allocs.type.push(EXECMEM_TYPES.indexOf(cached!));
+        allocs.strip.push(cacheStrip);
+        allocs.offset.push(Number(area.start - base));
+        allocs.length.push(Number(area.end - area.start));
+        allocs.guard.push(0);
+        allocs.size.push(Number(area.end - area.start));
+        allocs.from.push(s);
+        allocs.to.push(-1);
+        allocs.range.push(RANGE_KINDS.indexOf('cache'));
+        cacheLive.set(area.start, allocs.id.length - 1);
+      }
+      for (const [start, i] of cacheLive) {
+        if (now.has(start)) continue;
+        allocs.to[i] = s;
+        cacheLive.delete(start);
+      }
     }
     const m = sim.metrics();
     const used = m.ranges.reduce((n, r) => n + r.pagesUsed + r.guardPages, 0);

@@ -310,6 +310,11 @@ export class ExecmemSimulator {
     }
   }
 
+  /** The huge areas the ROX cache holds now (each PMD-aligned, a whole number of PMDs). */
+  roxCacheAreas(): { start: bigint; end: bigint }[] {
+    return [...this.roxCache.areas].map(([start, a]) => ({ start, end: a.end })).sort((a, b) => (a.start < b.start ? -1 : 1));
+  }
+
   liveAllocations(): Allocation[] {
     return [...this.live.values()].map(({ backing: _backing, ...a }) => a);
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CallSite } from '../../../src/core/callsites/detect';
 import { placementWords } from '../../../src/core/layout/describe';
-import { parseLayoutModel } from '../../../src/core/layout/model';
+import { parseLayoutModel, RANGE_KINDS } from '../../../src/core/layout/model';
 import { simulateSteps, stepOfSite } from '../../../src/core/layout/simulate';
 import { KPROBES_SITE } from '../../support/sites';
 
@@ -60,5 +60,25 @@ describe('layout of call-site steps', () => {
       assert.ok(!r.ok, name);
       assert.match(r.error, msg, name);
     }
+  });
+
+  test('execmem-rox on x86: module text comes from the ROX cache, whose 2 MiB areas get a strip of their own', () => {
+    const text = (line: number) => stepOfSite(site({ line, callee: 'execmem_alloc', converted: true, type: 'EXECMEM_DEFAULT', size: '3 * PAGE_SIZE', path: 'kernel/module/main.c' }), 'x86');
+    const free = stepOfSite(site({ line: 9, callee: 'execmem_free', kind: 'free', type: 'EXECMEM_DEFAULT', size: null, path: 'kernel/module/main.c' }), 'x86');
+    const m = simulateSteps('x86', 'execmem-rox', [text(1), text(2), free, free]);
+    const cache = m.strips.findIndex((s) => s.name.startsWith('ROX cache'));
+    assert.ok(cache >= 0, m.strips.map((s) => s.name).join(' | '));
+    const areas = m.allocs.strip.map((st, i) => (st === cache ? i : -1)).filter((i) => i >= 0);
+    assert.equal(areas.length, 1);
+    assert.equal(m.allocs.length[areas[0]!], 2 * 1024 * 1024);
+    assert.equal(m.allocs.offset[areas[0]!]! % (2 * 1024 * 1024), 0);
+    // Both chunks came from the cache: no guard page, the second right after the first.
+    const chunks = m.allocs.strip.map((st, i) => (st !== cache ? i : -1)).filter((i) => i >= 0);
+    assert.deepEqual(chunks.map((i) => RANGE_KINDS[m.allocs.range[i]!]), ['cache', 'cache']);
+    assert.deepEqual(chunks.map((i) => m.allocs.guard[i]), [0, 0]);
+    assert.equal(m.allocs.offset[chunks[1]!]! - m.allocs.offset[chunks[0]!]!, 3 * 4096);
+    // Freeing both leaves a whole free huge area, which execmem_cache_clean() returns: gone at step 4.
+    assert.equal(m.allocs.to[areas[0]!], 3);
+    assert.ok(parseLayoutModel(JSON.parse(JSON.stringify(m))).ok);
   });
 });
