@@ -231,12 +231,24 @@ const DELEGATES = new WeakSet<Side>();
 const EXPLICIT = (s: Side): boolean => s.origin !== 'inherited' && s.origin !== 'default';
 const OWN_RANGE = (s: Side): boolean => EXPLICIT(s) && !DELEGATES.has(s);
 
-export function compareSides(before: Side | null, after: Side | null): Pick<TypeEntry, 'verdict' | 'changed'> {
+/**
+ * The fields that differ. Addresses written differently but equal under the
+ * arch profile of each side's kernel (6.1's MODULE_START and 6.12's
+ * MODULES_VADDR on mips, say) count as the same.
+ */
+export function compareSides(before: Side | null, after: Side | null, envBefore?: CondEnv, envAfter?: CondEnv): Pick<TypeEntry, 'verdict' | 'changed'> {
   if (!before || !after) return { verdict: 'unknown', changed: [] };
   const changed: SideField[] = [];
   if (OWN_RANGE(before) !== OWN_RANGE(after)) changed.push('origin');
+  const sameValue = (a: string | null, b: string | null): boolean => {
+    if (a === null || b === null || !envBefore || !envAfter) return false;
+    const x = numericValue(a, envBefore);
+    return x !== null && x === numericValue(b, envAfter);
+  };
   for (const f of ['start', 'end', 'fallback_start', 'fallback_end', 'pgprot', 'alignment'] as const) {
-    if (norm(before[f]) !== norm(after[f])) changed.push(f);
+    if (norm(before[f]) === norm(after[f])) continue;
+    if (f !== 'pgprot' && sameValue(before[f], after[f])) continue;
+    changed.push(f);
   }
   if (before.kasan_shadow !== after.kasan_shadow) changed.push('kasan_shadow');
   if ([...before.vm_flags].sort().join('|') !== [...after.vm_flags].sort().join('|')) changed.push('vm_flags');
@@ -316,7 +328,7 @@ export function buildArchMap(beforeFiles: readonly FileFacts[] | null, afterFile
       if (!bs && !as) continue;
       const explicit = (bs && EXPLICIT(bs)) || (as && EXPLICIT(as));
       if (t !== 'EXECMEM_DEFAULT' && !explicit) continue;
-      const entry: TypeEntry = { before: bs, after: as, ...compareSides(bs, as) };
+      const entry: TypeEntry = { before: bs, after: as, ...compareSides(bs, as, env(arch, 'before'), env(arch, 'after')) };
       if (opts.simulate) {
         const sim = simulateEntry(arch, t, bs, as);
         if (sim) entry.simulation = sim;
