@@ -168,6 +168,9 @@ describe('arch map: linux-source-6.1 → linux-source-6.12', () => {
     assert.equal(arm64.verdict, 'changed');
     for (const f of ['start', 'end', 'alignment', 'kasan_shadow'] as const) assert.ok(arm64.changed.includes(f), f);
     assert.ok(map.findings.some((f) => f.arch === 'arm64' && f.type === 'EXECMEM_DEFAULT' && /KASAN/.test(f.message)));
+    // Renamed but the same address under each kernel's profile: mips MODULE_START → MODULES_VADDR.
+    assert.deepEqual(map.arches.mips!.types.EXECMEM_DEFAULT!.changed, ['vm_flags']);
+    assert.deepEqual(map.arches.loongarch!.types.EXECMEM_DEFAULT!.changed, ['vm_flags']);
     // powerpc kprobes became ROX in their own range (6.12 mem.c:472).
     assert.deepEqual(map.arches.powerpc!.types.EXECMEM_KPROBES!.changed, ['origin', 'pgprot']);
   });
