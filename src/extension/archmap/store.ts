@@ -24,6 +24,8 @@ export interface ArchMapResult {
 export class ArchMapStore implements vscode.Disposable {
   private current: Promise<ArchMapResult> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by invalidate(): a computation of an older generation stops reading files. */
+  private generation = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -52,6 +54,7 @@ export class ArchMapStore implements vscode.Disposable {
   }
 
   invalidate(): void {
+    this.generation++;
     this.current = undefined;
     this.changed.fire();
   }
@@ -69,6 +72,7 @@ export class ArchMapStore implements vscode.Disposable {
   }
 
   private async compute(): Promise<ArchMapResult> {
+    const gen = this.generation;
     const roots = [
       ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       ...readConfig().kernelSources.map((p) => resolveConfiguredPath(p).fsPath),
@@ -79,7 +83,7 @@ export class ArchMapStore implements vscode.Disposable {
       async () =>
         Promise.all(
           roots.map((r) =>
-            factsOfTree(r).catch((e: unknown) => {
+            factsOfTree(r, { isCancelled: () => gen !== this.generation }).catch((e: unknown) => {
               // A mistyped kernelSources path is said, not silently skipped.
               this.log.warn(`arch map: ${r}: ${e instanceof Error ? e.message : String(e)}`);
               return null;
