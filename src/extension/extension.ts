@@ -24,6 +24,8 @@ import { SeriesTree } from './series/tree';
 
 /** Kernel C: .c files, and headers (VS Code gives .h files the cpp language unless told otherwise). */
 const C_FILES: vscode.DocumentFilter[] = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
+/** Patches: the explorer's .patch documents and diff files, read for their changed lines. */
+const PATCH_FILES: vscode.DocumentFilter[] = [{ language: 'diff' }];
 
 export function activate(context: vscode.ExtensionContext): void {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
@@ -78,8 +80,8 @@ export function activate(context: vscode.ExtensionContext): void {
     callSiteTree,
     vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: callSiteTree, showCollapseAll: true }),
     callSiteLens,
-    vscode.languages.registerCodeLensProvider(C_FILES, callSiteLens),
-    vscode.languages.registerHoverProvider(C_FILES, new CallSiteHover(callSites, state, archMap)),
+    vscode.languages.registerCodeLensProvider([...C_FILES, ...PATCH_FILES], callSiteLens),
+    vscode.languages.registerHoverProvider([...C_FILES, ...PATCH_FILES], new CallSiteHover(callSites, state, archMap)),
     layout,
     vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),
     ...registerCommands(parts),

@@ -121,6 +121,16 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await page.locator('.tab', { hasText: /0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines', { hasText: 'Subject:' }).first().waitFor();
+    // The overrides the patch removes carry lenses on their '-' lines, for their own arch;
+    // Next Call Site steps onto the first one (lenses render only for lines in view).
+    await editor.locator('.view-lines', { hasText: 'Subject:' }).first().click();
+    await runCommand(page, 'Execmem Lens: Next Call Site');
+    try {
+      await page.locator('.codelens-decoration a', { hasText: /^EXECMEM_DEFAULT · arm → .*\(override\)/ }).first().waitFor({ timeout: 30_000 });
+    } catch (e) {
+      await screenshot(page, 'series-patch-lens-failed');
+      throw e;
+    }
   });
 
   test('Show Arch Map of This Series reads the v1 patches into the table', async () => {

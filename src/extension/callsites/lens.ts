@@ -61,10 +61,10 @@ export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable 
     const sites = await this.index.sitesOf(doc);
     const variant = this.session.length > 0 ? this.session.variant : 'auto';
     const lenses: vscode.CodeLens[] = [];
-    // A file under arch/<name>/ runs on that arch; anything else on the arch the reviewer selected.
-    const own = archOfPath(vscode.workspace.asRelativePath(doc.uri, false));
-    const arch = own && isArchName(own) ? own : this.state.arch;
     for (const site of sites) {
+      // A file under arch/<name>/ runs on that arch (a patch's sites carry their file's path); anything else on the selected arch.
+      const own = archOfPath(site.path);
+      const arch = own && isArchName(own) ? own : this.state.arch;
       const at = new vscode.Range(site.line - 1, site.column, site.line - 1, site.column + site.callee.length);
       const args = [doc.uri.toString(), site.line, site.column];
       const converted = site.converted === true ? 'execmem' : site.converted === false ? 'module_alloc era' : 'wrapper';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { CallSite } from '../../core/callsites/detect';
-import { scanTree, sitesOfText } from '../../node/callsites/scan';
+import { scanTree, sitesOfPatchText, sitesOfText } from '../../node/callsites/scan';
 
 export interface WorkspaceSite {
   site: CallSite;
@@ -47,7 +47,10 @@ export class CallSiteIndex implements vscode.Disposable {
     const key = doc.uri.toString();
     const hit = this.docs.get(key);
     if (hit && hit.version === doc.version) return hit.sites;
-    const sites = sitesOfText(vscode.workspace.asRelativePath(doc.uri, false), doc.getText()).catch((e: unknown) => {
+    // A patch (the explorer's .patch documents, a .diff file) is read for its changed lines.
+    const patch = doc.languageId === 'diff' || /\.(patch|diff)$/.test(doc.uri.path);
+    const read = patch ? sitesOfPatchText(doc.getText()) : sitesOfText(vscode.workspace.asRelativePath(doc.uri, false), doc.getText());
+    const sites = read.catch((e: unknown) => {
       this.log.warn(`call sites of ${doc.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
       return [];
     });

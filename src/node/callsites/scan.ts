@@ -7,11 +7,30 @@ import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { blankAnnotations } from '../../core/archmap/extract';
 import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../../core/callsites/detect';
+import { diffSides, sitesOnChangedLines } from '../../core/callsites/diff';
 import { newCParser } from '../c/parser';
 import { filesNaming } from '../search/ripgrep';
 
 let parserPromise: Promise<Parser> | undefined;
 const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
+
+/** Sites on the '-' and '+' lines of a patch, at their lines in the patch text. */
+export async function sitesOfPatchText(text: string): Promise<CallSite[]> {
+  if (!CALL_INTEREST.test(text)) return [];
+  const p = await parser();
+  const out: CallSite[] = [];
+  for (const side of diffSides(text)) {
+    if (!CALL_INTEREST.test(side.text)) continue;
+    const tree = p.parse(blankAnnotations(side.text));
+    if (!tree) continue;
+    try {
+      out.push(...sitesOnChangedLines(side, tree.rootNode));
+    } finally {
+      tree.delete();
+    }
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
 
 export async function sitesOfText(path: string, text: string): Promise<CallSite[]> {
   if (!CALL_INTEREST.test(text)) return [];
