@@ -69,6 +69,18 @@ describe('layout panel page under its CSP', { timeout: 120_000 }, () => {
     await screenshot(page, 'panel-hostile-text');
   });
 
+  test('by keyboard: N selects the next allocation of a strip and says what it is', async () => {
+    const canvas = page.locator('canvas.strip-canvas').first();
+    await canvas.focus();
+    await page.keyboard.press('n');
+    const detail = page.locator('.strip-detail').first();
+    await detail.waitFor();
+    assert.match(await detail.innerText(), /<img src=x.*EXECMEM_KPROBES\n\[0xffffffffc0000000, 0xffffffffc0001000\)/s);
+    assert.equal(await detail.getAttribute('aria-live'), 'polite');
+    await page.keyboard.press('n');
+    assert.match(await detail.innerText(), /No further allocation/);
+  });
+
   test('hostile messages are refused with an error the reader sees, and change nothing', async () => {
     const before = await page.locator('#step-label').innerText();
     const bad: unknown[] = [

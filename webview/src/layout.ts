@@ -252,7 +252,13 @@ function column(model: LayoutModel, which: number): HTMLElement {
     );
     strips.push(v);
     const head = el('div', { className: 'strip-head' }, el('span', { className: 'strip-name' }, s.name), el('span', { className: 'strip-range' }, `[${s.start}, ${s.end}) · ${fmtBytes(s.size)} · ${s.pgprot}`));
-    col.append(el('div', { className: 'strip' }, head, v.canvas));
+    const detail = el('div', { className: 'strip-detail', hidden: true });
+    detail.setAttribute('aria-live', 'polite');
+    v.onSelect = (text) => {
+      detail.textContent = text ?? '';
+      detail.hidden = !text;
+    };
+    col.append(el('div', { className: 'strip' }, head, v.canvas, detail));
   });
   if (model.notes.length) col.append(el('ul', { className: 'notes' }, ...model.notes.slice(0, 20).map((n) => el('li', {}, n))));
   return col;

@@ -3,7 +3,8 @@
  * current step coloured by type, guard pages, 4 KiB / 2 MiB boundaries once
  * zoomed in far enough to see them. Zoom with the wheel or + / -, pan by
  * dragging or with the arrow keys, Home shows the whole range, F fits what
- * is used. 100,000 allocations are drawn by walking only the visible ones
+ * is used, N / P select the next / previous allocation and say what it is
+ * (for keyboard and screen-reader users). 100,000 allocations are drawn by walking only the visible ones
  * (binary search on their sorted offsets) and merging everything that falls
  * in the same pixel column into one rectangle.
  */
@@ -37,6 +38,10 @@ export class StripView {
   view: Viewport;
   lastDrawMs = 0;
   private dragX: number | null = null;
+  /** Position in `order` of the allocation chosen with N / P, or -1. */
+  private selected = -1;
+  /** Where the chosen allocation is described (an aria-live region next to the canvas). */
+  onSelect: (text: string | null) => void = () => undefined;
 
   constructor(
     private readonly model: LayoutModel,
@@ -175,9 +180,45 @@ export class StripView {
       }
     }
     flush();
+    const sel = this.order[this.selected];
+    if (this.selected >= 0 && sel !== undefined && this.live(sel, step)) {
+      const x0 = Math.floor((a.offset[sel]! - start) * scale);
+      const x1 = Math.max(x0 + 3, Math.ceil((a.offset[sel]! + a.length[sel]! - start) * scale));
+      ctx.strokeStyle = p.text;
+      ctx.lineWidth = Math.max(1, dpr);
+      ctx.strokeRect(x0 + 0.5, 1.5, x1 - x0 - 1, h - 3);
+    }
     const s = this.model.strips[this.strip]!;
     c.setAttribute('aria-label', `${s.name}: ${live} allocations in view at step ${step + 1}; ${s.pgprot}. Arrow keys pan, plus and minus zoom, Home shows the whole range, F fits what is used.`);
     this.lastDrawMs = performance.now() - t0;
+  }
+
+  /** Text for allocation i. */
+  private describe(i: number): string {
+    const a = this.model.allocs;
+    const base = BigInt(this.model.strips[this.strip]!.start);
+    const lo = base + BigInt(a.offset[i]!);
+    const hi = lo + BigInt(a.length[i]!);
+    const types = ['EXECMEM_DEFAULT', 'EXECMEM_KPROBES', 'EXECMEM_FTRACE', 'EXECMEM_BPF', 'EXECMEM_MODULE_DATA'];
+    const site = this.model.steps[a.from[i]!]?.label ?? '';
+    return `${a.id[i]} · ${types[a.type[i]!]}\n[0x${lo.toString(16)}, 0x${hi.toString(16)})\n${a.size[i]} bytes requested, ${a.length[i]} mapped${a.guard[i] ? ` + ${a.guard[i]} guard` : ''}\nstep ${a.from[i]! + 1}: ${site}`;
+  }
+
+  /** Chooses the next (+1) or previous (-1) allocation live at this step, brings it into view and says what it is. */
+  selectNext(dir: 1 | -1): void {
+    const step = this.step();
+    for (let k = this.selected + dir; k >= 0 && k < this.order.length; k += dir) {
+      const i = this.order[k]!;
+      if (!this.live(i, step)) continue;
+      this.selected = k;
+      const off = this.model.allocs.offset[i]!;
+      const len = this.model.allocs.length[i]!;
+      if (off < this.view.start || off + len > this.view.start + this.view.span) this.setView({ start: off - this.view.span / 2, span: Math.max(this.view.span, len * 2) });
+      else this.draw();
+      this.onSelect(this.describe(i));
+      return;
+    }
+    this.onSelect(dir > 0 ? 'No further allocation in this range at this step.' : 'No earlier allocation in this range at this step.');
   }
 
   /** Text for the allocation at a canvas x (CSS pixels), or null. */
@@ -193,12 +234,7 @@ export class StripView {
       if (!this.live(i, step)) continue;
       const off = a.offset[i]!;
       if (addr + slack < off || addr - slack > off + a.length[i]!) continue;
-      const base = BigInt(this.model.strips[this.strip]!.start);
-      const lo = base + BigInt(off);
-      const hi = lo + BigInt(a.length[i]!);
-      const types = ['EXECMEM_DEFAULT', 'EXECMEM_KPROBES', 'EXECMEM_FTRACE', 'EXECMEM_BPF', 'EXECMEM_MODULE_DATA'];
-      const site = this.model.steps[a.from[i]!]?.label ?? '';
-      return `${a.id[i]} · ${types[a.type[i]!]}\n[0x${lo.toString(16)}, 0x${hi.toString(16)})\n${a.size[i]} bytes requested, ${a.length[i]} mapped${a.guard[i] ? ` + ${a.guard[i]} guard` : ''}\nstep ${a.from[i]! + 1}: ${site}`;
+      return this.describe(i);
     }
     return null;
   }
@@ -247,6 +283,8 @@ export class StripView {
         '-': () => this.setView({ start: v.start - v.span * 0.125, span: v.span * 1.25 }),
         Home: () => this.setView({ start: 0, span: this.stripSize }),
         f: () => this.setView(this.fitUsed()),
+        n: () => this.selectNext(1),
+        p: () => this.selectNext(-1),
       };
       const act = keys[e.key];
       if (act) {
