@@ -7,6 +7,7 @@
 import { ARCH_NAMES, type ArchName } from '../arch/arches';
 import { profileFor, resolveSymbols, type ArchProfile } from '../sim/profiles';
 import { UNKNOWN_ENV, type CondEnv } from './cond';
+import { evaluate } from '../sim/expr';
 
 export type Era = 'before' | 'after';
 
@@ -85,61 +86,10 @@ export function envFor(arch: string | null, era: Era): CondEnv {
 
 /** Numeric value of a C expression under an arch's profile, or null when it depends on anything unknown. */
 export function numericValue(text: string, env: CondEnv): bigint | null {
-  const t = text.replace(/\(\s*unsigned long\s*\)/g, '').trim();
-  if (!/^[\w\s+\-*/()<>]+$/.test(t)) return null;
-  const tokens = t.match(/0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*|<<|>>|[-+*/()]/g) ?? [];
-  let i = 0;
-  const SZ: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n };
-  const literal = (tok: string): bigint => {
-    const digits = tok.replace(/[uUlL]+$/, '');
-    // C: a leading 0 means octal.
-    return /^0\d/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
-  };
-  const prim = (): bigint | null => {
-    const tok = tokens[i++];
-    if (tok === undefined) return null;
-    if (tok === '(') {
-      const v = shift();
-      if (tokens[i++] !== ')') return null;
-      return v;
-    }
-    if (tok === '-') {
-      const v = prim();
-      return v === null ? null : -v;
-    }
-    if (/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(tok)) return literal(tok);
-    const sz = /^SZ_(\d+)([KMG])$/.exec(tok);
-    if (sz) return BigInt(sz[1]!) * SZ[sz[2]!]!;
-    if (tokens[i] === '(') return null;
-    return env.value(tok) ?? null;
-  };
-  const prod = (): bigint | null => {
-    let v = prim();
-    while (tokens[i] === '*' || tokens[i] === '/') {
-      const op = tokens[i++];
-      const w = prim();
-      v = v === null || w === null ? null : op === '*' ? v * w : w === 0n ? null : v / w;
-    }
-    return v;
-  };
-  const sum = (): bigint | null => {
-    let v = prod();
-    while (tokens[i] === '+' || tokens[i] === '-') {
-      const op = tokens[i++];
-      const w = prod();
-      v = v === null || w === null ? null : op === '+' ? v + w : v - w;
-    }
-    return v;
-  };
-  function shift(): bigint | null {
-    let v = sum();
-    while (tokens[i] === '<<' || tokens[i] === '>>') {
-      const op = tokens[i++];
-      const w = sum();
-      v = v === null || w === null ? null : op === '<<' ? v << w : v >> w;
-    }
-    return v;
+  try {
+    return evaluate(text.replace(/\(\s*unsigned long\s*\)/g, ''), { get: (name) => env.value(name) });
+  } catch {
+    // An unknown name, a call, or anything outside the grammar: not a number we can know.
+    return null;
   }
-  const v = shift();
-  return i === tokens.length ? v : null;
 }
