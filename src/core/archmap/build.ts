@@ -15,7 +15,7 @@
  *     start are filled from EXECMEM_DEFAULT as execmem_init_missing() does
  *     (mm/execmem.c:84 in 6.12; MODULE_DATA gets PAGE_KERNEL).
  */
-import { EXECMEM_TYPES, type ExecmemType } from '../sim/types';
+import { EXECMEM_TYPES, type ExecmemType, pgprotKind } from '../sim/types';
 import { conditionsHold, evaluateCondition, type Cond, type CondEnv } from './cond';
 import { envFor, numericValue, type Era } from './config';
 import { simulateEntry } from './simulate';
@@ -265,9 +265,8 @@ function pgprotRisk(p: string, env?: CondEnv): number {
     const c = evaluateCondition(t[1]!, env);
     if (c !== null) return pgprotRisk(c ? t[2]! : t[3]!);
   }
-  if (/RWX/.test(p) || /PAGE_KERNEL_EXEC\b/.test(p)) return 2;
-  if (/ROX|READ_EXEC/.test(p)) return 0;
-  return 1;
+  const kind = pgprotKind(p);
+  return kind === 'rwx' ? 2 : kind === 'rox' ? 0 : 1;
 }
 
 export function buildArchMap(beforeFiles: readonly FileFacts[] | null, afterFiles: readonly FileFacts[] | null, opts: BuildOptions = {}): ArchMap {

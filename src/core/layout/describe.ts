@@ -5,14 +5,14 @@
  */
 import type { ArchName } from '../arch/arches';
 import { profileFor, resolveSymbols } from '../sim/profiles';
-import { hex } from '../sim/types';
+import { hex, pgprotKind } from '../sim/types';
 import { RANGE_KINDS, type LayoutModel } from './model';
 
+const KIND_WORDS = { rox: 'ROX', rwx: 'RWX', rw: 'RW, made ROX after load' } as const;
+
 export function pgprotWords(pgprot: string): string {
-  if (/ROX|READ_EXEC/.test(pgprot)) return 'ROX';
-  if (/RWX|PAGE_KERNEL_EXEC\b/.test(pgprot)) return 'RWX';
-  if (/PAGE_KERNEL\b/.test(pgprot)) return 'RW, made ROX after load';
-  return pgprot || 'pgprot unknown';
+  const kind = pgprotKind(pgprot);
+  return kind === 'unknown' ? pgprot || 'pgprot unknown' : KIND_WORDS[kind];
 }
 
 /** Where allocation i of a layout lies, in words. */

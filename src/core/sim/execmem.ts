@@ -17,7 +17,7 @@ import type { ArchProfile } from './profiles';
 import { resolveSymbols } from './profiles';
 import { evaluate } from './expr';
 import { Rng } from './random';
-import { EXECMEM_TYPES, type ExecmemRange, type ExecmemType, hex, type RangeTable, type VmFlag } from './types';
+import { EXECMEM_TYPES, type ExecmemRange, type ExecmemType, hex, pgprotKind, type RangeTable, type VmFlag } from './types';
 import type { Variant, VariantTable } from './variants';
 import { BPF_PROG_CHUNK_SIZE, BPF_PROG_PACK_SIZE, BpfProgPack, type Pack } from './bpfpack';
 import { RoxCache } from './roxcache';
@@ -157,7 +157,7 @@ export class ExecmemSimulator {
         this.findings.push({ severity: 'warning', type, message: `${type}: fallback [${hex(r.fallback_start)}, ${hex(r.fallback_end)}) is empty or inverted` });
       }
       // PAGE_KERNEL_EXEC is writable and executable on the arches that define it; _ROX and _READ_EXEC are not writable.
-      if (/RWX/.test(r.pgprot) || r.pgprot === 'PAGE_KERNEL_EXEC') {
+      if (pgprotKind(r.pgprot) === 'rwx') {
         this.findings.push({ severity: 'info', type, message: `${type}: mapped ${r.pgprot} (writable and executable)` });
       }
     }

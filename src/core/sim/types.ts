@@ -33,3 +33,19 @@ export interface ExecmemRange {
 export type RangeTable = Partial<Record<ExecmemType, ExecmemRange>>;
 
 export const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/**
+ * What a pgprot lets through, from its name: 'rox' (read-only executable:
+ * *_ROX, *_READ_EXEC), 'rwx' (writable and executable: *_RWX, PAGE_KERNEL_EXEC
+ * on the arches that have it), 'rw' (PAGE_KERNEL: not executable until the
+ * module loader or the caller makes it ROX), or 'unknown'.
+ */
+export type PgprotKind = 'rox' | 'rw' | 'rwx' | 'unknown';
+
+export function pgprotKind(pgprot: string): PgprotKind {
+  // Text naming both (an unresolved "c ? PAGE_KERNEL_ROX : PAGE_KERNEL_EXEC") counts as the weaker.
+  if (/RWX|PAGE_KERNEL_EXEC\b/.test(pgprot)) return 'rwx';
+  if (/ROX|READ_EXEC/.test(pgprot)) return 'rox';
+  if (/PAGE_KERNEL\b/.test(pgprot)) return 'rw';
+  return 'unknown';
+}
