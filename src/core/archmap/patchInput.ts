@@ -13,30 +13,48 @@ export interface PatchSideText {
   /** Null when the file is new (old side) or deleted (new side). */
   old: string | null;
   new: string | null;
+  /** File line → position of its '-' line (old side) or '+' line (new side), when positions were given. */
+  oldChanged: Map<number, number>;
+  newChanged: Map<number, number>;
 }
 
-export function sparseSides(path: string, patch: StructuredPatch, status: 'modified' | 'added' | 'deleted' | 'renamed'): PatchSideText {
+/**
+ * positionOf(h, k), when given, says where line k of hunk h stands in the
+ * text the patch was read from; changed lines are then mapped to it.
+ */
+export function sparseSides(
+  path: string,
+  patch: StructuredPatch,
+  status: 'modified' | 'added' | 'deleted' | 'renamed',
+  positionOf?: (hunk: number, line: number) => number,
+): PatchSideText {
   const oldLines: string[] = [];
   const newLines: string[] = [];
+  const oldChanged = new Map<number, number>();
+  const newChanged = new Map<number, number>();
   const put = (arr: string[], at: number, text: string): void => {
     while (arr.length < at - 1) arr.push('');
     arr[at - 1] = text;
   };
-  for (const h of patch.hunks) {
+  patch.hunks.forEach((h, hi) => {
     let o = h.oldStart;
     let n = h.newStart;
-    for (const l of h.lines) {
+    h.lines.forEach((l, k) => {
       const kind = l[0];
       const text = l.slice(1);
-      if (kind === '\\') continue;
+      if (kind === '\\') return;
+      if (kind === '-' && positionOf) oldChanged.set(o, positionOf(hi, k));
+      if (kind === '+' && positionOf) newChanged.set(n, positionOf(hi, k));
       if (kind !== '+') put(oldLines, o++, text);
       if (kind !== '-') put(newLines, n++, text);
-    }
-  }
+    });
+  });
   return {
     path,
     old: status === 'added' ? null : `${oldLines.join('\n')}\n`,
     new: status === 'deleted' ? null : `${newLines.join('\n')}\n`,
+    oldChanged,
+    newChanged,
   };
 }
 

@@ -1,12 +1,15 @@
 /**
  * Call sites in a patch as it is read (a .patch document or a mail body):
- * each touched C file's old side ('-' and context lines) and new side ('+'
- * and context lines) are rebuilt at their file line numbers, read for call
+ * the diff is parsed by the `diff` package (parseDiffFiles), each touched C
+ * file's old side ('-' and context lines) and new side ('+' and context
+ * lines) are rebuilt at their file line numbers (sparseSides), read for call
  * sites, and every site found on a '-' or '+' line is reported at its line
- * in the patch text, so lenses sit on the changed lines themselves. Sites
- * on context lines are left to the file's own documents.
+ * in the patch text, so lenses sit on the changed lines themselves. Sites on
+ * context lines are left to the file's own documents.
  */
 import type { Node } from 'web-tree-sitter';
+import { sparseSides } from '../archmap/patchInput';
+import { parseDiffFiles } from '../patch/patch';
 import { detectCallSites, type CallSite } from './detect';
 
 export interface DiffSide {
@@ -17,86 +20,28 @@ export interface DiffSide {
   changed: Map<number, number>;
 }
 
-/** The sides of every C file a unified diff touches. */
+/** The sides of every C file a patch text touches, with its changed lines' places in that text. */
 export function diffSides(patchText: string): DiffSide[] {
-  const out: DiffSide[] = [];
   const lines = patchText.split('\n');
-  let oldPath: string | null = null;
-  let newPath: string | null = null;
-  let cur: { old: DiffSide; new: DiffSide; oldLines: string[]; newLines: string[] } | null = null;
-  let o = 0;
-  let n = 0;
-  let inHunk = false;
-  let remainingOld = 0;
-  let remainingNew = 0;
-  const flush = (): void => {
-    if (!cur) return;
-    cur.old.text = `${cur.oldLines.join('\n')}\n`;
-    cur.new.text = `${cur.newLines.join('\n')}\n`;
-    if (/\.[ch]$/.test(cur.old.path)) out.push(cur.old);
-    if (/\.[ch]$/.test(cur.new.path)) out.push(cur.new);
-    cur = null;
-  };
-  const put = (arr: string[], at: number, text: string): void => {
-    while (arr.length < at - 1) arr.push('');
-    arr[at - 1] = text;
-  };
-  lines.forEach((line, k) => {
-    if (inHunk && (remainingOld > 0 || remainingNew > 0) && cur) {
-      const kind = line[0];
-      const text = line.slice(1);
-      if (kind === '\\') return;
-      if (kind === '-' || kind === ' ' || line === '') {
-        put(cur.oldLines, o, text);
-        if (kind === '-') cur.old.changed.set(o, k);
-        o++;
-        remainingOld--;
-      }
-      if (kind === '+' || kind === ' ' || line === '') {
-        put(cur.newLines, n, text);
-        if (kind === '+') cur.new.changed.set(n, k);
-        n++;
-        remainingNew--;
-      }
-      if (kind === '-' || kind === '+' || kind === ' ' || line === '') return;
+  const start = lines.findIndex((l) => /^diff --git |^--- (?:a\/|\/dev\/null)/.test(l));
+  if (start < 0) return [];
+  const files = parseDiffFiles(lines.slice(start).join('\n'));
+  const out: DiffSide[] = [];
+  // The parser gives hunks, not where they stand: find each hunk's header in order, its lines follow it.
+  let at = start;
+  for (const f of files) {
+    const hunkStart: number[] = [];
+    for (const h of f.structured.hunks) {
+      const header = `@@ -${h.oldStart}`;
+      while (at < lines.length && !(lines[at]!.startsWith(header) && lines[at]!.includes(` +${h.newStart}`))) at++;
+      hunkStart.push(at + 1);
+      at += 1 + h.lines.length;
     }
-    inHunk = false;
-    const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(line);
-    if (git) {
-      flush();
-      oldPath = git[1]!;
-      newPath = git[2]!;
-      return;
-    }
-    const minus = /^--- (?:a\/)?(\S+)/.exec(line);
-    if (minus) {
-      if (minus[1] !== '/dev/null') oldPath = minus[1]!;
-      return;
-    }
-    const plus = /^\+\+\+ (?:b\/)?(\S+)/.exec(line);
-    if (plus) {
-      if (plus[1] !== '/dev/null') newPath = plus[1]!;
-      return;
-    }
-    const hunk = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
-    if (hunk && (oldPath || newPath)) {
-      if (!cur || cur.new.path !== (newPath ?? oldPath)) {
-        flush();
-        cur = {
-          old: { path: oldPath ?? newPath!, side: 'old', text: '', changed: new Map() },
-          new: { path: newPath ?? oldPath!, side: 'new', text: '', changed: new Map() },
-          oldLines: [],
-          newLines: [],
-        };
-      }
-      o = Number(hunk[1]);
-      remainingOld = hunk[2] === undefined ? 1 : Number(hunk[2]);
-      n = Number(hunk[3]);
-      remainingNew = hunk[4] === undefined ? 1 : Number(hunk[4]);
-      inHunk = true;
-    }
-  });
-  flush();
+    if (!/\.[ch]$/.test(f.path)) continue;
+    const s = sparseSides(f.path, f.structured, f.status, (h, k) => hunkStart[h]! + k);
+    if (s.old !== null) out.push({ path: f.oldPath ?? f.path, side: 'old', text: s.old, changed: s.oldChanged });
+    if (s.new !== null) out.push({ path: f.path, side: 'new', text: s.new, changed: s.newChanged });
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ describe('call sites in a patch', () => {
       'diff --git a/kernel/kprobes.c b/kernel/kprobes.c',
       '--- a/kernel/kprobes.c',
       '+++ b/kernel/kprobes.c',
-      '@@ -118,7 +118,7 @@ void __weak *alloc_insn_page(void)',
+      '@@ -118,8 +118,8 @@ void __weak *alloc_insn_page(void)',
       ' void *alloc_insn_page(void)',
       ' {',
       '-\treturn module_alloc(PAGE_SIZE);',
