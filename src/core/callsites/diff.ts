@@ -9,7 +9,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { sparseSides } from '../archmap/patchInput';
-import { parseDiffFiles } from '../patch/patch';
+import { parseDiffFiles, splitPatchBody } from '../patch/patch';
 import { detectCallSites, type CallSite } from './detect';
 
 export interface DiffSide {
@@ -22,10 +22,12 @@ export interface DiffSide {
 
 /** The sides of every C file a patch text touches, with its changed lines' places in that text. */
 export function diffSides(patchText: string): DiffSide[] {
+  // The diff part of the text (headers, message and the "-- " signature left out), and the line it starts on.
+  const { diff } = splitPatchBody(patchText);
+  if (!diff) return [];
   const lines = patchText.split('\n');
-  const start = lines.findIndex((l) => /^diff --git |^--- (?:a\/|\/dev\/null)/.test(l));
-  if (start < 0) return [];
-  const files = parseDiffFiles(lines.slice(start).join('\n'));
+  const start = patchText.slice(0, patchText.indexOf(diff)).split('\n').length - 1;
+  const files = parseDiffFiles(diff);
   const out: DiffSide[] = [];
   // The parser gives hunks, not where they stand: find each hunk's header in order, its lines follow it.
   let at = start;

@@ -41,12 +41,14 @@ describe('call sites in a patch', () => {
     const read = await readSources([path.join(THREADS_DIR, 'PATCH-00-13-mm-jit-text-allocator.mbox')]);
     const v1 = groupSeries(read.messages).series.find((v) => v.version === 1 && v.total === 13)!;
     const p4 = v1.patches.find((p) => p.index === 4)!;
-    const sites = await sitesOfPatchText(p4.diff);
+    // As the explorer shows it: headers, message, diff and the "-- " signature.
+    const doc = `Subject: ${p4.message.subject}\n\n${p4.message.body}`;
+    const sites = await sitesOfPatchText(doc);
     const overrides = sites.filter((s) => s.kind === 'override').map((s) => s.path);
     for (const f of ['arch/arm/kernel/module.c', 'arch/arm64/kernel/module.c', 'arch/powerpc/kernel/module.c', 'arch/s390/kernel/module.c', 'arch/x86/kernel/module.c']) {
       assert.ok(overrides.includes(f), `${f}: ${overrides.join(', ')}`);
     }
-    const lines = p4.diff.split('\n');
+    const lines = doc.split('\n');
     for (const s of sites) assert.match(lines[s.line - 1]!, /^[-+]/, `${s.callee} at ${s.line}`);
   });
 });
