@@ -224,14 +224,15 @@ function leaves(stmt: Node | null): boolean {
   return false;
 }
 
-/**
- * Walks a subtree calling `visit(node, conds)` for every node, with the
- * conditions (C `if`, early returns, preprocessor conditionals) under which
- * that node runs or is compiled.
- */
 type Pp = (line: number) => Conds;
 const NO_PP: Pp = () => [];
 
+/**
+ * Walks a subtree calling `visit(node, conds)` for every node, with the
+ * conditions (C `if`, early returns; preprocessor conditionals come from
+ * `pp`, the line-based reading of the directives blankAnnotations removed)
+ * under which that node runs or is compiled.
+ */
 function walk(node: Node, conds: Conds, visit: (n: Node, conds: Conds) => boolean | void, pp: Pp = NO_PP): void {
   const here = pp(line(node));
   if (visit(node, here.length ? dedupe([...conds, ...here]) : conds) === false) return;
@@ -246,28 +247,8 @@ function walk(node: Node, conds: Conds, visit: (n: Node, conds: Conds) => boolea
       if (no) walk(no, [...conds, { text: negate(text), assume: false }], visit, pp);
       return;
     }
-    case 'preproc_ifdef':
-    case 'preproc_if':
-    case 'preproc_elif':
-    case 'preproc_elifdef': {
-      const first = kids(node)[0]?.type ?? '';
-      const nameNode = node.childForFieldName('name');
-      const condNode = node.childForFieldName('condition');
-      const text =
-        node.type === 'preproc_ifdef' || node.type === 'preproc_elifdef'
-          ? `${first.endsWith('ndef') ? '!' : ''}defined(${nameNode?.text ?? '?'})`
-          : squash(condNode?.text ?? '?');
-      const alt = node.childForFieldName('alternative');
-      for (const child of kids(node)) {
-        if (child === nameNode || child === condNode || (alt && child.id === alt.id)) continue;
-        walk(child, [...conds, { text, assume: true }], visit, pp);
-      }
-      if (alt) walk(alt, [...conds, { text: negate(text), assume: false }], visit, pp);
-      return;
-    }
     case 'compound_statement':
-    case 'translation_unit':
-    case 'preproc_else': {
+    case 'translation_unit': {
       let extra: Conds = [];
       for (const child of kids(node)) {
         walk(child, [...conds, ...extra], visit, pp);
