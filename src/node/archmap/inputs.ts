@@ -4,8 +4,7 @@
  * parsed), or the patches of a series in a mail file (old and new sides of
  * each touched C file, in series order).
  */
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { archOfPath } from '../../core/archmap/build';
@@ -18,6 +17,7 @@ import type { SeriesVersion } from '../../core/series/model';
 import { newCParser } from '../c/parser';
 import { readSources } from '../mail/read';
 import { filesNaming } from '../search/ripgrep';
+import { filesMatching } from '../search/scan';
 
 /** Identifiers the prefilter searches for (the same as INTEREST). */
 export const PREFILTER_WORDS = ['module_alloc', 'alloc_insn_page', 'bpf_jit_alloc_exec', 'alloc_tramp', 'execmem_info', 'execmem_params', 'jit_alloc_params'];
@@ -56,47 +56,6 @@ async function isDir(p: string): Promise<boolean> {
   }
 }
 
-/** Streaming scan: reads each .c/.h file in chunks and stops at the first match. */
-async function scan(dir: string, paths: string[]): Promise<string[]> {
-  const found: string[] = [];
-  const visit = async (rel: string): Promise<void> => {
-    const abs = join(dir, rel);
-    let entries;
-    try {
-      entries = await readdir(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const r = join(rel, e.name);
-      if (e.isDirectory()) await visit(r);
-      else if (/\.[ch]$/.test(e.name) && (await mentions(join(dir, r)))) found.push(r);
-    }
-  };
-  for (const p of paths) {
-    if (await isDir(join(dir, p))) await visit(p);
-    else if (await mentions(join(dir, p))) found.push(p);
-  }
-  return found;
-}
-
-function mentions(file: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    let tail = '';
-    const s = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-    s.on('data', (chunk) => {
-      const text = tail + String(chunk);
-      if (INTEREST.test(text)) {
-        s.destroy();
-        resolve(true);
-      }
-      tail = text.slice(-64);
-    });
-    s.on('error', () => resolve(false));
-    s.on('close', () => resolve(false));
-  });
-}
-
 export interface TreeOptions {
   /** Force the streaming scan even when rg is installed (benchmarks compare the two). */
   noRipgrep?: boolean;
@@ -125,7 +84,7 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
   }
   let list = opts.noRipgrep ? null : await filesNaming(root, PREFILTER_WORDS, searched);
   const prefilter = list ? 'ripgrep' : 'scan';
-  list ??= await scan(root, searched);
+  list ??= await filesMatching(root, INTEREST, searched);
   list.sort();
   const files: FileFacts[] = [];
   let done = 0;

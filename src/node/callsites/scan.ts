@@ -2,7 +2,7 @@
  * Finds call sites in C text or in a whole tree: ripgrep (when installed)
  * narrows the tree to files naming the API, tree-sitter reads those.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { blankAnnotations } from '../../core/archmap/extract';
@@ -10,6 +10,7 @@ import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../..
 import { diffSides, sitesOnChangedLines } from '../../core/callsites/diff';
 import { newCParser } from '../c/parser';
 import { filesNaming } from '../search/ripgrep';
+import { filesMatching } from '../search/scan';
 
 let parserPromise: Promise<Parser> | undefined;
 const parser = (): Promise<Parser> => (parserPromise ??= newCParser());
@@ -44,22 +45,6 @@ export async function sitesOfText(path: string, text: string): Promise<CallSite[
   }
 }
 
-async function walkFiles(root: string, rel = '', out: string[] = []): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) await walkFiles(root, r, out);
-    else if (/\.[ch]$/.test(e.name)) out.push(r);
-  }
-  return out;
-}
-
 export interface ScanOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   isCancelled?: () => boolean;
@@ -78,7 +63,7 @@ export interface ScanResult {
 export async function scanTree(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const listed = opts.noRipgrep ? null : await filesNaming(root, CALL_NAMES, ['.']);
   const prefilter = listed ? 'ripgrep' : 'scan';
-  const files = (listed ?? (await walkFiles(root))).sort();
+  const files = (listed ?? (await filesMatching(root, CALL_INTEREST, ['.']))).sort();
   const sites: CallSite[] = [];
   let done = 0;
   for (const f of files) {
