@@ -16,6 +16,7 @@ import { type ArchName, isArchName } from '../../src/core/arch/arches';
 import type { LayoutModel, StepMetrics } from '../../src/core/layout/model';
 import { type HostToPanel, LAYOUT_PROTOCOL_VERSION, parseHostToPanel, type PanelToHost } from '../../src/core/protocol/layout';
 import { VARIANTS, type Variant } from '../../src/core/sim/archData';
+import { EXECMEM_TYPES } from '../../src/core/sim/types';
 import { type Palette, StripView, type Viewport } from './strip';
 import { vscodeApi } from './vscodeApi';
 
@@ -33,7 +34,6 @@ interface SavedState {
 
 type LayoutMsg = Extract<HostToPanel, { type: 'layout' }>;
 
-const TYPE_NAMES = ['EXECMEM_DEFAULT', 'EXECMEM_KPROBES', 'EXECMEM_FTRACE', 'EXECMEM_BPF', 'EXECMEM_MODULE_DATA'];
 const TYPE_COLOURS = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-green', '--vscode-terminal-ansiCyan'];
 const FALLBACK_COLOURS = ['#3794ff', '#d18616', '#b180d7', '#89d185', '#11a8cd'];
 
@@ -223,7 +223,7 @@ function metricsPane(models: LayoutModel[]): HTMLElement {
 
 function legend(): HTMLElement {
   const p = readPalette();
-  const items = TYPE_NAMES.map((t, k) => {
+  const items = EXECMEM_TYPES.map((t, k) => {
     const sw = el('span', { className: 'swatch' });
     sw.style.background = p.types[k]!;
     return el('span', { className: 'legend-item' }, sw, t.replace('EXECMEM_', ''));

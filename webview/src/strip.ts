@@ -9,6 +9,7 @@
  * in the same pixel column into one rectangle.
  */
 import type { LayoutModel } from '../../src/core/layout/model';
+import { EXECMEM_TYPES } from '../../src/core/sim/types';
 
 export interface Palette {
   types: string[];
@@ -199,9 +200,8 @@ export class StripView {
     const base = BigInt(this.model.strips[this.strip]!.start);
     const lo = base + BigInt(a.offset[i]!);
     const hi = lo + BigInt(a.length[i]!);
-    const types = ['EXECMEM_DEFAULT', 'EXECMEM_KPROBES', 'EXECMEM_FTRACE', 'EXECMEM_BPF', 'EXECMEM_MODULE_DATA'];
     const site = this.model.steps[a.from[i]!]?.label ?? '';
-    return `${a.id[i]} · ${types[a.type[i]!]}\n[0x${lo.toString(16)}, 0x${hi.toString(16)})\n${a.size[i]} bytes requested, ${a.length[i]} mapped${a.guard[i] ? ` + ${a.guard[i]} guard` : ''}\nstep ${a.from[i]! + 1}: ${site}`;
+    return `${a.id[i]} · ${EXECMEM_TYPES[a.type[i]!]}\n[0x${lo.toString(16)}, 0x${hi.toString(16)})\n${a.size[i]} bytes requested, ${a.length[i]} mapped${a.guard[i] ? ` + ${a.guard[i]} guard` : ''}\nstep ${a.from[i]! + 1}: ${site}`;
   }
 
   /** Chooses the next (+1) or previous (-1) allocation live at this step, brings it into view and says what it is. */
