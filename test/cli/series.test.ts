@@ -31,8 +31,11 @@ describe('execmem-lens series', () => {
     const r = await run('series', file, '--json');
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(json).sort(), ['errors', 'messages', 'replies', 'series']);
-    assert.equal(json.messages, 4);
+    assert.deepEqual(Object.keys(json).sort(), ['duplicates', 'errors', 'messages', 'others', 'replies', 'series']);
+    // Every message read: cover, two patches, a reply, and the unreadable one.
+    assert.equal(json.messages, 5);
+    assert.deepEqual(json.others, []);
+    assert.deepEqual(json.duplicates, []);
     assert.equal(json.replies, 1);
     assert.equal(json.errors.length, 1);
     assert.equal(json.errors[0].msgid, 'bad');
@@ -59,7 +62,7 @@ describe('execmem-lens series', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /^mm: execmem\n {2}v2 +2\/3 /m);
     assert.match(r.out, /missing 3/);
-    assert.match(r.out, /4 messages, 1 series versions in 1 families, 1 replies, 1 unreadable/);
+    assert.match(r.out, /5 messages: 1 covers, 2 patches, 1 replies, 0 other mail, 0 duplicates, 1 unreadable\n1 series versions in 1 families/);
   });
 
   test('control characters from mail do not reach the terminal', async () => {

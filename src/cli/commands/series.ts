@@ -1,4 +1,5 @@
 /** `execmem-lens series PATH... [--json]`: the series found in mail. */
+import { accountFor } from '../../core/series/accounting';
 import { groupSeries } from '../../core/series/group';
 import { seriesJson } from '../../core/series/json';
 import type { SeriesIndex } from '../../core/series/model';
@@ -10,9 +11,14 @@ export const USAGE = `Usage: execmem-lens series PATH... [--json]
 Reads mail and prints the patch series in it: every version, its patches,
 missing numbers, replies and trailers. PATH is an mbox file, a public-inbox
 repository (a bare git epoch or a folder of epochs) or a folder of
-.patch/.eml/.mbox files; several are merged, a Message-ID seen twice counts once.
+.patch/.eml/.mbox files; several are merged.
 
-  --json   print JSON (messages, series, replies, errors) instead of a summary`;
+Every message read is accounted for in exactly one bucket:
+  messages = covers + patches + replies + other mail + duplicates + unreadable
+(a duplicate is a Message-ID read again; the copy that counts is the first).
+
+  --json   print JSON (messages, series, replies, others, duplicates, errors)
+           instead of a summary`;
 
 /** Mail text without terminal control characters (escape sequences in a subject must not reach the terminal). */
 function printable(text: string): string {
@@ -26,11 +32,14 @@ function summary(index: SeriesIndex): string {
     lines.push(`${fam.title}`);
     for (const v of fam.versions) {
       const tag = `${v.rfc ? 'RFC ' : ''}${v.resend ? 'RESEND ' : ''}v${v.version}${v.versionInferred ? '?' : ''}`;
-      const count = `${v.patches.length}/${v.total}`;
+      const count = `${v.patches.length}/${v.total}${v.extras.length ? `+${v.extras.length}` : ''}`;
       const notes = [
         v.cover ? 'cover' : 'no cover',
         v.missing.length ? `missing ${v.missing.join(',')}` : '',
         v.superseded ? 'superseded' : '',
+        v.resendOf ? 'resent' : '',
+        ...v.findings,
+        ...v.extras.map((p) => `extra ${p.index}: ${p.findings.join('; ')}`),
         v.threaded ? '' : 'not threaded',
         `${v.replyCount} replies`,
       ].filter(Boolean);
@@ -39,10 +48,16 @@ function summary(index: SeriesIndex): string {
       lines.push(`  ${tag.padEnd(12)} ${count.padEnd(6)} ${(v.date ?? '?').slice(0, 10)}  ${v.author.name || v.author.address}  (${notes.join(', ')})`);
     }
   }
+  const a = accountFor(index);
   lines.push('');
-  lines.push(`${index.messageCount} messages, ${index.series.length} series versions in ${index.families.length} families, ${index.followupCount} replies, ${index.errors.length} unreadable`);
+  lines.push(`${a.messages} messages: ${a.covers} covers, ${a.patches} patches, ${a.replies} replies, ${a.others} other mail, ${a.duplicates} duplicates, ${a.errors} unreadable`);
+  lines.push(`${index.series.length} series versions in ${index.families.length} families`);
   for (const e of index.errors.slice(0, 20)) lines.push(`  unreadable: ${e.origin}: ${e.message}`);
   if (index.errors.length > 20) lines.push(`  … and ${index.errors.length - 20} more (see --json)`);
+  const differing = index.duplicates.filter((d) => !d.identical);
+  for (const d of differing.slice(0, 20)) lines.push(`  duplicate, content differs: <${d.msgid}> ${d.origin} (first read: ${d.firstOrigin})`);
+  if (differing.length > 20) lines.push(`  … and ${differing.length - 20} more duplicates whose content differs`);
+  if (a.unaccounted !== 0 || a.doubleCounted.length > 0) lines.push(`  BUG: ${a.unaccounted} message(s) unaccounted for, ${a.doubleCounted.length} counted twice`);
   return `${printable(lines.join('\n'))}\n`;
 }
 
@@ -65,7 +80,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`execmem-lens series: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  const index = groupSeries(read.messages, read.errors);
+  const index = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
   io.stdout(json ? `${JSON.stringify(seriesJson(index), null, 2)}\n` : summary(index));
   return 0;
 }

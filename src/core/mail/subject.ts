@@ -5,8 +5,14 @@
  *
  * Forms seen on the lists: [PATCH], [PATCH v3 02/13], [RFC PATCH 0/7],
  * [PATCH RESEND v8 00/16], [PATCH net-next v2 1/4], [PATCHv2 1/3],
- * [Patch 2/2], [RFC][PATCH v2 1/3], [PATCH 1/3 v2], and an unbracketed
- * "PATCH V2 1/2: title".
+ * [Patch 2/2], [RFC][PATCH v2 1/3], [PATCH 1/3 v2], [PATCH v3 10/13 fix],
+ * [patch V1.1 02/38], Mercurial's patchbomb "[PATCH 1 of 2]", and an
+ * unbracketed "PATCH V2 1/2: title".
+ *
+ * Numbers are read as written, never trusted: [PATCH 9/8], [PATCH 0/0],
+ * [PATCH -1/3] or [PATCH 1/99999999999] give the numbers they say and a
+ * `counterFinding`; what to do with such a patch is the grouping's business
+ * (it keeps it, see series/group.ts), and nothing here allocates per number.
  */
 
 export interface SubjectInfo {
@@ -24,8 +30,10 @@ export interface SubjectInfo {
   index: number | undefined;
   /** m of n/m; undefined for an unnumbered patch. */
   total: number | undefined;
-  /** Other prefix words, such as a tree name (net-next, mm-unstable). */
+  /** Other prefix words, such as a tree name (net-next, mm-unstable), or a point version (v1.1). */
   labels: string[];
+  /** Why the n/m counter or the version cannot be taken at its word (0/0, 9/8, -1/3, v0…), or null. */
+  counterFinding: string | null;
   /** The subject without reply and bracket prefixes. */
   title: string;
 }
@@ -71,10 +79,15 @@ export function parseSubject(raw: string): SubjectInfo {
     index: undefined,
     total: undefined,
     labels: [],
+    counterFinding: null,
     title: s.trim(),
   };
-  // "1 / 3" written with spaces is one counter.
-  const tokens = prefixes.join(' ').replace(/(\d+)\s*\/\s*(\d+)/g, '$1/$2').split(/[\s,]+/).filter(Boolean);
+  // "1 / 3" written with spaces is one counter, and so is Mercurial's "1 of 3".
+  const tokens = prefixes
+    .join(' ')
+    .replace(/(-?\d+)\s*(?:\/|\s+of\s+)\s*(-?\d+)/gi, '$1/$2')
+    .split(/[\s,]+/)
+    .filter(Boolean);
   for (const token of tokens) {
     let m: RegExpExecArray | null;
     if ((m = /^patch(?:v(\d+))?$/i.exec(token))) {
@@ -87,10 +100,15 @@ export function parseSubject(raw: string): SubjectInfo {
       info.resend = true;
     } else if ((m = /^v(\d+)$/i.exec(token))) {
       setVersion(info, m[1]!);
-    } else if ((m = /^(\d+)\/(\d+)$/.exec(token))) {
+    } else if ((m = /^v(\d+)\.\d+$/i.exec(token))) {
+      // A point release of a version ("V1.1"): the series is v1; the label keeps what was written.
+      setVersion(info, m[1]!);
+      info.labels.push(token.toLowerCase());
+    } else if ((m = /^(-?\d+)\/(-?\d+)$/.exec(token))) {
       info.index = Number(m[1]);
       info.total = Number(m[2]);
       info.isPatch = true;
+      info.counterFinding = counterFinding(info.index, info.total);
     } else {
       info.labels.push(token);
     }
@@ -98,11 +116,26 @@ export function parseSubject(raw: string): SubjectInfo {
   return info;
 }
 
+/** Largest n/m total believed: above it the missing numbers are not listed one by one. */
+export const MAX_SERIES_TOTAL = 9999;
+/** Largest version believed. */
+export const MAX_VERSION = 999;
+
+function counterFinding(index: number, total: number): string | null {
+  if (index < 0 || total < 0) return `negative patch number ${index}/${total}`;
+  if (total > MAX_SERIES_TOTAL) return `a series of ${total} patches is not believable`;
+  if (total === 0) return `numbered ${index}/0: a series of no patches`;
+  if (index > total) return `numbered ${index}/${total}: beyond the series' total`;
+  return null;
+}
+
 function setVersion(info: SubjectInfo, digits: string): void {
   const v = Number(digits);
-  if (Number.isSafeInteger(v) && v > 0) {
+  if (Number.isSafeInteger(v) && v > 0 && v <= MAX_VERSION) {
     info.version = v;
     info.versionGiven = true;
+  } else {
+    info.counterFinding ??= `version v${digits.length > 12 ? `${digits.slice(0, 12)}…` : digits} is not believable; read as v1`;
   }
 }
 

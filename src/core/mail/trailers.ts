@@ -1,16 +1,46 @@
 /**
- * Trailers ("Reviewed-by: Name <mail>") as b4 collects them: from the lines
- * of a message that are not quoted, so that a reviewer quoting the patch's own
- * Signed-off-by does not count as giving one.
+ * Trailers ("Reviewed-by: Name <mail>") read the way b4 collects them.
+ *
+ * A patch's own trailers are the trailer lines of its commit message. A
+ * follow-up's are stricter, because a reply is prose that may contain
+ * anything followed by a colon:
+ *   - only the reply's own lines count: quoted lines ("> …") and everything
+ *     below the signature marker "-- " are not the sender's trailers;
+ *   - a person trailer (every "…-by", Cc) must name an address, and a web
+ *     address is not one;
+ *   - the others accepted are the link-like ones b4 also keeps (Fixes, Link,
+ *     Closes);
+ *   - a trailer wrapped by a mail client ("Reviewed-by: Long Name" then
+ *     "<long@name>" on the next line) is joined again, and "[for the mm
+ *     bits]" under a trailer is kept as its note;
+ *   - HTML-mail leftovers are cleaned: "&lt;a@b&gt;" and "a@b<mailto:a@b>".
+ * Names come in the forms people write them: `"Last, First" <a@b>`,
+ * `Name (Company) <a@b>`, `<a@b>`, or a bare address.
+ *
+ * A follow-up trailer whose address is not the reply sender's is kept, and
+ * flagged: b4 warns about these too (someone may be forwarding a colleague's
+ * review, or typing somebody else's name).
  */
 
 export interface Trailer {
+  /** Canonical spelling: "Reviewed-by". */
   name: string;
+  /** The value as written, cleaned of HTML leftovers and rejoined when wrapped. */
   value: string;
+  /** For person trailers: who it names. */
+  person?: { name: string; address: string };
+  /** A "[for the x86 bits]" line under the trailer. */
+  note?: string;
 }
 
-/** Names taken as trailers: every "...-by" and the link-like ones b4 also keeps. */
-const TRAILER_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-by|Fixes|Link|Closes|Cc):[ \t]*(\S.*?)\s*$/i;
+/** Trailers taken from a follow-up only when they name no person. */
+const LINK_TRAILERS = new Set(['fixes', 'link', 'closes']);
+/** Person trailers besides every "...-by". */
+const PERSON_TRAILERS = new Set(['cc']);
+
+const TRAILER_LINE_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]+(\S.*?)\s*$/;
+const ADDRESS_RE = /[^\s<>"(),;:]+@[^\s<>"(),;:]+\.[^\s<>"(),;:]+/;
+const NOTE_RE = /^\s*\[[^\]]+\]\s*$/;
 
 /** Canonical spelling of a trailer name: "reviewed-BY" → "Reviewed-by". */
 export function canonicalTrailerName(name: string): string {
@@ -18,10 +48,50 @@ export function canonicalTrailerName(name: string): string {
   return lower.charAt(0).toUpperCase() + lower.slice(1);
 }
 
+function isPersonTrailer(lowerName: string): boolean {
+  return lowerName.endsWith('-by') || PERSON_TRAILERS.has(lowerName);
+}
+
+/** HTML mail turned into text leaves entities and Outlook's "a@b<mailto:a@b>" behind. */
+function cleanHtml(value: string): string {
+  return value
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#64;|&commat;/gi, '@')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&amp;/gi, '&')
+    .replace(/<mailto:[^>]*>/gi, '')
+    .replace(/\[mailto:[^\]]*\]/gi, '')
+    .replace(/<\/?(?:a|b|i|span|div|br|p)(?:\s[^>]*)?>/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Name and address of a person trailer's value, or null when it names no address. */
+export function parsePerson(value: string): { name: string; address: string } | null {
+  const angled = /^(.*?)<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(value);
+  let name: string;
+  let address: string;
+  if (angled) {
+    name = angled[1]!.trim();
+    address = angled[2]!;
+  } else {
+    const bare = ADDRESS_RE.exec(value);
+    if (!bare) return null;
+    address = bare[0];
+    name = (value.slice(0, bare.index) + value.slice(bare.index + bare[0].length)).trim();
+  }
+  // "Last, First" keeps its comma but not its quotes; "Name (Company)" stays whole.
+  name = name.replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"').trim();
+  return { name, address: address.toLowerCase() };
+}
+
 /** Lines of a message body that are its author's own: not quoted, not below the signature. */
 export function ownLines(body: string): string[] {
   const lines: string[] = [];
-  for (const line of body.split('\n')) {
+  for (const raw of body.split('\n')) {
+    const line = raw.replace(/\r$/, '');
     if (line === '-- ') break;
     if (/^\s*>/.test(line)) continue;
     lines.push(line);
@@ -29,24 +99,64 @@ export function ownLines(body: string): string[] {
   return lines;
 }
 
-export function findTrailers(lines: readonly string[]): Trailer[] {
-  const out: Trailer[] = [];
+/** Joins trailers a mail client wrapped: a name on one line and "<address>" alone on the next. */
+function unwrap(lines: readonly string[]): string[] {
+  const out: string[] = [];
   for (const line of lines) {
-    const m = TRAILER_RE.exec(line.trim());
-    if (m) out.push({ name: canonicalTrailerName(m[1]!), value: m[2]! });
+    const prev = out[out.length - 1];
+    if (prev !== undefined && /^\s*<[^<>\s]+@[^<>\s]+>\s*$/.test(line) && TRAILER_LINE_RE.test(prev.trim()) && !/<[^>]*@[^>]*>/.test(prev)) {
+      out[out.length - 1] = `${prev.trimEnd()} ${line.trim()}`;
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+function readTrailers(lines: readonly string[], followup: boolean): Trailer[] {
+  const out: Trailer[] = [];
+  let last: Trailer | undefined;
+  for (const line of unwrap(lines)) {
+    const m = TRAILER_LINE_RE.exec(line.trim());
+    if (!m) {
+      if (last && NOTE_RE.test(line)) last.note = line.trim();
+      last = undefined;
+      continue;
+    }
+    const lower = m[1]!.toLowerCase();
+    const value = cleanHtml(m[2]!);
+    let trailer: Trailer | undefined;
+    if (isPersonTrailer(lower)) {
+      const person = parsePerson(value);
+      // A follow-up's person trailer must name an address ("Reviewed-by: me" is prose) and not a web page.
+      if (followup && (!person || /https?:\/\//i.test(value))) trailer = undefined;
+      else trailer = { name: canonicalTrailerName(m[1]!), value, ...(person ? { person } : {}) };
+    } else if (LINK_TRAILERS.has(lower)) {
+      trailer = { name: canonicalTrailerName(m[1]!), value };
+    }
+    if (trailer) out.push(trailer);
+    last = trailer;
   }
   return out;
 }
 
 /** Trailers a reply gives: its own lines only; a trailer it quotes does not count. */
 export function followupTrailers(body: string): Trailer[] {
-  // Anything below a quoted diff that is itself a diff line is not a trailer either.
-  return findTrailers(ownLines(body).filter((l) => !/^[+-]/.test(l)));
+  // A diff line below the quote ("+Signed-off-by: …" of a patch the reviewer pasted) is not a trailer.
+  return readTrailers(
+    ownLines(body).filter((l) => !/^[+-]/.test(l)),
+    true,
+  );
 }
 
 /** Trailers a patch carries in its commit message. */
 export function patchTrailers(commitMessage: string): Trailer[] {
-  return findTrailers(commitMessage.split('\n'));
+  return readTrailers(commitMessage.split('\n'), false);
+}
+
+/** True when the trailer names a person other than the one who sent it (b4 warns about these). */
+export function senderMismatch(t: Trailer, senderAddress: string): boolean {
+  return !!t.person && !!senderAddress && t.person.address !== senderAddress.toLowerCase();
 }
 
 /** `base-commit:` and `change-id:` lines (b4 writes them after the diffstat of a cover or single patch). */

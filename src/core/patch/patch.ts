@@ -32,22 +32,55 @@ export interface PatchParts {
   diff: string;
 }
 
-const DIFF_START_RE = /^(?:diff --git |Index: |--- (?:a\/|\/dev\/null)\S*)/m;
+/** Lines a diff can start with; each candidate is confirmed by what follows it (see diffStart). */
+const CANDIDATE_RE = /^(?:diff --(?:git|cc|combined) |Index: |--- |GIT binary patch$)/gm;
+/** What follows a "diff --git" header when the change has no hunks: a rename, a mode change, a binary. */
+const GIT_EXTENDED_RE = /^(?:@@@* -\d|rename (?:from|to) |copy (?:from|to) |new file mode |deleted file mode |old mode |new mode |similarity index |GIT binary patch$|Binary files )/m;
 
-/** True when the text carries a unified diff. */
+function lineAfter(text: string, at: number): { line: string; next: number } {
+  const nl = text.indexOf('\n', at);
+  const end = nl < 0 ? text.length : nl;
+  return { line: text.slice(at, end).replace(/\r$/, ''), next: nl < 0 ? text.length : nl + 1 };
+}
+
+/**
+ * Where the diff in a text starts, or -1. A diff is what git, quilt and
+ * patchwork take as one: a "diff --git" (or combined "diff --cc") header
+ * followed by hunks or by an extended header (rename, mode, binary); "---"
+ * and "+++" lines followed by a hunk header (combined "@@@" ones too); or a
+ * lone "GIT binary patch". A "--- " line in prose is not one.
+ */
+export function diffStart(text: string): number {
+  CANDIDATE_RE.lastIndex = 0;
+  for (let m = CANDIDATE_RE.exec(text); m; m = CANDIDATE_RE.exec(text)) {
+    const at = m.index;
+    const first = lineAfter(text, at);
+    const rest = text.slice(first.next, first.next + 4096);
+    if (m[0].startsWith('diff --') || m[0] === 'Index: ') {
+      if (GIT_EXTENDED_RE.test(rest) && /^diff --|^Index: /.test(first.line)) return at;
+    } else if (m[0] === '--- ') {
+      const plus = lineAfter(text, first.next);
+      if (/^\+\+\+ \S/.test(plus.line) && /^@@@* -\d/.test(lineAfter(text, plus.next).line)) return at;
+    } else {
+      return at; // GIT binary patch
+    }
+    CANDIDATE_RE.lastIndex = first.next;
+  }
+  return -1;
+}
+
+/** True when the text carries a diff (see diffStart). */
 export function hasDiff(text: string): boolean {
-  const m = DIFF_START_RE.exec(text);
-  if (!m) return false;
-  return /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/m.test(text.slice(m.index)) || /^(?:rename|new file|deleted file) /m.test(text.slice(m.index));
+  return diffStart(text) >= 0;
 }
 
 export function splitPatchBody(body: string): PatchParts {
-  const start = DIFF_START_RE.exec(body);
-  const beforeDiff = start ? body.slice(0, start.index) : body;
+  const start = diffStart(body);
+  const beforeDiff = start >= 0 ? body.slice(0, start) : body;
   const sep = /^---\s*$/m.exec(beforeDiff);
   const message = (sep ? beforeDiff.slice(0, sep.index) : beforeDiff).trimEnd();
-  if (!start) return { message, diff: '' };
-  let diff = body.slice(start.index);
+  if (start < 0) return { message, diff: '' };
+  let diff = body.slice(start);
   // The signature "-- \n2.39.2" that git send-email appends is not part of the diff.
   const sig = /^-- $/m.exec(diff);
   if (sig) diff = diff.slice(0, sig.index);

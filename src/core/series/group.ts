@@ -1,23 +1,41 @@
 /**
  * From messages to series, in named steps as b4 and patchwork do it:
- *   threads   parent of each message (In-Reply-To, else the nearest known
- *             References entry), tolerant of parents that never arrived
- *   sendings  patches gathered under their cover, or under the first patch
- *             they thread to; fragments of one sending that went out as
- *             separate threads are joined again
- *   versions  one SeriesVersion per sending: patches by index, missing
- *             numbers, duplicates, extras; a series sent twice keeps the
- *             complete, correctly threaded copy and marks the other superseded
- *   families  versions linked by change-id, by threading (v2 sent in reply to
- *             v1) and by title and author
- *   follow-ups replies attached to the patch (or cover) they answer, with
- *             the trailers they give
+ *   classify   each message is a cover letter (n/m counter 0), a patch (a
+ *              diff in it, or an n/m counter), or neither; a "Re:" is never
+ *              a patch (patchwork's rule), whatever it carries
+ *   threads    parent of each message (In-Reply-To, else the nearest known
+ *              References entry), tolerant of parents that never arrived;
+ *              reference loops are cut, and every later step reads the
+ *              parent links through memos, so a 10,000-deep thread costs
+ *              linear time
+ *   sendings   patches gathered under their cover, or under the first patch
+ *              they thread to; a patch whose number its sending already has
+ *              starts another sending (patchwork's rule: a second [PATCH 1/2]
+ *              under the first [PATCH 2/2] is a new revision, not a copy to
+ *              hide); fragments of one sending that went out as separate
+ *              threads are joined again
+ *   versions   one SeriesVersion per sending: patches by number, missing
+ *              numbers, and numbers outside 1..total kept as extras with a
+ *              finding
+ *   families   versions linked by change-id, by threading (v2 sent in reply
+ *              to v1) and by title and author
+ *   repeats    within a family, a later sending of the same version by the
+ *              same author is: a copy when its patches are the same (the less
+ *              complete copy is superseded; an equally good one is a resend),
+ *              else the next version, marked inferred (b4's "assuming new
+ *              revision")
+ *   follow-ups the rest of the mail: a message answering a series message
+ *              (through any number of replies) is a reply of that patch or
+ *              cover, with the trailers it gives; everything else is "other"
+ *
+ * Every message ends in exactly one bucket; series/accounting.ts counts them.
  */
 import type { Mailbox } from '../mail/message';
-import { normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
-import { followupTrailers, patchTrailers, seriesMarkers } from '../mail/trailers';
+import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
+import { followupTrailers, patchTrailers, senderMismatch, seriesMarkers } from '../mail/trailers';
 import { diffStat, hasDiff, parseDiffFiles, splitPatchBody } from '../patch/patch';
 import type {
+  DuplicateMessage,
   GivenTrailer,
   PatchEntry,
   ReadError,
@@ -29,14 +47,26 @@ import type {
 
 /** Fragments of one sending are joined when they went out within this long of each other. */
 const FRAGMENT_WINDOW_MS = 2 * 60 * 60 * 1000;
+/**
+ * How many series messages of other versions a patch looks past on its way
+ * up to the sending it belongs to. Real threads need a few; the bound keeps a
+ * hostile thread from costing quadratic time.
+ */
+const MAX_SHAPE_HOPS = 64;
+
+type Kind = 'cover' | 'patch' | 'none';
 
 interface Node {
   msg: SourcedMessage;
   subject: SubjectInfo;
+  kind: Kind;
+  /** Position in the input, for stable order between messages of the same time. */
+  order: number;
   parent: Node | null;
-  /** A patch or cover of a series (not a reply). */
-  isPatch: boolean;
-  isCover: boolean;
+  /** Nearest ancestor that is a cover or a patch (memo, filled in thread order). */
+  seriesUp: Node | null;
+  /** The node a patch's sending is gathered under (memo). */
+  anchor: Node | null;
 }
 
 interface Sending {
@@ -49,81 +79,155 @@ interface Sending {
   first: number;
   last: number;
   synthetic: boolean;
+  /** Split off another sending of the same thread because its numbers were taken there. */
+  repeatOf: Sending | null;
 }
 
-function isPatchNode(msg: SourcedMessage, s: SubjectInfo): boolean {
-  if (!s.isPatch || s.isReply) return false;
-  return s.index !== undefined || msg.attachedPatches.length > 0 || hasDiff(msg.body);
+function classify(msg: SourcedMessage, s: SubjectInfo): Kind {
+  if (s.isReply) return 'none';
+  if (s.isPatch && s.index === 0 && (s.total ?? 0) > 0) return 'cover';
+  if (msg.attachedPatches.length > 0 || hasDiff(msg.body)) return 'patch';
+  if (s.isPatch && s.index !== undefined) return 'patch';
+  return 'none';
 }
 
-function buildNodes(messages: Iterable<SourcedMessage>): Map<string, Node> {
+function byTime(a: Node, b: Node): number {
+  return a.msg.time - b.msg.time || a.order - b.order;
+}
+
+/** Nodes with parent links, reference loops cut, in an order where every parent comes before its children. */
+function buildThreads(messages: Iterable<SourcedMessage>): { nodes: Map<string, Node>; ordered: Node[] } {
   const nodes = new Map<string, Node>();
+  let order = 0;
   for (const msg of messages) {
     const subject = parseSubject(msg.subject);
-    const isPatch = isPatchNode(msg, subject);
-    nodes.set(msg.msgid, { msg, subject, parent: null, isPatch, isCover: isPatch && subject.index === 0 && (subject.total ?? 0) > 0 });
+    nodes.set(msg.msgid, { msg, subject, kind: classify(msg, subject), order: order++, parent: null, seriesUp: null, anchor: null });
   }
   for (const node of nodes.values()) {
     const { inReplyTo, references } = node.msg;
     let parent = inReplyTo ? nodes.get(inReplyTo) : undefined;
     for (let i = references.length - 1; !parent && i >= 0; i--) parent = nodes.get(references[i]!);
-    if (parent && parent !== node && !createsCycle(node, parent)) node.parent = parent;
+    if (parent && parent !== node) node.parent = parent;
   }
-  return nodes;
+  cutLoops(nodes);
+  // Depth by walking up to the first node whose depth is known, then down the path again: linear.
+  const depth = new Map<Node, number>();
+  let maxDepth = 0;
+  for (const start of nodes.values()) {
+    const path: Node[] = [];
+    let n: Node | null = start;
+    while (n && !depth.has(n)) {
+      path.push(n);
+      n = n.parent;
+    }
+    let d = n ? depth.get(n)! : -1;
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i]!, ++d);
+    maxDepth = Math.max(maxDepth, d);
+  }
+  // Counting sort by depth: parents first.
+  const buckets: Node[][] = Array.from({ length: maxDepth + 1 }, () => []);
+  for (const node of nodes.values()) buckets[depth.get(node)!]!.push(node);
+  const ordered = buckets.flat();
+  for (const node of ordered) {
+    const p = node.parent;
+    node.seriesUp = p ? (p.kind !== 'none' ? p : p.seriesUp) : null;
+  }
+  return { nodes, ordered };
 }
 
-function createsCycle(node: Node, parent: Node): boolean {
-  for (let p: Node | null = parent; p; p = p.parent) if (p === node) return true;
-  return false;
+/** Cuts each parent loop (A answers B, B answers A) at its earliest message, which then starts the thread. */
+function cutLoops(nodes: Map<string, Node>): void {
+  const state = new Map<Node, 1 | 2>();
+  for (const start of nodes.values()) {
+    if (state.has(start)) continue;
+    const path: Node[] = [];
+    let n: Node | null = start;
+    while (n && !state.has(n)) {
+      state.set(n, 1);
+      path.push(n);
+      n = n.parent;
+    }
+    if (n && state.get(n) === 1) {
+      const loop = path.slice(path.indexOf(n));
+      loop.sort(byTime)[0]!.parent = null;
+    }
+    for (const p of path) state.set(p, 2);
+  }
 }
 
-function sameSeriesShape(a: SubjectInfo, b: SubjectInfo): boolean {
+function sameShape(a: SubjectInfo, b: SubjectInfo): boolean {
   return a.version === b.version && (a.total ?? 1) === (b.total ?? 1);
 }
 
-/** The cover a patch threads to, else the top-most patch of the same version it threads to, else itself. */
+/**
+ * The cover a patch threads to, else the top-most patch of the same version it
+ * threads to through lower numbers, else itself. A patch under one whose
+ * number is not lower (a second [PATCH 1/2] under [PATCH 2/2]) starts a new
+ * sending. Filled in thread order, so the parent's anchor is known.
+ */
 function anchorOf(node: Node): Node {
-  if (node.isCover) return node;
-  let top = node;
-  for (let p = node.parent; p; p = p.parent) {
-    if (!p.isPatch || !sameSeriesShape(p.subject, node.subject)) continue;
-    if (p.isCover) return p;
-    top = p;
-  }
-  return top;
+  if (node.kind === 'cover') return node;
+  let up = node.seriesUp;
+  for (let hops = 0; up && !sameShape(up.subject, node.subject) && hops < MAX_SHAPE_HOPS; hops++) up = up.seriesUp;
+  if (!up || !sameShape(up.subject, node.subject)) return node;
+  if (up.kind === 'cover') return up;
+  if ((up.subject.index ?? 1) >= (node.subject.index ?? 1)) return node;
+  return up.anchor ?? up;
 }
 
 function sendingKey(s: Sending): string {
   return `${s.author}\u0000${s.version}\u0000${s.total}\u0000${s.resend ? 1 : 0}`;
 }
 
-function indexesOf(s: Sending): Set<number> {
-  return new Set(s.nodes.map((n) => n.subject.index ?? 1));
+function indexOf(n: Node): number {
+  return n.subject.index ?? 1;
 }
 
-function gatherSendings(nodes: Map<string, Node>): Sending[] {
+function newSending(anchor: Node, nodes: Node[], repeatOf: Sending | null): Sending {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const n of nodes) {
+    first = Math.min(first, n.msg.time);
+    last = Math.max(last, n.msg.time);
+  }
+  return {
+    anchor,
+    nodes,
+    author: anchor.msg.from.address || anchor.msg.from.name,
+    version: anchor.subject.version,
+    total: anchor.subject.total ?? 1,
+    resend: anchor.subject.resend,
+    first,
+    last,
+    synthetic: nodes.every((n) => n.msg.syntheticId),
+    repeatOf,
+  };
+}
+
+function gatherSendings(ordered: Node[]): Sending[] {
   const byAnchor = new Map<Node, Node[]>();
-  for (const node of nodes.values()) {
-    if (!node.isPatch) continue;
-    const anchor = anchorOf(node);
-    const list = byAnchor.get(anchor) ?? [];
-    list.push(node);
-    byAnchor.set(anchor, list);
+  for (const node of ordered) {
+    if (node.kind === 'none') continue;
+    node.anchor = anchorOf(node);
+    const list = byAnchor.get(node.anchor);
+    if (list) list.push(node);
+    else byAnchor.set(node.anchor, [node]);
   }
   const sendings: Sending[] = [];
   for (const [anchor, list] of byAnchor) {
-    const times = list.map((n) => n.msg.time);
-    sendings.push({
-      anchor,
-      nodes: list,
-      author: anchor.msg.from.address || anchor.msg.from.name,
-      version: anchor.subject.version,
-      total: anchor.subject.total ?? 1,
-      resend: anchor.subject.resend,
-      first: Math.min(...times),
-      last: Math.max(...times),
-      synthetic: list.every((n) => n.msg.syntheticId),
-    });
+    // A number seen twice under one anchor: the later copy goes to the next part that lacks it.
+    list.sort(byTime);
+    const parts: { nodes: Node[]; taken: Set<number> }[] = [];
+    for (const n of list) {
+      const i = n.kind === 'cover' ? 0 : indexOf(n);
+      let part = parts.find((p) => !p.taken.has(i));
+      if (!part) parts.push((part = { nodes: [], taken: new Set() }));
+      part.nodes.push(n);
+      part.taken.add(i);
+    }
+    const head = newSending(anchor, parts[0]!.nodes, null);
+    sendings.push(head);
+    for (const p of parts.slice(1)) sendings.push(newSending(p.nodes[0]!, p.nodes, head));
   }
   return joinFragments(sendings);
 }
@@ -136,23 +240,26 @@ function gatherSendings(nodes: Map<string, Node>): Sending[] {
  * there the source folder stands in for the time window.
  */
 function joinFragments(sendings: Sending[]): Sending[] {
-  sendings.sort((a, b) => a.first - b.first);
+  sendings.sort((a, b) => a.first - b.first || a.anchor.order - b.anchor.order);
   const open = new Map<string, Sending[]>();
   const out: Sending[] = [];
   for (const s of sendings) {
+    if (s.repeatOf) {
+      out.push(s);
+      continue;
+    }
     const key = sendingKey(s);
     const candidates = open.get(key) ?? [];
-    const mine = indexesOf(s);
+    const mine = new Set(s.nodes.map(indexOf));
     const target = candidates.find((c) => {
-      if (c.anchor.isCover && s.anchor.isCover) return false;
-      const theirs = indexesOf(c);
-      for (const i of mine) if (theirs.has(i)) return false;
+      if (c.anchor.kind === 'cover' && s.anchor.kind === 'cover') return false;
+      for (const n of c.nodes) if (mine.has(indexOf(n))) return false;
       if (c.synthetic && s.synthetic) return c.anchor.msg.sourceId === s.anchor.msg.sourceId;
       return s.first - c.last <= FRAGMENT_WINDOW_MS;
     });
     if (target) {
       target.nodes.push(...s.nodes);
-      if (s.anchor.isCover) target.anchor = s.anchor;
+      if (s.anchor.kind === 'cover') target.anchor = s.anchor;
       target.first = Math.min(target.first, s.first);
       target.last = Math.max(target.last, s.last);
       continue;
@@ -164,14 +271,15 @@ function joinFragments(sendings: Sending[]): Sending[] {
   return out;
 }
 
-function patchEntry(node: Node): PatchEntry {
+function patchEntry(node: Node, findings: string[]): PatchEntry {
   const body = node.msg.body;
   const parts = splitPatchBody(body);
   const diff = [parts.diff, ...node.msg.attachedPatches.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
   const files = parseDiffFiles(diff, { lazyHunks: true });
+  if (!diff) findings.push('carries no diff');
   const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
   return {
-    index: node.subject.index ?? 1,
+    index: indexOf(node),
     message: node.msg,
     subject: node.subject,
     commitMessage: parts.message,
@@ -180,89 +288,89 @@ function patchEntry(node: Node): PatchEntry {
     stat: diffStat(files),
     trailers: own,
     replies: [],
+    findings,
   };
 }
 
-/** Prefer the copy that threads to the cover, then the earlier one. */
-function betterCopy(a: Node, b: Node, cover: Node | null): Node {
-  const aThreaded = cover !== null && anchorOf(a) === cover;
-  const bThreaded = cover !== null && anchorOf(b) === cover;
-  if (aThreaded !== bThreaded) return aThreaded ? a : b;
-  return a.msg.time <= b.msg.time ? a : b;
-}
-
 function buildVersion(s: Sending): SeriesVersion {
-  const cover = s.nodes.find((n) => n.isCover) ?? null;
+  const cover = s.nodes.find((n) => n.kind === 'cover') ?? null;
   const byIndex = new Map<number, Node>();
-  const duplicates: SourcedMessage[] = [];
   const extras: PatchEntry[] = [];
-  for (const n of s.nodes.sort((a, b) => a.msg.time - b.msg.time)) {
+  const findings: string[] = [];
+  const believable = s.total >= 1 && s.total <= MAX_SERIES_TOTAL;
+  for (const n of s.nodes.sort(byTime)) {
     if (n === cover) continue;
-    const index = n.subject.index ?? 1;
-    if (n.isCover || index > s.total || index < 1) {
-      if (n.isCover) duplicates.push(n.msg);
-      else extras.push(patchEntry(n));
+    const index = indexOf(n);
+    const f = n.subject.counterFinding;
+    if (index < 1 || index > s.total || !believable || byIndex.has(index)) {
+      extras.push(patchEntry(n, [f ?? `numbered ${index}/${s.total}`]));
       continue;
     }
-    const seen = byIndex.get(index);
-    if (!seen) {
-      byIndex.set(index, n);
-      continue;
-    }
-    const keep = betterCopy(seen, n, cover);
-    byIndex.set(index, keep);
-    duplicates.push((keep === seen ? n : seen).msg);
+    byIndex.set(index, n);
   }
-  const patches = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => patchEntry(n));
+  const patches = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => patchEntry(n, n.subject.counterFinding ? [n.subject.counterFinding] : []));
+  extras.sort((a, b) => a.index - b.index || a.message.time - b.message.time);
   const missing: number[] = [];
-  for (let i = 1; i <= s.total; i++) if (!byIndex.has(i)) missing.push(i);
-  const head = cover ?? byIndex.get(Math.min(...byIndex.keys())) ?? s.anchor;
-  const nodeById = new Map(s.nodes.map((n) => [n.msg.msgid, n]));
-  const anchors = patches.map((p) => anchorOf(nodeById.get(p.message.msgid)!));
+  if (believable) {
+    for (let i = 1; i <= s.total; i++) if (!byIndex.has(i)) missing.push(i);
+  } else {
+    findings.push(`the subjects say ${s.total} patches; missing numbers are not listed`);
+  }
+  if (s.anchor.subject.counterFinding && !findings.includes(s.anchor.subject.counterFinding)) findings.push(s.anchor.subject.counterFinding);
+  const lowest = patches[0]?.message ?? extras[0]?.message;
+  const head = cover?.msg ?? lowest ?? s.anchor.msg;
+  const headSubject = cover?.subject ?? (patches[0] ?? extras[0])?.subject ?? s.anchor.subject;
+  const anchors = s.nodes.filter((n) => n !== cover).map((n) => n.anchor);
   const threaded = cover ? anchors.every((a) => a === cover) : new Set(anchors).size <= 1;
   const markers = seriesMarkers(cover?.msg.body ?? (patches.length === 1 ? patches[0]!.message.body : ''));
-  const title = head.subject.title;
-  const times = s.nodes.map((n) => n.msg.time).filter((t) => t > 0);
-  const time = cover?.msg.time || (times.length ? Math.min(...times) : 0);
+  let first = 0;
+  for (const n of s.nodes) if (n.msg.time > 0 && (first === 0 || n.msg.time < first)) first = n.msg.time;
+  const time = cover?.msg.time || first;
   return {
-    id: head.msg.msgid,
-    title,
+    id: head.msgid,
+    title: headSubject.title,
     version: s.version,
     versionInferred: false,
     total: s.total,
-    rfc: head.subject.rfc,
+    rfc: headSubject.rfc,
     resend: s.resend,
-    labels: head.subject.labels,
-    author: head.msg.from,
+    labels: headSubject.labels,
+    author: head.from,
     date: time ? new Date(time).toISOString() : null,
     time,
     cover: cover?.msg ?? null,
     coverReplies: [],
     coverTrailers: [],
     patches,
-    duplicates,
     extras,
     missing,
-    complete: missing.length === 0,
+    complete: missing.length === 0 && believable,
     threaded,
     superseded: false,
     supersededBy: null,
+    resendOf: null,
+    findings,
     baseCommit: markers.baseCommit,
     changeId: markers.changeId,
     family: '',
     replyCount: 0,
-    stat: diffStat(patches.flatMap((p) => p.files)),
+    stat: diffStat([...patches, ...extras].flatMap((p) => p.files)),
   };
 }
 
+function folded(p: PatchEntry): string {
+  return p.diff.replace(/\s+/g, ' ');
+}
+
+/** The patches both have are the same (white space aside), and there is at least one. */
 function sameContent(a: SeriesVersion, b: SeriesVersion): boolean {
-  const bIndex = new Map(b.patches.map((p) => [p.index, p.diff.replace(/\s+/g, ' ')]));
+  const bIndex = new Map(b.patches.map((p) => [p.index, p]));
   let compared = 0;
   for (const p of a.patches) {
     const other = bIndex.get(p.index);
     if (other === undefined) continue;
     compared++;
-    if (other !== p.diff.replace(/\s+/g, ' ')) return false;
+    if (folded(other) !== folded(p)) return false;
   }
   return compared > 0 || (a.patches.length === 0 && b.patches.length === 0);
 }
@@ -271,49 +379,16 @@ function rank(v: SeriesVersion): number {
   return (v.complete ? 4 : 0) + (v.threaded ? 2 : 0) + (v.cover ? 1 : 0);
 }
 
-/**
- * The same version of a series can arrive more than once: sent twice, or
- * sent broken and then again whole. Copies with the same content keep the
- * best one (complete, then threaded, then with a cover; the later on a tie).
- * A copy with other content is a revision that was not relabelled, so it gets
- * the next version number, marked as inferred.
- */
-function resolveRepeats(versions: SeriesVersion[]): void {
-  const groups = new Map<string, SeriesVersion[]>();
-  for (const v of versions) {
-    const key = `${v.author.address}\u0000${normalizeTitle(v.title)}\u0000${v.version}\u0000${v.total}\u0000${v.resend ? 1 : 0}`;
-    const list = groups.get(key) ?? [];
-    list.push(v);
-    groups.set(key, list);
-  }
-  for (const list of groups.values()) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => a.time - b.time);
-    const kept: SeriesVersion[] = [];
-    for (const v of list) {
-      const twin = kept.find((k) => sameContent(k, v));
-      if (!twin) {
-        if (kept.length > 0) {
-          v.version = kept[kept.length - 1]!.version + 1;
-          v.versionInferred = true;
-        }
-        kept.push(v);
-        continue;
-      }
-      const [winner, loser] = rank(v) >= rank(twin) ? [v, twin] : [twin, v];
-      loser.superseded = true;
-      loser.supersededBy = winner.id;
-      if (winner !== twin) kept[kept.indexOf(twin)] = winner;
-    }
-  }
-}
-
 class UnionFind {
   private readonly parent = new Map<string, string>();
   find(x: string): string {
     let root = x;
     while (this.parent.has(root) && this.parent.get(root) !== root) root = this.parent.get(root)!;
-    this.parent.set(x, root);
+    for (let y = x; y !== root; ) {
+      const next = this.parent.get(y)!;
+      this.parent.set(y, root);
+      y = next;
+    }
     return root;
   }
   union(a: string, b: string): void {
@@ -323,7 +398,7 @@ class UnionFind {
   }
 }
 
-function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versionOfMsg: Map<string, SeriesVersion>): SeriesFamily[] {
+function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versionOfMsg: Map<string, SeriesVersion>, repeats: Map<SeriesVersion, SeriesVersion>): SeriesVersion[][] {
   const uf = new UnionFind();
   const byChange = new Map<string, string>();
   const byTitle = new Map<string, string>();
@@ -338,8 +413,11 @@ function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versi
     const same = byTitle.get(tkey);
     if (same) uf.union(same, v.id);
     else byTitle.set(tkey, v.id);
+    const repeated = repeats.get(v);
+    if (repeated) uf.union(repeated.id, v.id);
     // Threaded to an earlier version: the head message replies into another series.
-    for (let p = nodes.get(v.id)?.parent ?? null; p; p = p.parent) {
+    let p = nodes.get(v.id)?.seriesUp ?? null;
+    for (let hops = 0; p && hops < MAX_SHAPE_HOPS; hops++, p = p.seriesUp) {
       const other = versionOfMsg.get(p.msg.msgid);
       if (other && other !== v) {
         uf.union(other.id, v.id);
@@ -350,13 +428,63 @@ function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versi
   const groups = new Map<string, SeriesVersion[]>();
   for (const v of versions) {
     const root = uf.find(v.id);
-    const list = groups.get(root) ?? [];
-    list.push(v);
-    groups.set(root, list);
+    const list = groups.get(root);
+    if (list) list.push(v);
+    else groups.set(root, [v]);
   }
+  return [...groups.values()];
+}
+
+/**
+ * Within a family, a later sending of the same version by the same author of
+ * the same series (same total, or same title, or split off the same thread):
+ * a copy when the patches they share are the same — the less complete copy is
+ * superseded, an equally complete later one is a resend — else the next
+ * version, inferred.
+ */
+function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, SeriesVersion>): void {
+  const groups = new Map<string, SeriesVersion[]>();
+  for (const v of family) {
+    const key = `${v.author.address || v.author.name}\u0000${v.version}\u0000${v.resend ? 1 : 0}`;
+    const list = groups.get(key);
+    if (list) list.push(v);
+    else groups.set(key, [v]);
+  }
+  let highest = Math.max(...family.map((v) => v.version));
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.time - b.time);
+    const kept: SeriesVersion[] = [];
+    for (const v of list) {
+      const related = kept.filter((k) => k.total === v.total || normalizeTitle(k.title) === normalizeTitle(v.title) || repeats.get(v) === k);
+      if (related.length === 0) {
+        kept.push(v);
+        continue;
+      }
+      const twin = related.find((k) => sameContent(k, v));
+      if (!twin) {
+        v.version = ++highest;
+        v.versionInferred = true;
+        kept.push(v);
+        continue;
+      }
+      if (rank(v) === rank(twin)) {
+        v.resend = true;
+        v.resendOf = twin.id;
+        continue;
+      }
+      const [winner, loser] = rank(v) > rank(twin) ? [v, twin] : [twin, v];
+      loser.superseded = true;
+      loser.supersededBy = winner.id;
+      if (winner !== twin) kept[kept.indexOf(twin)] = winner;
+    }
+  }
+}
+
+function nameFamilies(groups: SeriesVersion[][]): SeriesFamily[] {
   const families: SeriesFamily[] = [];
   const usedIds = new Set<string>();
-  for (const list of groups.values()) {
+  for (const list of groups) {
     list.sort((a, b) => a.version - b.version || a.time - b.time);
     const first = list[0]!;
     let id = first.title;
@@ -374,71 +502,140 @@ function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versi
   return families;
 }
 
-function attachFollowups(nodes: Map<string, Node>, versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[]): number {
+function given(node: Node): GivenTrailer[] {
+  return followupTrailers(node.msg.body).map((t) => ({
+    ...t,
+    from: 'followup',
+    by: node.msg.from,
+    msgid: node.msg.msgid,
+    ...(senderMismatch(t, node.msg.from.address) ? { mismatch: true } : {}),
+  }));
+}
+
+function trailerKey(t: GivenTrailer): string {
+  return `${t.name}\u0000${t.person?.address ?? t.value.toLowerCase()}`;
+}
+
+/** Replies to the series messages they answer; the rest is "other". */
+function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[]): { replies: number; others: SourcedMessage[] } {
   const patchOf = new Map<string, PatchEntry>();
   const bySubject = new Map<string, { v: SeriesVersion; p: PatchEntry | null }>();
   for (const v of versions) {
     if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
-    // A reply to a copy that was kept out belongs to the patch kept for that number.
-    for (const d of v.duplicates) {
-      const index = parseSubject(d.subject).index;
-      const kept = v.patches.find((p) => p.index === index);
-      if (kept) patchOf.set(d.msgid, kept);
-    }
     for (const p of [...v.patches, ...v.extras]) {
       patchOf.set(p.message.msgid, p);
-      if (!v.superseded) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${v.version}\u0000${p.index}`, { v, p });
+      if (!v.superseded) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${p.subject.version}\u0000${p.index}`, { v, p });
     }
   }
-  let followups = 0;
-  const sorted = [...nodes.values()].filter((n) => !n.isPatch).sort((a, b) => a.msg.time - b.msg.time);
-  for (const node of sorted) {
-    followups++;
+  let replies = 0;
+  const others: SourcedMessage[] = [];
+  const rest = ordered.filter((n) => n.kind === 'none').sort(byTime);
+  for (const node of rest) {
     let target: { v: SeriesVersion; p: PatchEntry | null } | undefined;
-    for (let p = node.parent; p && !target; p = p.parent) {
-      const v = versionOfMsg.get(p.msg.msgid);
-      if (!v) continue;
-      target = { v, p: patchOf.get(p.msg.msgid) ?? null };
+    const up = node.seriesUp;
+    const v = up ? versionOfMsg.get(up.msg.msgid) : undefined;
+    if (up && v) target = { v, p: patchOf.get(up.msg.msgid) ?? null };
+    if (!target && !node.parent && node.subject.isReply && node.subject.isPatch) {
+      // The message it answers never reached this archive: match the subject it answers.
+      const s = node.subject;
+      target = bySubject.get(`${normalizeTitle(s.title)}\u0000${s.version}\u0000${s.index ?? (s.total ? 0 : 1)}`);
     }
-    if (!target && node.subject.isReply && node.subject.isPatch) {
-      // The parent never reached this archive: match the subject it answers.
-      target = bySubject.get(`${normalizeTitle(node.subject.title)}\u0000${node.subject.version}\u0000${node.subject.index ?? (node.subject.total ? 0 : 1)}`);
+    if (!target) {
+      others.push(node.msg);
+      continue;
     }
-    if (!target) continue;
-    const given: GivenTrailer[] = followupTrailers(node.msg.body).map((t) => ({ ...t, from: 'followup', by: node.msg.from, msgid: node.msg.msgid }));
+    replies++;
     target.v.replyCount++;
     if (target.p) {
       target.p.replies.push(node.msg);
-      target.p.trailers.push(...given);
+      target.p.trailers.push(...given(node));
     } else {
       target.v.coverReplies.push(node.msg);
-      target.v.coverTrailers.push(...given);
+      target.v.coverTrailers.push(...given(node).map((t) => ({ ...t, via: 'cover' as const })));
     }
   }
-  // A trailer given on the cover applies to every patch of the series.
+  // Chain of custody: the patch's own trailers, then those given in replies (to it or, for the
+  // whole series, to the cover) in the order they were given; a trailer given twice counts once.
   for (const v of versions) {
-    if (v.coverTrailers.length === 0) continue;
-    for (const p of v.patches) p.trailers.push(...v.coverTrailers);
+    for (const p of [...v.patches, ...v.extras]) {
+      const own = p.trailers.filter((t) => t.from === 'patch');
+      const later = [...p.trailers.filter((t) => t.from === 'followup'), ...v.coverTrailers];
+      const time = new Map([...p.replies, ...v.coverReplies].map((m) => [m.msgid, m.time]));
+      later.sort((a, b) => (time.get(a.msgid) ?? 0) - (time.get(b.msgid) ?? 0));
+      const seen = new Set(own.map(trailerKey));
+      const kept = [...own];
+      for (const t of later) {
+        const key = trailerKey(t);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        kept.push(t);
+      }
+      p.trailers = kept;
+    }
   }
-  return followups;
+  // A trailer given on a superseded copy of a patch counts for the same patch of the copy that
+  // superseded it (the patches are the same; b4 likewise collects trailers across copies).
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  for (const v of versions) {
+    const winner = v.supersededBy ? byId.get(v.supersededBy) : undefined;
+    if (!winner) continue;
+    for (const p of v.patches) {
+      const q = winner.patches.find((x) => x.index === p.index);
+      if (!q || folded(q) !== folded(p)) continue;
+      const seen = new Set(q.trailers.map(trailerKey));
+      for (const t of p.trailers) {
+        if (t.from !== 'followup' || seen.has(trailerKey(t))) continue;
+        seen.add(trailerKey(t));
+        q.trailers.push(t);
+      }
+    }
+  }
+  return { replies, others };
 }
 
-export function groupSeries(messages: Iterable<SourcedMessage>, errors: ReadError[] = []): SeriesIndex {
-  const nodes = buildNodes(messages);
-  const versions = gatherSendings(nodes).map(buildVersion);
-  resolveRepeats(versions);
+export interface GroupInput {
+  /** Messages that could not be read, each with its reason. */
+  errors?: ReadError[];
+  /** Messages whose Message-ID had been read already. */
+  duplicates?: DuplicateMessage[];
+}
+
+export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInput | ReadError[] = {}): SeriesIndex {
+  const { errors = [], duplicates = [] } = Array.isArray(input) ? { errors: input } : input;
+  const { nodes, ordered } = buildThreads(messages);
+  const sendings = gatherSendings(ordered);
+  const built = new Map(sendings.map((s) => [s, buildVersion(s)]));
+  const versions = [...built.values()];
+  /** A sending split off another of the same thread, and that one. */
+  const repeats = new Map<SeriesVersion, SeriesVersion>();
+  for (const [s, v] of built) if (s.repeatOf) repeats.set(v, built.get(s.repeatOf)!);
   const versionOfMsg = new Map<string, SeriesVersion>();
   for (const v of versions) {
     if (v.cover) versionOfMsg.set(v.cover.msgid, v);
     for (const p of [...v.patches, ...v.extras]) versionOfMsg.set(p.message.msgid, v);
-    for (const d of v.duplicates) versionOfMsg.set(d.msgid, v);
   }
-  const families = linkFamilies(versions, nodes, versionOfMsg);
-  const followupCount = attachFollowups(nodes, versionOfMsg, versions);
+  const groups = linkFamilies(versions, nodes, versionOfMsg, repeats);
+  for (const g of groups) resolveRepeats(g, repeats);
+  const families = nameFamilies(groups);
+  const { replies, others } = attachFollowups(ordered, versionOfMsg, versions);
   versions.sort((a, b) => a.time - b.time || a.version - b.version);
   const byId = new Map<string, SourcedMessage>();
-  for (const [id, n] of nodes) byId.set(id, n.msg);
-  return { messageCount: nodes.size, series: versions, families, followupCount, errors, byId };
+  const parentOf = new Map<string, string>();
+  for (const [id, n] of nodes) {
+    byId.set(id, n.msg);
+    if (n.parent) parentOf.set(id, n.parent.msg.msgid);
+  }
+  return {
+    messageCount: nodes.size + duplicates.length + errors.length,
+    series: versions,
+    families,
+    replyCount: replies,
+    others,
+    duplicates,
+    errors,
+    byId,
+    parentOf,
+  };
 }
 
 export type { Mailbox };

@@ -9,6 +9,23 @@ export interface ReadError {
   /** Where the message came from (file and position, or repository and commit). */
   origin: string;
   message: string;
+  /** The source it was read from (a configured path), when known. */
+  sourceId?: string;
+}
+
+/** A message whose Message-ID was already read (from this source or an earlier one). */
+export interface DuplicateMessage {
+  msgid: string;
+  subject: string;
+  /** Where this copy was read. */
+  origin: string;
+  sourceId: string;
+  /** Where the copy that counts was read. */
+  firstOrigin: string;
+  /** Same sender, date, subject and text as the copy that counts. */
+  identical: boolean;
+  /** This copy, kept so that it can be opened. */
+  message: SourcedMessage;
 }
 
 /** A decoded message with where it came from. */
@@ -24,6 +41,10 @@ export interface GivenTrailer extends Trailer {
   /** Who gave it (the reply's author) and in which message; for the patch's own, the patch. */
   by: Mailbox;
   msgid: string;
+  /** Given on the cover letter: it applies to every patch of the version. */
+  via?: 'cover';
+  /** The trailer names someone other than the reply's sender (b4 warns about these). */
+  mismatch?: boolean;
 }
 
 export interface PatchEntry {
@@ -38,8 +59,10 @@ export interface PatchEntry {
   stat: DiffStat;
   /** Trailers the patch carried plus those given in replies (to it or to the cover). */
   trailers: GivenTrailer[];
-  /** Follow-ups below this patch, in date order. */
+  /** Follow-ups below this patch (answers to answers included), in date order. */
   replies: SourcedMessage[];
+  /** What in its subject or body cannot be taken at its word (a number beyond the total, no diff…). */
+  findings: string[];
 }
 
 export interface SeriesVersion {
@@ -61,11 +84,9 @@ export interface SeriesVersion {
   coverReplies: SourcedMessage[];
   /** Trailers given in replies to the cover (they apply to every patch). */
   coverTrailers: GivenTrailer[];
-  /** One patch per index, by index. */
+  /** One patch per index, by index (a second patch of the same number starts another sending, as in patchwork). */
   patches: PatchEntry[];
-  /** Further copies of a patch index that the chosen one was preferred over. */
-  duplicates: SourcedMessage[];
-  /** Patches numbered beyond the total. */
+  /** Patches numbered outside 1..total ([PATCH 3/2], [PATCH 0/0]…), each with its finding. */
   extras: PatchEntry[];
   missing: number[];
   complete: boolean;
@@ -73,6 +94,10 @@ export interface SeriesVersion {
   threaded: boolean;
   superseded: boolean;
   supersededBy: string | null;
+  /** The same content was sent before, equally complete: this is a resend of that version (its id). */
+  resendOf: string | null;
+  /** What a reviewer should know about this sending (absurd totals, unbelievable versions…). */
+  findings: string[];
   baseCommit: string | null;
   changeId: string | null;
   /** Family id (see SeriesFamily). */
@@ -92,14 +117,20 @@ export interface SeriesFamily {
 }
 
 export interface SeriesIndex {
-  /** Distinct messages read. */
+  /** Every message read: the distinct ones, the duplicates and the unreadable. */
   messageCount: number;
   /** All versions, by date. */
   series: SeriesVersion[];
   families: SeriesFamily[];
-  /** Messages that are neither patches nor covers. */
-  followupCount: number;
+  /** Follow-ups in a series' thread: replies to a cover or a patch, directly or through other replies. */
+  replyCount: number;
+  /** Mail that is neither a series nor a follow-up of one (discussion, pull requests, reports). */
+  others: SourcedMessage[];
+  /** Messages whose Message-ID had been read already. */
+  duplicates: DuplicateMessage[];
   errors: ReadError[];
-  /** Every message by Message-ID. */
+  /** Every distinct message by Message-ID. */
   byId: Map<string, SourcedMessage>;
+  /** The message each one answers, where that message was read (threading as the grouping used it). */
+  parentOf: Map<string, string>;
 }

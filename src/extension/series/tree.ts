@@ -194,7 +194,8 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     ];
     if (v.missing.length) lines.push(`Missing: ${v.missing.join(', ')}`);
     if (v.extras.length) lines.push(`Extra patches: ${v.extras.map((p) => p.index).join(', ')}`);
-    if (v.duplicates.length) lines.push(`Sent more than once: ${v.duplicates.length} message(s) kept out`);
+    if (v.resendOf) lines.push(`A resend: the same patches were sent before (${v.resendOf}).`);
+    for (const f of v.findings) lines.push(`Note: ${f}`);
     if (!v.threaded) lines.push('Not threaded as one sending.');
     if (v.superseded) lines.push(`Superseded: the same version was sent again (${v.supersededBy}).`);
     if (v.baseCommit) lines.push(`base-commit: ${v.baseCommit}`);

@@ -44,7 +44,9 @@ export class MimeWorkerPool {
       worker.ref();
       // Copy out just this message and hand its buffer over: posting a view
       // would clone the whole buffer behind it (a whole mbox file, say).
-      const own = bytes.slice();
+      // Uint8Array.prototype.slice copies; a Node Buffer's own slice() is a view (subarray),
+      // and transferring its buffer would detach the whole mbox read so far.
+      const own = Uint8Array.prototype.slice.call(bytes);
       worker.postMessage({ id, bytes: own, limits }, [own.buffer]);
     });
   };

@@ -11,7 +11,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { splitMbox } from '../../core/mail/mbox';
 import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../../core/mail/message';
-import type { ReadError, SourcedMessage } from '../../core/series/model';
+import { err } from '../../core/result';
+import { dedupe } from '../../core/series/accounting';
+import type { DuplicateMessage, ReadError, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from './mimePool';
 
 export type SourceKind = 'mbox' | 'folder' | 'public-inbox';
@@ -24,9 +26,13 @@ export interface ReadOptions {
 }
 
 export interface ReadResult {
+  /** The first copy of each Message-ID, in reading order. */
   messages: SourcedMessage[];
+  /** Later copies of a Message-ID already read (in this call, or in `opts.seen`). */
+  duplicates: DuplicateMessage[];
+  /** Messages (or files, or epochs) that could not be read, each with its reason, in reading order. */
   errors: ReadError[];
-  /** Raw messages seen, duplicates included. */
+  /** Raw messages seen: messages + duplicates + errors. */
   seen: number;
 }
 
@@ -49,51 +55,56 @@ export async function detectSource(p: string): Promise<SourceKind> {
 }
 
 /**
- * Collects decoded messages, keeping the first of each Message-ID in reading
- * order. Several messages are decoded at once: the MIME library waits on
- * asynchronous buffer reads, and overlapping them keeps the CPU busy.
+ * Collects decoded messages and errors in reading order. Several messages
+ * are decoded at once: the MIME library waits on asynchronous buffer reads,
+ * and overlapping them keeps the CPU busy. Whatever happens to a message, its
+ * slot gets either the message or an error: nothing read is dropped.
  */
 class Collector {
-  readonly errors: ReadError[] = [];
-  private readonly slots: (SourcedMessage | undefined)[] = [];
+  private readonly slots: (SourcedMessage | ReadError)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private decoded = 0;
-  seen = 0;
   constructor(
     private readonly opts: ReadOptions,
     private readonly mime: MimeWorkerPool,
   ) {}
 
+  get seen(): number {
+    return this.slots.length;
+  }
+
   async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string): Promise<void> {
     this.opts.signal?.throwIfAborted();
-    const slot = this.seen++;
-    const job = parseMessage(bytes, fallbackId, this.opts.limits ?? DEFAULT_LIMITS, this.mime.parse).then((r) => {
-      if (r.ok) this.slots[slot] = { ...r.value, origin, sourceId };
-      else this.errors.push({ msgid: sniffMsgId(bytes), origin, message: r.error });
-      this.decoded++;
-      if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
-    });
+    const slot = this.slots.length;
+    this.slots.push({ msgid: null, origin, sourceId, message: 'was not decoded' });
+    const job = parseMessage(bytes, fallbackId, this.opts.limits ?? DEFAULT_LIMITS, this.mime.parse)
+      .catch((e: unknown) => err(`could not be decoded: ${e instanceof Error ? e.message : String(e)}`))
+      .then((r) => {
+        this.slots[slot] = r.ok ? { ...r.value, origin, sourceId } : { msgid: sniffMsgId(bytes), origin, sourceId, message: r.error };
+        this.decoded++;
+        if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
+      });
     this.inFlight.add(job);
-    // The job's own failure is seen by finish(); this handler only keeps the set small.
-    job.then(
-      () => this.inFlight.delete(job),
-      () => this.inFlight.delete(job),
-    );
+    void job.finally(() => this.inFlight.delete(job));
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
+  }
+
+  /** Something that is not one message could not be read (a file of a folder, an epoch): one error. */
+  fail(sourceId: string, origin: string, message: string): void {
+    this.slots.push({ msgid: null, origin, sourceId, message });
   }
 
   static readonly CONCURRENCY = 256;
 
-  async finish(): Promise<SourcedMessage[]> {
+  async finish(seen: Map<string, SourcedMessage>): Promise<Omit<ReadResult, 'seen'>> {
     await Promise.all(this.inFlight);
-    const ids = new Set<string>();
     const messages: SourcedMessage[] = [];
-    for (const m of this.slots) {
-      if (!m || ids.has(m.msgid)) continue;
-      ids.add(m.msgid);
-      messages.push(m);
+    const errors: ReadError[] = [];
+    for (const s of this.slots) {
+      if ('body' in s) messages.push(s);
+      else errors.push(s);
     }
-    return messages;
+    return { ...dedupe(messages, seen), errors };
   }
 }
 
@@ -113,10 +124,16 @@ async function readMboxFile(file: string, sourceId: string, c: Collector): Promi
 }
 
 async function readFolder(dir: string, sourceId: string, c: Collector): Promise<void> {
-  const names = (await readdir(dir)).sort();
+  const names = (await readdir(dir)).sort().filter((name) => MBOX_FILE.test(name) || SINGLE_FILE.test(name));
+  if (names.length === 0) throw new Error(`${dir}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
   for (const name of names) {
-    if (!MBOX_FILE.test(name) && !SINGLE_FILE.test(name)) continue;
-    await readMboxFile(path.join(dir, name), sourceId, c);
+    try {
+      await readMboxFile(path.join(dir, name), sourceId, c);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      // One unreadable file (a symlink loop, a folder named like a patch) is an error of its own.
+      c.fail(sourceId, name, `could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 }
 
@@ -210,24 +227,36 @@ async function catFileBatch(
 
 async function readPublicInbox(repo: string, sourceId: string, c: Collector, opts: ReadOptions): Promise<void> {
   for (const epoch of await epochsOf(repo)) {
-    const list = await run('git', ['-C', epoch, 'rev-list', '--all', '--reverse'], opts.signal);
-    const commits = list.split('\n').filter(Boolean);
     const name = path.basename(epoch);
+    let commits: string[];
+    try {
+      commits = (await run('git', ['-C', epoch, 'rev-list', '--all', '--reverse'], opts.signal)).split('\n').filter(Boolean);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      // An epoch that is not a git repository (or a damaged one) is an error; the other epochs are read.
+      c.fail(sourceId, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
     await catFileBatch(
       epoch,
       commits,
       (commit, blob) => c.add(blob, sourceId, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`),
-      (commit) => c.errors.push({ msgid: null, origin: `${name} ${commit.slice(0, 12)}`, message: 'commit has no message blob m' }),
+      (commit) => c.fail(sourceId, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m'),
       opts.signal,
     );
   }
 }
 
-/** Reads every source, in order; duplicates (same Message-ID) are kept once. */
-export async function readSources(paths: readonly string[], opts: ReadOptions = {}): Promise<ReadResult> {
+export interface ReadSourcesOptions extends ReadOptions {
+  /** Message-IDs read from earlier sources: a message seen there is a duplicate here. */
+  seen?: Map<string, SourcedMessage>;
+}
+
+/** Reads every source, in order; a Message-ID seen again is filed as a duplicate. */
+export async function readSources(paths: readonly string[], opts: ReadSourcesOptions = {}): Promise<ReadResult> {
   const mime = new MimeWorkerPool();
   const c = new Collector(opts, mime);
-  let messages: SourcedMessage[];
+  let result: Omit<ReadResult, 'seen'>;
   try {
     for (const p of paths) {
       const kind = await detectSource(p);
@@ -236,10 +265,10 @@ export async function readSources(paths: readonly string[], opts: ReadOptions = 
       else if (kind === 'folder') await readFolder(p, sourceId, c);
       else await readPublicInbox(p, sourceId, c, opts);
     }
-    messages = await c.finish();
+    result = await c.finish(opts.seen ?? new Map());
   } finally {
     await mime.close();
   }
   opts.onProgress?.(c.seen);
-  return { messages, errors: c.errors, seen: c.seen };
+  return { ...result, seen: c.seen };
 }

@@ -123,12 +123,19 @@ describe('series grouping', () => {
     assert.equal(idx.families.length, 1);
   });
 
-  test('one patch sent twice in a sending is kept once', async () => {
+  test('one patch sent twice in a sending: the copy is a sending of its own, superseded by the whole one', async () => {
     const mail = seriesMail({ prefix: 'PATCH v7', title: X86, total: 3, stem: 'v7' });
     mail.push({ ...mail[2]!, id: 'v7-2-again@example.org' });
-    const s = only((await indexOf(mail)).series);
-    assert.deepEqual(s.patches.map((p) => p.message.msgid), ['v7-1@example.org', 'v7-2@example.org', 'v7-3@example.org']);
-    assert.deepEqual(s.duplicates.map((d) => d.msgid), ['v7-2-again@example.org']);
+    const idx = await indexOf(mail);
+    assert.equal(idx.series.length, 2);
+    const [whole, copy] = idx.series;
+    assert.deepEqual(whole!.patches.map((p) => p.message.msgid), ['v7-1@example.org', 'v7-2@example.org', 'v7-3@example.org']);
+    assert.equal(whole!.superseded, false);
+    assert.deepEqual(copy!.patches.map((p) => p.message.msgid), ['v7-2-again@example.org']);
+    assert.equal(copy!.version, 7);
+    assert.equal(copy!.superseded, true);
+    assert.equal(copy!.supersededBy, whole!.id);
+    assert.equal(idx.families.length, 1);
   });
 });
 
@@ -154,7 +161,7 @@ describe('follow-ups and trailers', () => {
     assert.deepEqual(s.patches.map((p) => p.replies.length), [2, 0]);
     assert.equal(s.coverReplies.length, 1);
     assert.equal(s.replyCount, 3);
-    assert.equal(idx.followupCount, 3);
+    assert.equal(idx.replyCount, 3);
   });
 
   test('trailers come from the reply, not from what it quotes; the patch keeps its own apart', async () => {
@@ -204,12 +211,15 @@ test('a patch someone else sends into a series thread joins the family but does 
   assert.equal(idx.series.length, 2);
 });
 
-test('a reply to a copy of a patch that was kept out counts for that patch only', async () => {
+test('a reply to a second copy of a patch is filed under that copy; its trailer counts for the same patch of the whole version', async () => {
   const mail = seriesMail({ prefix: 'PATCH v7', title: 'rox', total: 3, stem: 'dup' });
   mail.push({ ...mail[2]!, id: 'dup-2-again@example.org' });
-  mail.push({ id: 'rev@x', subject: 'Re: [PATCH v7 2/3] part 2 of rox', inReplyTo: 'dup-2-again@example.org', body: 'Reviewed-by: R <r@x>\n' });
-  const s = only((await indexOf(mail)).series);
-  const given = s.patches.map((p) => p.trailers.filter((t) => t.from === 'followup').length);
+  mail.push({ id: 'rev@x', subject: 'Re: [PATCH v7 2/3] part 2 of rox', from: 'R <r@x>', inReplyTo: 'dup-2-again@example.org', body: 'Reviewed-by: R <r@x>\n' });
+  const idx = await indexOf(mail);
+  const [whole, copy] = idx.series;
+  assert.deepEqual(copy!.patches[0]!.replies.map((m) => m.msgid), ['rev@x']);
+  assert.deepEqual(whole!.patches.map((p) => p.replies.length), [0, 0, 0]);
+  const given = whole!.patches.map((p) => p.trailers.filter((t) => t.from === 'followup').length);
   assert.deepEqual(given, [0, 1, 0]);
-  assert.equal(s.coverReplies.length, 0);
+  assert.equal(whole!.coverReplies.length, 0);
 });

@@ -95,3 +95,29 @@ describe('bad input in a real mbox', () => {
     assert.equal(read.errors[0]!.origin, 'huge.mbox, message 2');
   });
 });
+
+describe('an mbox read whole into one Buffer', () => {
+  // Regression: the worker pool copied a message with Buffer#slice, which is a view in Node, and
+  // transferred its ArrayBuffer: the whole file was detached and every later message vanished
+  // without an error (the linux-modules epoch as one mbox gave 454 of 10,570 messages).
+  test('multipart mail past the in-process start does not detach the file: every message is read', async () => {
+    const file = path.join(dir, 'multipart.mbox');
+    const parts: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const multipart = i % 2 === 1;
+      const headers = [`From: a${i}@x`, `Subject: message ${i}`, `Message-ID: <mp${i}@x>`];
+      const body = multipart
+        ? ['Content-Type: multipart/mixed; boundary="B"', '', '--B', 'Content-Type: text/plain', '', `text ${i}`, '--B--', ''].join('\n')
+        : `\ntext ${i}\n`;
+      parts.push(`From mboxrd@z Thu Jan  1 00:00:00 1970\n${headers.join('\n')}\n${body}\n`);
+    }
+    writeFileSync(file, parts.join(''));
+    const read = await readSources([file]);
+    assert.deepEqual(read.errors, []);
+    assert.equal(read.messages.length, 60);
+    assert.deepEqual(
+      read.messages.map((m) => m.body.trim()),
+      Array.from({ length: 60 }, (_, i) => `text ${i}`),
+    );
+  });
+});
