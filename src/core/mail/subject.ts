@@ -28,8 +28,10 @@ export interface SubjectInfo {
   versionGiven: boolean;
   /** n of n/m; undefined for an unnumbered patch. */
   index: number | undefined;
-  /** m of n/m; undefined for an unnumbered patch. */
+  /** m of n/m; undefined for an unnumbered patch, or one numbered "3/n". */
   total: number | undefined;
+  /** Numbered with a total that is not a number ("[PATCH 3/n]"): it fits a sending of any total. */
+  totalUnknown: boolean;
   /** Other prefix words, such as a tree name (net-next, mm-unstable), or a point version (v1.1). */
   labels: string[];
   /** Why the n/m counter or the version cannot be taken at its word (0/0, 9/8, -1/3, v0…), or null. */
@@ -78,6 +80,7 @@ export function parseSubject(raw: string): SubjectInfo {
     versionGiven: false,
     index: undefined,
     total: undefined,
+    totalUnknown: false,
     labels: [],
     counterFinding: null,
     title: s.trim(),
@@ -109,6 +112,11 @@ export function parseSubject(raw: string): SubjectInfo {
       info.total = Number(m[2]);
       info.isPatch = true;
       info.counterFinding = counterFinding(info.index, info.total);
+    } else if ((m = /^(\d+)\/[a-z]$/i.exec(token))) {
+      // "[PATCH 3/n]": one more patch for a series whose size the sender did not restate.
+      info.index = Number(m[1]);
+      info.totalUnknown = true;
+      info.isPatch = true;
     } else {
       info.labels.push(token);
     }

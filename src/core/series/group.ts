@@ -155,8 +155,9 @@ function cutLoops(nodes: Map<string, Node>): void {
   }
 }
 
+/** Same version and total; a patch numbered "3/n" fits any total of its version. */
 function sameShape(a: SubjectInfo, b: SubjectInfo): boolean {
-  return a.version === b.version && (a.total ?? 1) === (b.total ?? 1);
+  return a.version === b.version && (a.totalUnknown || b.totalUnknown || (a.total ?? 1) === (b.total ?? 1));
 }
 
 /**
