@@ -1,9 +1,12 @@
 /** The series reader on real mail: the shared corpus's threads and its public-inbox epoch. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { accountFor } from '../../../src/core/series/accounting';
 import { groupSeries } from '../../../src/core/series/group';
 import type { SeriesIndex, SeriesVersion } from '../../../src/core/series/model';
-import { readSources } from '../../../src/node/mail/read';
+import { readSources, type ReadResult } from '../../../src/node/mail/read';
 import { corpusMissing, EXPECTED_SERIES, epochRepo, THREADS_DIR } from '../../support/corpus';
 
 const label = (v: SeriesVersion) => `${v.rfc ? 'RFC ' : ''}${v.resend ? 'RESEND ' : ''}v${v.version}`;
@@ -36,7 +39,28 @@ function checkReadme(idx: SeriesIndex): void {
   for (let i = 1; i < idx.series.length; i++) assert.ok(idx.series[i - 1]!.time <= idx.series[i]!.time);
 }
 
+/** Every message read is in exactly one bucket, and the buckets add up to what was read. */
+function checkAccounting(read: ReadResult, what: string): SeriesIndex {
+  const idx = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
+  const a = accountFor(idx);
+  assert.equal(a.messages, read.seen, `${what}: every message read is counted`);
+  assert.equal(a.covers + a.patches + a.replies + a.others + a.duplicates + a.errors, a.messages, `${what}: ${JSON.stringify(a)}`);
+  assert.equal(a.unaccounted, 0, what);
+  assert.deepEqual(a.doubleCounted, [], `${what}: no message in two buckets`);
+  return idx;
+}
+
 describe('corpus: real linux-modules mail', { skip: corpusMissing }, () => {
+  test('the accounting equation holds on every corpus file, one by one', async () => {
+    const files = corpusMissing ? [] : readdirSync(THREADS_DIR).filter((f) => f.endsWith('.mbox'));
+    assert.equal(files.length, 25);
+    for (const f of files) {
+      const read = await readSources([path.join(THREADS_DIR, f)]);
+      const idx = checkAccounting(read, f);
+      assert.ok(idx.series.length > 0, `${f} holds a series`);
+    }
+  });
+
   test('threads/: every series version of the corpus README, complete, with cover, in four families', async () => {
     const read = await readSources([THREADS_DIR]);
     assert.deepEqual(read.errors, []);
@@ -60,7 +84,11 @@ describe('corpus: real linux-modules mail', { skip: corpusMissing }, () => {
     const read = await readSources([epochRepo()]);
     assert.equal(read.seen, 10570);
     assert.equal(read.messages.length, 10565, 'duplicated Message-IDs are kept once');
-    checkReadme(groupSeries(read.messages, read.errors));
+    assert.equal(read.duplicates.length, 5, 'and the later copies are listed as duplicates');
+    assert.deepEqual(read.errors, []);
+    const idx = checkAccounting(read, 'the linux-modules epoch');
+    checkReadme(idx);
+    assert.ok(idx.others.length > 0, 'a list carries mail that is not a series');
   });
 
   test('several sources at once are merged, duplicates kept once', async () => {
@@ -68,5 +96,8 @@ describe('corpus: real linux-modules mail', { skip: corpusMissing }, () => {
     const both = await readSources([THREADS_DIR, `${THREADS_DIR}/PATCH-00-13-mm-jit-text-allocator.mbox`]);
     assert.equal(both.messages.length, one.messages.length);
     assert.ok(both.seen > one.seen);
+    assert.equal(both.duplicates.length, both.seen - one.seen, 'the second reading of the v1 thread is all duplicates');
+    assert.ok(both.duplicates.every((d) => d.identical));
+    checkAccounting(both, 'threads/ and the v1 thread again');
   });
 });
