@@ -38,8 +38,12 @@ const LINK_TRAILERS = new Set(['fixes', 'link', 'closes']);
 /** Person trailers besides every "...-by". */
 const PERSON_TRAILERS = new Set(['cc']);
 
-const TRAILER_LINE_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]+(\S.*?)\s*$/;
-const ADDRESS_RE = /[^\s<>"(),;:]+@[^\s<>"(),;:]+\.[^\s<>"(),;:]+/;
+// The value ends at its last non-space by a greedy match: a lazy one ahead of \s*$ took quadratic
+// time on a long line of spaces. Every pattern here is written so that a long hostile line costs
+// linear time (tests/fuzz/linear.test.ts).
+const TRAILER_LINE_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]+(\S(?:.*\S)?)\s*$/;
+/** Runs of the characters an address is made of. */
+const ADDRESS_CHARS_RE = /[^\s<>"(),;:]+/g;
 const NOTE_RE = /^\s*\[[^\]]+\]\s*$/;
 
 /** Canonical spelling of a trailer name: "reviewed-BY" → "Reviewed-by". */
@@ -61,26 +65,42 @@ function cleanHtml(value: string): string {
     .replace(/&#64;|&commat;/gi, '@')
     .replace(/&nbsp;/gi, ' ')
     .replace(/&amp;/gi, '&')
-    .replace(/<mailto:[^>]*>/gi, '')
-    .replace(/\[mailto:[^\]]*\]/gi, '')
-    .replace(/<\/?(?:a|b|i|span|div|br|p)(?:\s[^>]*)?>/gi, '')
+    // Not across another '<' or '[': many unclosed "<mailto:" made [^>]* scan to the end from each.
+    .replace(/<mailto:[^<>]*>/gi, '')
+    .replace(/\[mailto:[^[\]]*\]/gi, '')
+    .replace(/<\/?(?:a|b|i|span|div|br|p)(?:\s[^<>]*)?>/gi, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
+/**
+ * The first run of address characters with an '@' after its first character and a '.' after
+ * that, neither last: what /[^\s<>"(),;:]+@[^\s<>"(),;:]+\.[^\s<>"(),;:]+/ matches (always a
+ * whole run), found in linear time; the expression backtracked quadratically on "a@a@a@…".
+ */
+function bareAddress(value: string): { index: number; text: string } | null {
+  for (const m of value.matchAll(ADDRESS_CHARS_RE)) {
+    const text = m[0];
+    const at = text.indexOf('@', 1);
+    if (at > 0 && text.lastIndexOf('.', text.length - 2) >= at + 2) return { index: m.index, text };
+  }
+  return null;
+}
+
 /** Name and address of a person trailer's value, or null when it names no address. */
 export function parsePerson(value: string): { name: string; address: string } | null {
-  const angled = /^(.*?)<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(value);
+  // The lookahead checks the closing '>' first: without it, "<a@a@a@…" unclosed backtracked over every '@'.
+  const angled = /^(.*?)<\s*(?=[^<>\s]+\s*>)([^<>\s]+@[^<>\s]+)\s*>/.exec(value);
   let name: string;
   let address: string;
   if (angled) {
     name = angled[1]!.trim();
     address = angled[2]!;
   } else {
-    const bare = ADDRESS_RE.exec(value);
+    const bare = bareAddress(value);
     if (!bare) return null;
-    address = bare[0];
-    name = (value.slice(0, bare.index) + value.slice(bare.index + bare[0].length)).trim();
+    address = bare.text;
+    name = (value.slice(0, bare.index) + value.slice(bare.index + bare.text.length)).trim();
   }
   // "Last, First" keeps its comma but not its quotes; "Name (Company)" stays whole.
   name = name.replace(/^"(.*)"$/, '$1').replace(/\\"/g, '"').trim();
@@ -99,12 +119,23 @@ export function ownLines(body: string): string[] {
   return lines;
 }
 
+/** Whether the text has a "<…@…>" (no '>' inside): /<[^>]*@[^>]*>/, which took quadratic time on "<@<@<@…". */
+function hasAngledAddress(text: string): boolean {
+  return text
+    .split('>')
+    .slice(0, -1)
+    .some((part) => {
+      const lt = part.indexOf('<');
+      return lt >= 0 && part.indexOf('@', lt) > lt;
+    });
+}
+
 /** Joins trailers a mail client wrapped: a name on one line and "<address>" alone on the next. */
 function unwrap(lines: readonly string[]): string[] {
   const out: string[] = [];
   for (const line of lines) {
     const prev = out[out.length - 1];
-    if (prev !== undefined && /^\s*<[^<>\s]+@[^<>\s]+>\s*$/.test(line) && TRAILER_LINE_RE.test(prev.trim()) && !/<[^>]*@[^>]*>/.test(prev)) {
+    if (prev !== undefined && /^\s*<(?=[^<>\s]+>\s*$)[^<>\s]+@[^<>\s]+>/.test(line) && TRAILER_LINE_RE.test(prev.trim()) && !hasAngledAddress(prev)) {
       out[out.length - 1] = `${prev.trimEnd()} ${line.trim()}`;
       continue;
     }
@@ -140,8 +171,12 @@ function readTrailers(lines: readonly string[], followup: boolean): Trailer[] {
   return out;
 }
 
+/** A line that could be a person or link trailer; most replies have none, and are not split into lines at all. */
+const MAYBE_TRAILER_RE = /^[ \t]*(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*-by|cc|fixes|link|closes):/im;
+
 /** Trailers a reply gives: its own lines only; a trailer it quotes does not count. */
 export function followupTrailers(body: string): Trailer[] {
+  if (!MAYBE_TRAILER_RE.test(body)) return [];
   // A diff line below the quote ("+Signed-off-by: …" of a patch the reviewer pasted) is not a trailer.
   return readTrailers(
     ownLines(body).filter((l) => !/^[+-]/.test(l)),

@@ -272,25 +272,41 @@ function joinFragments(sendings: Sending[]): Sending[] {
   return out;
 }
 
+/**
+ * Defines `name` on `target` as computed on first read and kept: the files and
+ * diffstat of every patch of a list archive are parsed only when a view asks.
+ */
+function lazily<T extends object, K extends keyof T>(target: T, name: K, compute: () => T[K]): void {
+  Object.defineProperty(target, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const value = compute();
+      Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+  });
+}
+
 function patchEntry(node: Node, findings: string[]): PatchEntry {
   const body = node.msg.body;
   const parts = splitPatchBody(body);
   const diff = [parts.diff, ...node.msg.attachedPatches.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
-  const files = parseDiffFiles(diff, { lazyHunks: true });
   if (!diff) findings.push('carries no diff');
   const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
-  return {
+  const entry = {
     index: indexOf(node),
     message: node.msg,
     subject: node.subject,
     commitMessage: parts.message,
     diff,
-    files,
-    stat: diffStat(files),
     trailers: own,
     replies: [],
     findings,
-  };
+  } as unknown as PatchEntry;
+  lazily(entry, 'files', () => parseDiffFiles(diff, { lazyHunks: true }));
+  lazily(entry, 'stat', () => diffStat(entry.files));
+  return entry;
 }
 
 function buildVersion(s: Sending): SeriesVersion {
@@ -327,7 +343,7 @@ function buildVersion(s: Sending): SeriesVersion {
   let first = 0;
   for (const n of s.nodes) if (n.msg.time > 0 && (first === 0 || n.msg.time < first)) first = n.msg.time;
   const time = cover?.msg.time || first;
-  return {
+  const version = {
     id: head.msgid,
     title: headSubject.title,
     version: s.version,
@@ -355,8 +371,9 @@ function buildVersion(s: Sending): SeriesVersion {
     changeId: markers.changeId,
     family: '',
     replyCount: 0,
-    stat: diffStat([...patches, ...extras].flatMap((p) => p.files)),
-  };
+  } as Omit<SeriesVersion, 'stat'> as SeriesVersion;
+  lazily(version, 'stat', () => diffStat([...version.patches, ...version.extras].flatMap((p) => p.files)));
+  return version;
 }
 
 function folded(p: PatchEntry): string {
