@@ -29,6 +29,22 @@
  *              cover, with the trailers it gives; everything else is "other"
  *
  * Every message ends in exactly one bucket; series/accounting.ts counts them.
+ *
+ * Where this differs from patchwork's parser and b4, and why:
+ *   - patchwork drops a second mail with a Message-ID it has; here it is kept
+ *     and listed as a duplicate (a reader must see that it exists, and
+ *     whether it differs from the first).
+ *   - patchwork keeps an [PATCH n/m] without a diff out of its patches; here
+ *     it stays the patch of its number with the finding "carries no diff", so
+ *     the series does not show a hole where the sender put a patch.
+ *   - b4 assumes a new revision whenever a number comes twice in a thread;
+ *     here only for the same author's sending of the same series (same total
+ *     or title), because a reviewer's "[PATCH] fix" in the thread is their own
+ *     patch, not the author's v2. An identical second copy is not a revision:
+ *     it is superseded by the more complete copy, or marked a resend.
+ *   - neither joins a sending that went out as several threads; here the
+ *     fragments are joined (the corpus's broken v5), then superseded by a
+ *     whole resend.
  */
 import type { Mailbox } from '../mail/message';
 import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
