@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { ARCHES } from '../core/arch/arches';
 import type { ExtensionParts } from './parts';
 import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './series/actions';
+import { openThread } from './series/threads';
 import type { SeriesNode } from './series/tree';
 import { b4AmCommand } from '../core/mail/b4';
 import type { SourcedMessage } from '../core/series/model';
@@ -120,7 +121,10 @@ const COMMANDS: Record<string, CommandFactory> = {
     if (target) await parts.sources.remove(target);
   },
 
-  'execmemLens.openMessage': (parts) => (msgid?: unknown) => openMessage(parts.store, msgid),
+  'execmemLens.openMessage': (parts) => (msgid?: unknown, copy?: unknown) => openMessage(parts.store, msgid, copy),
+
+  'execmemLens.openThread': (parts) => (node?: unknown) =>
+    openThread(parts.store, parts.threads, typeof node === 'string' ? node : messageOf(node as SeriesNode | undefined)?.msgid),
 
   'execmemLens.openFileDiff': (parts) => (msgid?: unknown, filePath?: unknown) => openFileDiff(parts.store, parts.comments, msgid, filePath),
 
@@ -142,15 +146,22 @@ const COMMANDS: Record<string, CommandFactory> = {
   },
 };
 
-/** The message a tree node stands for: a version's head, a cover, a patch. */
+/** The message a tree node stands for: a version's head, a cover, a patch, a reply, other mail. */
 function messageOf(node: SeriesNode | undefined): SourcedMessage | undefined {
   switch (node?.kind) {
     case 'version':
     case 'cover':
-      return node.version.cover ?? node.version.patches[0]?.message;
+      return node.version.cover ?? node.version.patches[0]?.message ?? node.version.extras[0]?.message;
     case 'patch':
     case 'file':
       return node.patch.message;
+    case 'reply':
+    case 'other':
+      return node.node.msg;
+    case 'otherThread':
+      return node.thread.root.msg;
+    case 'duplicate':
+      return node.dup.message;
     default:
       return undefined;
   }

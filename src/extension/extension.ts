@@ -20,6 +20,7 @@ import { ReviewComments } from './series/comments';
 import { DIFF_SCHEME, MAIL_SCHEME, SeriesDocuments, SIDE_SCHEME } from './series/documents';
 import { MailSources } from './series/sources';
 import { SeriesStore } from './series/store';
+import { THREAD_SCHEME, ThreadDocuments } from './series/threads';
 import { SeriesTree } from './series/tree';
 
 /** Kernel C: .c files, and headers (VS Code gives .h files the cpp language unless told otherwise). */
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const store = new SeriesStore(sources, log);
   const comments = new ReviewComments();
   const documents = new SeriesDocuments(store);
+  const threads = new ThreadDocuments(store);
   const seriesTree = new SeriesTree(store);
   const archMap = new ArchMapStore(log);
   const archMapTree = new ArchMapTree(archMap);
@@ -45,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   Object.assign(siteParts, { index: callSites, session, layout, store });
   const callSiteTree = new CallSiteTree(callSites);
   const callSiteLens = new CallSiteLens(callSites, state, session);
-  const parts: ExtensionParts = { version, state, log, sources, store, comments, archMap, archMapTree, callSites, session, layout, siteParts };
+  const parts: ExtensionParts = { version, state, log, sources, store, comments, threads, archMap, archMapTree, callSites, session, layout, siteParts };
 
   const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
   archStatus.name = 'Execmem Lens Architecture';
@@ -67,6 +69,9 @@ export function activate(context: vscode.ExtensionContext): void {
     seriesTree,
     store.onDidChange(() => comments.clear()),
     ...[MAIL_SCHEME, SIDE_SCHEME, DIFF_SCHEME].map((scheme) => vscode.workspace.registerTextDocumentContentProvider(scheme, documents)),
+    threads,
+    vscode.workspace.registerTextDocumentContentProvider(THREAD_SCHEME, threads),
+    vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, threads),
     vscode.window.createTreeView('execmemLens.series', { treeDataProvider: seriesTree, showCollapseAll: true }),
     offerMboxes(sources, store),
     archStatus,

@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { ReviewComments } from './series/comments';
 import type { MailSources } from './series/sources';
 import type { SeriesStore } from './series/store';
+import type { ThreadDocuments } from './series/threads';
 import type { LensState } from './state';
 import type { ArchMapStore } from './archmap/store';
 import type { ArchMapTree } from './archmap/tree';
@@ -18,6 +19,7 @@ export interface ExtensionParts {
   sources: MailSources;
   store: SeriesStore;
   comments: ReviewComments;
+  threads: ThreadDocuments;
   archMap: ArchMapStore;
   archMapTree: ArchMapTree;
   callSites: CallSiteIndex;

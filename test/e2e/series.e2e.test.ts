@@ -1,10 +1,12 @@
 /**
  * The patch-series explorer in a real VS Code: a corpus thread opened through
  * the command, walked down to one file of one patch, with the review that
- * quoted it shown as comment threads in the diff editor.
+ * quoted it shown as comment threads in the diff editor; the replies to the
+ * cover letter as a thread in the tree and as one document with its quotes
+ * folded; a source that is not mail shown as an error with its reason.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -153,5 +155,141 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     assert.match(text, /jit_alloc_params/);
     assert.match(text, /\.pgprot unset/);
     await screenshot(page, 'series-archmap');
+  });
+  test('the cover letter expands to its 21 replies, nested as they answer each other; a reply opens read-only', async () => {
+    const cover = row('00/13 cover letter');
+    assert.match(await cover.innerText(), /21 replies/);
+    await cover.locator('.monaco-tl-twistie').click();
+    const mark = row(/^Mark Rutland/);
+    await mark.waitFor({ timeout: 15_000 });
+    for (const name of ['Kent Overstreet', 'Song Liu', 'Puranjay Mohan']) await row(new RegExp(`^${name}`)).waitFor({ timeout: 10_000 });
+    // Answers sit one level below what they answer: Kent Overstreet answered Mark Rutland.
+    const level = async (r: ReturnType<typeof row>) => Number(await r.getAttribute('aria-level'));
+    const coverLevel = await level(cover);
+    assert.equal(await level(mark), coverLevel + 1);
+    assert.equal(await level(row(/^Kent Overstreet/)), coverLevel + 2);
+    assert.match(await mark.innerText(), /2023-06-01 16:12/);
+    await screenshot(page, 'series-cover-replies');
+    await mark.click();
+    const editor = page.locator('.editor-instance .monaco-editor:visible').first();
+    await editor.locator('.view-lines', { hasText: 'From: Mark Rutland' }).waitFor({ timeout: 30_000 });
+    assert.match(await editor.locator('.view-lines').innerText(), /I\sagree\sthis\sis\sa\sproblem/);
+  });
+
+  /** Runs a command from a row's context menu (a click that lands while the menu animates in is lost: Enter takes the highlighted item). */
+  async function fromContextMenu(target: ReturnType<typeof row>, label: string): Promise<void> {
+    await target.click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: label });
+    await item.first().waitFor({ timeout: 10_000 });
+    await item.first().hover();
+    await item.first().click();
+    if (await item.first().isVisible()) await page.keyboard.press('Enter');
+  }
+
+  const threadEditor = () => page.locator('.editor-instance .monaco-editor:visible').first();
+  const visibleLines = async (): Promise<string[]> =>
+    (await threadEditor().locator('.view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' '));
+
+  test('Open Thread on the cover shows the whole discussion in reading order, quotes folded', async () => {
+    await fromContextMenu(row('00/13 cover letter'), 'Open Thread');
+    await page.locator('.tab.active', { hasText: 'Thread mm-jit-text-allocator' }).first().waitFor({ timeout: 30_000 });
+    await threadEditor().locator('.view-lines', { hasText: 'Thread: [PATCH 00/13] mm: jit/text allocator' }).waitFor({ timeout: 30_000 });
+    await threadEditor().locator('.view-lines', { hasText: /55\smessages,\s2023-06-01\sto\s/ }).waitFor({ timeout: 10_000 });
+    const top = await visibleLines();
+    // The contents: one line per message, several in view.
+    const contents = top.filter((l) => /^\s+\d+  2023-0\d-\d\d \d\d:\d\d  /.test(l));
+    assert.ok(contents.length >= 10, contents.join('\n'));
+    assert.ok(contents.some((l) => /Mark Rutland/.test(l)) || contents.some((l) => /Mike Rapoport/.test(l)));
+    // Down the document, the first reply that quotes: its quoted lines are folded away.
+    await threadEditor().locator('.view-lines').click();
+    let folded = 0;
+    for (let i = 0; i < 120 && folded === 0; i++) {
+      await page.keyboard.press('PageDown');
+      folded = await threadEditor().locator('.inline-folded').count();
+    }
+    await screenshot(page, 'series-thread-folded');
+    assert.ok(folded > 0, 'no folded quote came into view');
+    const lines = await visibleLines();
+    assert.ok(lines.some((l) => /^From: /.test(l)), lines.join('\n'));
+    assert.deepEqual(lines.filter((l) => l.startsWith('>')), [], 'a quoted line shows');
+  });
+
+  test('Open Thread on a reply brings that message to the top, its quote folded until opened', async () => {
+    await fromContextMenu(row(/^Mark Rutland/), 'Open Thread');
+    await threadEditor().locator('.view-lines', { hasText: /────\s+\d+\/55\s·\sMark\sRutland\s·\s2023-06-01\s16:12/ }).waitFor({ timeout: 30_000 });
+    const lines = await visibleLines();
+    assert.ok(lines.some((l) => l === 'Hi Mike,'), lines.join('\n'));
+    assert.ok(lines.some((l) => /Mike Rapoport wrote:$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('I agree this is a problem')), lines.join('\n'));
+    assert.deepEqual(lines.filter((l) => l.startsWith('>')), [], 'a quoted line shows');
+    await screenshot(page, 'series-thread-reply');
+    // The fold opens on a click: the quoted cover letter was there.
+    await threadEditor().locator('.inline-folded').first().click();
+    await threadEditor().locator('.view-line', { hasText: /^>\s*module_alloc\(\)\sis\sused\severywhere/ }).first().waitFor({ timeout: 10_000 });
+  });
+
+  test('a source that is not mail (a Makefile) shows as an error with its reason, and can be removed', async () => {
+    // The v1 thread, open down to its replies, would push the new sources out of the view.
+    const v1 = row(path.basename(V1_MBOX));
+    await v1.locator('.monaco-tl-twistie').click();
+    await row('00/13 cover letter').waitFor({ state: 'detached', timeout: 10_000 });
+    writeFileSync(path.join(workspace, 'Makefile'), 'all:\n\tgcc -o foo foo.c\n\nclean:\n\trm -f foo\n');
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    mkdirSync(path.dirname(settingsFile), { recursive: true });
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, string[]>;
+    assert.deepEqual(settings['execmemLens.mailSources'], [V1_MBOX]);
+    settings['execmemLens.mailSources'] = [V1_MBOX, 'Makefile', 'missing.mbox'];
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    const makefile = row(/^Makefile/);
+    try {
+      await makefile.waitFor({ timeout: 60_000 });
+    } catch (e) {
+      await screenshot(page, 'series-makefile-failed');
+      throw e;
+    }
+    assert.match(await makefile.innerText(), /not mail: \S/);
+    // Its child gives the whole reason.
+    const reason = row(/^not mail: \S/);
+    await reason.waitFor({ timeout: 10_000 });
+    assert.equal(Number(await reason.getAttribute('aria-level')), Number(await makefile.getAttribute('aria-level')) + 1);
+    assert.match(await row(/^missing\.mbox/).innerText(), /not found/);
+    // The source that reads well says what it holds, and the buckets add up.
+    assert.match((await v1.innerText()).replace(/\s+/g, ' '), /55 messages · 14 in series · 41 replies · 0 other · 0 duplicates · 0 unreadable/);
+    await screenshot(page, 'series-not-mail');
+    await makefile.hover();
+    await makefile.locator('.action-label[aria-label="Remove Mail Source"]').click();
+    await makefile.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8'))['execmemLens.mailSources'], [V1_MBOX, 'missing.mbox']);
+  });
+  test('a second source lists what it repeats as duplicates and the rest as other mail, by thread', async () => {
+    const mail = (headers: string[], body: string) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${headers.join('\n')}\n\n${body}\n`;
+    writeFileSync(
+      path.join(workspace, 'more.mbox'),
+      mail(['From: Mike Rapoport <rppt@kernel.org>', 'Subject: [PATCH 00/13] mm: jit/text allocator', 'Date: Thu, 01 Jun 2023 13:12:44 +0300', 'Message-ID: <20230601101257.530867-1-rppt@kernel.org>'], 'A copy with other text.') +
+        mail(['From: A <a@example.org>', 'Subject: lunch?', 'Date: Fri, 02 Jun 2023 12:00:00 +0000', 'Message-ID: <lunch@example.org>'], 'Who comes?') +
+        mail(['From: B <b@example.org>', 'Subject: Re: lunch?', 'Date: Fri, 02 Jun 2023 12:05:00 +0000', 'Message-ID: <lunch-re@example.org>', 'In-Reply-To: <lunch@example.org>'], 'Me.'),
+    );
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, string[]>;
+    settings['execmemLens.mailSources'] = [V1_MBOX, 'more.mbox'];
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    const more = row(/^more\.mbox/);
+    await more.waitFor({ timeout: 60_000 });
+    assert.match((await more.innerText()).replace(/\s+/g, ' '), /3 messages · 0 in series · 0 replies · 2 other · 1 duplicate · 0 unreadable/);
+    await more.locator('.monaco-tl-twistie').click();
+    await row('Other mail (2)').locator('.monaco-tl-twistie').click();
+    const lunch = row(/^lunch\?/);
+    await lunch.waitFor({ timeout: 10_000 });
+    assert.match(await lunch.innerText(), /2 messages · 2023-06-02/);
+    await lunch.locator('.monaco-tl-twistie').click();
+    await row(/^B\s*2023-06-02 12:05/).waitFor({ timeout: 10_000 });
+    await row('Duplicates (1)').locator('.monaco-tl-twistie').click();
+    const copy = row(/^\[PATCH 00\/13\] mm: jit\/text allocator/);
+    assert.match(await copy.innerText(), /more\.mbox, message 1 · content differs/);
+    await screenshot(page, 'series-other-duplicates');
+    await copy.click();
+    const editor = page.locator('.editor-instance .monaco-editor:visible').first();
+    await editor.locator('.view-lines', { hasText: 'A copy with other text.' }).waitFor({ timeout: 30_000 });
+    assert.match(await editor.locator('.view-lines').innerText(), /X-Execmem-Lens-Note:\sa\sduplicate\scopy/);
   });
 });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { compareVersions, type PatchChange } from '../../core/series/compare';
 import type { SeriesFamily, SeriesVersion } from '../../core/series/model';
 import type { ReviewComments } from './comments';
-import { appliedText, basename, diffUri, findPatch, mailUri, sideUri, workspaceFile } from './documents';
+import { appliedText, basename, type CopyOf, diffUri, findPatch, mailUri, sideUri, workspaceFile } from './documents';
 import type { MailSources } from './sources';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
@@ -32,8 +32,23 @@ export async function pickAndAdd(
   for (const uri of picked ?? []) await addSource(sources, store, uri);
 }
 
-export async function openMessage(store: SeriesStore, msgid: unknown): Promise<void> {
+function isCopyOf(x: unknown): x is CopyOf {
+  return typeof x === 'object' && x !== null && typeof (x as CopyOf).sourceId === 'string' && typeof (x as CopyOf).origin === 'string';
+}
+
+/** Opens a message read-only; with `copy`, the duplicate copy read there instead of the one that counts. */
+export async function openMessage(store: SeriesStore, msgid: unknown, copy?: unknown): Promise<void> {
   if (typeof msgid !== 'string') return;
+  if (isCopyOf(copy)) {
+    const d = store.duplicate(msgid, copy.sourceId, copy.origin);
+    if (!d) {
+      void vscode.window.showWarningMessage(`Execmem Lens: that copy of <${msgid}> is not among the loaded mail any more.`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(mailUri(d.message, false, undefined, copy));
+    await vscode.window.showTextDocument(doc, { preview: true });
+    return;
+  }
   const msg = store.message(msgid);
   if (!msg) {
     void vscode.window.showWarningMessage(`Execmem Lens: message <${msgid}> is not among the loaded mail.`);

@@ -1,6 +1,8 @@
 /**
  * Read-only virtual documents of the series explorer:
  *   execmem-mail:/<msgid>/<name>.patch|.eml   one message, headers and body
+ *   execmem-mail:/<msgid>/<name>.eml?source=..&origin=..
+ *                                             a duplicate copy: the one read there
  *   execmem-side:/<old|new>/<path>?msgid=..&mode=hunks|applied
  *                                             one side of a file of a patch
  * Mail is shown as text only; nothing in it is interpreted.
@@ -25,13 +27,27 @@ export function diffUri(msgid: string, label: string): vscode.Uri {
 
 export type SideMode = 'hunks' | 'applied';
 
-function slug(subject: string): string {
+export function slug(subject: string): string {
   return subject.replace(/^(re:\s*)*(\[[^\]]*\]\s*)*/i, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 50) || 'message';
 }
 
-export function mailUri(msg: SourcedMessage, isPatch: boolean, index?: number): vscode.Uri {
-  const name = `${index !== undefined ? `${String(index).padStart(4, '0')}-` : ''}${slug(msg.subject)}.${isPatch ? 'patch' : 'eml'}`;
-  return vscode.Uri.from({ scheme: MAIL_SCHEME, path: `/${encodeURIComponent(msg.msgid)}/${name}` });
+/** Where a duplicate copy was read (the copy that counts is named by its Message-ID alone). */
+export interface CopyOf {
+  sourceId: string;
+  origin: string;
+}
+
+export function mailUri(msg: SourcedMessage, isPatch: boolean, index?: number, copy?: CopyOf): vscode.Uri {
+  const name = `${index !== undefined ? `${String(index).padStart(4, '0')}-` : ''}${slug(msg.subject)}${copy ? ' (duplicate)' : ''}.${isPatch ? 'patch' : 'eml'}`;
+  const query = copy ? new URLSearchParams({ source: copy.sourceId, origin: copy.origin }).toString() : '';
+  return vscode.Uri.from({ scheme: MAIL_SCHEME, path: `/${encodeURIComponent(msg.msgid)}/${name}`, query });
+}
+
+function copyOfMailUri(uri: vscode.Uri): CopyOf | undefined {
+  const q = new URLSearchParams(uri.query);
+  const sourceId = q.get('source');
+  const origin = q.get('origin');
+  return sourceId !== null && origin !== null ? { sourceId, origin } : undefined;
 }
 
 export function msgidOfMailUri(uri: vscode.Uri): string {
@@ -46,8 +62,9 @@ export function sideUri(side: 'old' | 'new', filePath: string, msgid: string, mo
   });
 }
 
-export function renderMessage(msg: SourcedMessage): string {
+export function renderMessage(msg: SourcedMessage, note?: string): string {
   const head = [
+    ...(note ? [`X-Execmem-Lens-Note: ${note}`] : []),
     `From: ${msg.from.name ? `${msg.from.name} <${msg.from.address}>` : msg.from.address}`,
     `Date: ${msg.date ?? '(unknown)'}`,
     `Subject: ${msg.subject}`,
@@ -104,6 +121,13 @@ export class SeriesDocuments implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     if (uri.scheme === MAIL_SCHEME) {
+      const copy = copyOfMailUri(uri);
+      if (copy) {
+        const d = this.store.duplicate(msgidOfMailUri(uri), copy.sourceId, copy.origin);
+        if (!d) return `This copy is no longer among the loaded mail (${msgidOfMailUri(uri)}, ${copy.origin}).\n`;
+        const note = `a duplicate copy, ${d.identical ? 'identical to' : 'not the same as'} the one that counts (read at ${d.firstOrigin})`;
+        return renderMessage(d.message, note);
+      }
       const msg = this.store.message(msgidOfMailUri(uri));
       return msg ? renderMessage(msg) : `This message is no longer among the loaded mail (${msgidOfMailUri(uri)}).\n`;
     }

@@ -1,21 +1,23 @@
 /**
  * The series of the workspace's mail: every source read (with progress, in
- * the Patch Series view), messages merged across sources with duplicates
- * kept once, grouped into series. A source is read again only when its file
- * changed.
+ * the Patch Series view), merged in order (a message read again from a later
+ * source is a duplicate of that source, listed there), grouped into series,
+ * and every message read accounted for under its source. A source is read
+ * again only when its files changed.
  */
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { accountBySource, mergeSources, sourceFailure, type SourceAccounting, type SourceRead } from '../../core/series/bysource';
 import { groupSeries } from '../../core/series/group';
-import type { ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
+import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
+import { answersOf } from '../../core/series/thread';
 import { readSources } from '../../node/mail/read';
 import type { MailSources } from './sources';
 
 interface Cached {
   signature: string;
-  messages: SourcedMessage[];
-  errors: ReadError[];
+  read: SourceRead;
 }
 
 /**
@@ -43,11 +45,24 @@ async function sourceSignature(p: string): Promise<string> {
 }
 
 export interface SourceState {
+  /** The configured path, absolute. */
   path: string;
+  /** How its messages name it (SourcedMessage.sourceId). */
+  sourceId: string;
+  /** The source gave no mail, and why: a path that is not there, a file that is not mail. */
   error?: string;
-  messages: number;
-  unreadable: number;
+  /** Every message read from it, by bucket. */
+  counts: SourceAccounting;
 }
+
+/** What the index holds of one source besides its series. */
+interface SourceMail {
+  others: SourcedMessage[];
+  duplicates: DuplicateMessage[];
+  errors: ReadError[];
+}
+
+const NO_MAIL: SourceMail = { others: [], duplicates: [], errors: [] };
 
 export class SeriesStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -55,6 +70,8 @@ export class SeriesStore implements vscode.Disposable {
   private readonly cache = new Map<string, Cached>();
   private index: SeriesIndex | undefined;
   private states: SourceState[] = [];
+  private bySource = new Map<string, SourceMail>();
+  private answers: Map<string, SourcedMessage[]> | undefined;
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -102,33 +119,56 @@ export class SeriesStore implements vscode.Disposable {
         await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Window, title: 'Execmem Lens: reading mail' },
           async (progress) => {
-            const states: SourceState[] = [];
-            const all: SourcedMessage[] = [];
-            const errors: ReadError[] = [];
-            const seen = new Set<string>();
             const started = Date.now();
+            const reads: SourceRead[] = [];
+            const tried: { path: string; sourceId: string; error?: string }[] = [];
+            const taken = new Set<string>();
             for (const p of paths) {
+              const sourceId = path.resolve(p);
+              if (taken.has(sourceId)) continue;
+              taken.add(sourceId);
               progress.report({ message: p });
               try {
-                const cached = await this.read(p, (n) => progress.report({ message: `${p}: ${n} messages` }));
-                let added = 0;
-                for (const m of cached.messages) {
-                  if (seen.has(m.msgid)) continue;
-                  seen.add(m.msgid);
-                  all.push(m);
-                  added++;
-                }
-                errors.push(...cached.errors);
-                states.push({ path: p, messages: added, unreadable: cached.errors.length });
+                reads.push((await this.read(p, sourceId, (n) => progress.report({ message: `${p}: ${n} messages` }))).read);
+                tried.push({ path: p, sourceId });
               } catch (e) {
-                const message = e instanceof Error ? e.message : String(e);
+                // A path that is not there says so plainly (the raw error names the system call).
+                const message = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${p}: no such file or folder` : e instanceof Error ? e.message : String(e);
                 this.log.error(`mail source ${p}: ${message}`);
-                states.push({ path: p, error: message, messages: 0, unreadable: 0 });
+                tried.push({ path: p, sourceId, error: message });
               }
             }
-            this.index = groupSeries(all, errors);
+            // A source no longer configured need not be kept in memory.
+            for (const id of this.cache.keys()) if (!taken.has(id)) this.cache.delete(id);
+            const merged = mergeSources(reads);
+            const index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+            const bySource = new Map<string, SourceMail>();
+            const mailOf = (id: string | undefined): SourceMail => {
+              let m = bySource.get(id ?? '');
+              if (!m) bySource.set(id ?? '', (m = { others: [], duplicates: [], errors: [] }));
+              return m;
+            };
+            for (const m of index.others) mailOf(m.sourceId).others.push(m);
+            for (const d of index.duplicates) mailOf(d.sourceId).duplicates.push(d);
+            for (const e of index.errors) mailOf(e.sourceId).errors.push(e);
+            const read = new Map(tried.map((t) => [t.sourceId, 0]));
+            for (const r of reads) read.set(r.sourceId, r.seen);
+            const counts = accountBySource(index, read);
+            const states = tried.map((t): SourceState => {
+              const c = counts.get(t.sourceId)!;
+              const error = t.error ?? sourceFailure(c, bySource.get(t.sourceId)?.errors ?? []) ?? undefined;
+              if (!t.error && error) this.log.warn(`mail source ${t.path}: ${error}`);
+              if (c.unaccounted !== 0) this.log.error(`mail source ${t.path}: ${c.unaccounted} of ${c.messages} messages are not accounted for`);
+              return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
+            });
+            this.index = index;
+            this.bySource = bySource;
+            this.answers = undefined;
             this.states = states;
-            this.log.info(`read ${all.length} messages from ${paths.length} source(s): ${this.index.series.length} series versions in ${this.index.families.length} families (${Date.now() - started} ms)`);
+            this.log.info(
+              `read ${index.messageCount} messages from ${paths.length} source(s): ${index.series.length} series versions in ${index.families.length} families, ` +
+                `${index.replyCount} replies, ${index.others.length} other, ${index.duplicates.length} duplicates, ${index.errors.length} unreadable (${Date.now() - started} ms)`,
+            );
           },
         );
       },
@@ -136,23 +176,51 @@ export class SeriesStore implements vscode.Disposable {
     this.changed.fire();
   }
 
-  private async read(p: string, onProgress: (n: number) => void): Promise<Cached> {
+  /** One source alone (its own duplicates filed); the merge with the others happens in load(). */
+  private async read(p: string, sourceId: string, onProgress: (n: number) => void): Promise<Cached> {
     const signature = await sourceSignature(p);
-    const hit = this.cache.get(p);
+    const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
     const result = await readSources([p], { onProgress });
-    const entry = { signature, messages: result.messages, errors: result.errors };
-    this.cache.set(p, entry);
+    const entry: Cached = { signature, read: { sourceId, messages: result.messages, duplicates: result.duplicates, errors: result.errors, seen: result.seen } };
+    this.cache.set(sourceId, entry);
     return entry;
   }
 
   /** Families whose first version came from this source (each family is listed once, under one source). */
-  familiesOf(sourcePath: string): SeriesFamily[] {
+  familiesOf(sourceId: string): SeriesFamily[] {
     if (!this.index) return [];
     return this.index.families.filter((f) => {
-      const head = f.versions[0]?.cover ?? f.versions[0]?.patches[0]?.message;
-      return head?.sourceId === sourcePath || (head && !this.states.some((s) => s.path === head.sourceId) && this.states[0]?.path === sourcePath);
+      const v = f.versions[0];
+      const head = v?.cover ?? v?.patches[0]?.message ?? v?.extras[0]?.message;
+      return head?.sourceId === sourceId || (head && !this.states.some((s) => s.sourceId === head.sourceId) && this.states[0]?.sourceId === sourceId);
     });
+  }
+
+  /** Mail of this source that is neither a series nor a reply to one. */
+  othersOf(sourceId: string): SourcedMessage[] {
+    return (this.bySource.get(sourceId) ?? NO_MAIL).others;
+  }
+
+  /** Messages read from this source whose Message-ID had been read before. */
+  duplicatesOf(sourceId: string): DuplicateMessage[] {
+    return (this.bySource.get(sourceId) ?? NO_MAIL).duplicates;
+  }
+
+  /** Messages (files, epochs) of this source that could not be read. */
+  errorsOf(sourceId: string): ReadError[] {
+    return (this.bySource.get(sourceId) ?? NO_MAIL).errors;
+  }
+
+  /** The copy of `msgid` read at `origin` of `sourceId`, when it was a duplicate. */
+  duplicate(msgid: string, sourceId: string, origin: string): DuplicateMessage | undefined {
+    return this.duplicatesOf(sourceId).find((d) => d.msgid === msgid && d.origin === origin);
+  }
+
+  /** The answers to each message, oldest first (for threads in reading order). */
+  answersOf(): Map<string, SourcedMessage[]> {
+    if (!this.answers) this.answers = this.index ? answersOf(this.index.parentOf, this.index.byId) : new Map();
+    return this.answers;
   }
 
   version(id: string): SeriesVersion | undefined {

@@ -1,21 +1,43 @@
 /**
  * The Patch Series view: source → series family → version → cover letter and
- * patches → files, in the shape reviewers know from b4 and patchwork.
+ * patches → files and the replies, in the shape reviewers know from b4 and
+ * patchwork. Under each source, besides its series: the other mail (by
+ * thread), the duplicates and what could not be read, so that every message
+ * read is somewhere to be seen; the source's description adds them up.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
+import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import type { PatchFile } from '../../core/patch/patch';
-import type { PatchEntry, SeriesFamily, SeriesVersion } from '../../core/series/model';
+import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
+import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
 import type { SeriesStore, SourceState } from './store';
 
 export type SeriesNode =
   | { kind: 'source'; state: SourceState }
+  | { kind: 'reason'; state: SourceState }
   | { kind: 'family'; family: SeriesFamily }
   | { kind: 'version'; version: SeriesVersion }
   | { kind: 'cover'; version: SeriesVersion }
   | { kind: 'patch'; version: SeriesVersion; patch: PatchEntry }
-  | { kind: 'file'; version: SeriesVersion; patch: PatchEntry; file: PatchFile; index: number };
+  | { kind: 'file'; version: SeriesVersion; patch: PatchEntry; file: PatchFile; index: number }
+  /** A follow-up in a series' thread, with the answers to it. */
+  | { kind: 'reply'; node: ThreadNode }
+  | { kind: 'others'; state: SourceState }
+  | { kind: 'otherGroup'; state: SourceState; group: ThreadGroup }
+  | { kind: 'otherThread'; thread: MailThread }
+  /** A message of an other-mail thread, below its root. */
+  | { kind: 'other'; node: ThreadNode }
+  | { kind: 'duplicates'; state: SourceState }
+  | { kind: 'duplicate'; state: SourceState; dup: DuplicateMessage; index: number }
+  | { kind: 'errors'; state: SourceState }
+  | { kind: 'error'; state: SourceState; error: ReadError; index: number }
+  /** A slice of a long list of duplicates or errors. */
+  | { kind: 'page'; state: SourceState; of: 'duplicates' | 'errors'; from: number; to: number };
+
+/** Longer lists of duplicates or errors are shown in slices of this many. */
+const PAGE = 200;
 
 const KIND_ICONS: Record<MailSourceKind, string> = {
   mbox: 'mail',
@@ -33,9 +55,13 @@ function pad(n: number, total: number): string {
   return String(n).padStart(String(total).length, '0');
 }
 
-function trailerCounts(p: PatchEntry): string {
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function trailerCounts(trailers: readonly GivenTrailer[]): string {
   const counts = new Map<string, number>();
-  for (const t of p.trailers) {
+  for (const t of trailers) {
     if (t.from !== 'followup') continue;
     const short = t.name.replace(/^(\w)\w*-(\w)\w*$/, '$1-$2').replace(/^(\w)\w*-(\w)\w*-(\w)\w*$/, '$1-$2-$3');
     counts.set(short, (counts.get(short) ?? 0) + 1);
@@ -53,11 +79,49 @@ function plain(text: string): vscode.MarkdownString {
   return new vscode.MarkdownString().appendText(text);
 }
 
+function person(m: { name: string; address: string }): string {
+  return m.name ? `${m.name} <${m.address}>` : m.address;
+}
+
+function who(m: SourcedMessage): string {
+  return m.from.name || m.from.address || '(no sender)';
+}
+
+function when(m: SourcedMessage): string {
+  return m.date ? m.date.slice(0, 16).replace('T', ' ') : 'date unknown';
+}
+
+/** A trailer line, flagged when it names someone other than who sent it (b4 warns about these). */
+function trailerLine(t: Trailer, by: { name: string; address: string }, mismatch: boolean | undefined): string {
+  const line = `  ${t.name}: ${t.value}${t.note ? ` ${t.note}` : ''}`;
+  return mismatch ? `${line}  ⚠ names ${t.person ? person(t.person) : t.value}, sent by ${person(by)}` : line;
+}
+
+function givenLines(list: readonly GivenTrailer[]): string[] {
+  return list.map((t) => trailerLine(t, t.by, t.mismatch));
+}
+
+/** Why the source failed, without the path it starts with (the source's line names it). */
+function reasonOf(state: SourceState): string {
+  const e = state.error ?? '';
+  return e.startsWith(`${state.path}: `) ? e.slice(state.path.length + 2) : e;
+}
+
+/** "not found", or the reason, cut short. */
+function shortReason(state: SourceState): string {
+  const reason = reasonOf(state);
+  if (/no such file|ENOENT/i.test(reason)) return 'not found';
+  return reason.length > 100 ? `${reason.slice(0, 99)}…` : reason;
+}
+
 export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SeriesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private readonly parents = new WeakMap<object, SeriesNode>();
+  /** Other mail as threads, per source's list (a new list at each load). */
+  private readonly threads = new WeakMap<SourcedMessage[], MailThread[]>();
+  private readonly given = new WeakMap<SourcedMessage, { t: Trailer; mismatch: boolean }[]>();
 
   constructor(private readonly store: SeriesStore) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
@@ -73,10 +137,37 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     return children;
   }
 
+  private threadsOf(state: SourceState): MailThread[] {
+    const others = this.store.othersOf(state.sourceId);
+    let list = this.threads.get(others);
+    if (!list) this.threads.set(others, (list = threadsOf(others, this.store.current?.parentOf ?? new Map())));
+    return list;
+  }
+
+  private replies(messages: readonly SourcedMessage[]): SeriesNode[] {
+    return nestMessages(messages, this.store.current?.parentOf ?? new Map()).map((node) => ({ kind: 'reply', node }));
+  }
+
+  /** A long list in slices of PAGE. */
+  private paged(state: SourceState, of: 'duplicates' | 'errors', n: number, item: (i: number) => SeriesNode): SeriesNode[] {
+    if (n <= PAGE) return Array.from({ length: n }, (_, i) => item(i));
+    const pages: SeriesNode[] = [];
+    for (let from = 0; from < n; from += PAGE) pages.push({ kind: 'page', state, of, from, to: Math.min(n, from + PAGE) });
+    return pages;
+  }
+
   private children(node: SeriesNode): SeriesNode[] {
     switch (node.kind) {
-      case 'source':
-        return this.store.familiesOf(node.state.path).map((family) => ({ kind: 'family', family }));
+      case 'source': {
+        const { state } = node;
+        const errors = this.store.errorsOf(state.sourceId).length;
+        if (state.error) return [{ kind: 'reason', state }, ...(errors > 1 ? [{ kind: 'errors', state } as const] : [])];
+        const list: SeriesNode[] = this.store.familiesOf(state.sourceId).map((family) => ({ kind: 'family', family }));
+        if (this.store.othersOf(state.sourceId).length) list.push({ kind: 'others', state });
+        if (this.store.duplicatesOf(state.sourceId).length) list.push({ kind: 'duplicates', state });
+        if (errors) list.push({ kind: 'errors', state });
+        return list;
+      }
       case 'family':
         return [...node.family.versions].reverse().map((version) => ({ kind: 'version', version }));
       case 'version': {
@@ -84,8 +175,45 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         for (const patch of [...node.version.patches, ...node.version.extras]) list.push({ kind: 'patch', version: node.version, patch });
         return list;
       }
+      case 'cover':
+        return this.replies(node.version.coverReplies);
       case 'patch':
-        return node.patch.files.map((file, index) => ({ kind: 'file', version: node.version, patch: node.patch, file, index }));
+        return [
+          ...node.patch.files.map((file, index): SeriesNode => ({ kind: 'file', version: node.version, patch: node.patch, file, index })),
+          ...this.replies(node.patch.replies),
+        ];
+      case 'reply':
+        return node.node.children.map((child) => ({ kind: 'reply', node: child }));
+      case 'others': {
+        const threads = this.threadsOf(node.state);
+        const groups = groupThreads(threads);
+        return groups ? groups.map((group) => ({ kind: 'otherGroup', state: node.state, group })) : threads.map((thread) => ({ kind: 'otherThread', thread }));
+      }
+      case 'otherGroup':
+        return node.group.groups
+          ? node.group.groups.map((group) => ({ kind: 'otherGroup', state: node.state, group }))
+          : node.group.threads.map((thread) => ({ kind: 'otherThread', thread }));
+      case 'otherThread':
+        return node.thread.root.children.map((child) => ({ kind: 'other', node: child }));
+      case 'other':
+        return node.node.children.map((child) => ({ kind: 'other', node: child }));
+      case 'duplicates': {
+        const list = this.store.duplicatesOf(node.state.sourceId);
+        return this.paged(node.state, 'duplicates', list.length, (index) => ({ kind: 'duplicate', state: node.state, dup: list[index]!, index }));
+      }
+      case 'errors': {
+        const list = this.store.errorsOf(node.state.sourceId);
+        return this.paged(node.state, 'errors', list.length, (index) => ({ kind: 'error', state: node.state, error: list[index]!, index }));
+      }
+      case 'page': {
+        const { state, of, from, to } = node;
+        const out: SeriesNode[] = [];
+        for (let index = from; index < to; index++) {
+          if (of === 'duplicates') out.push({ kind: 'duplicate', state, dup: this.store.duplicatesOf(state.sourceId)[index]!, index });
+          else out.push({ kind: 'error', state, error: this.store.errorsOf(state.sourceId)[index]!, index });
+        }
+        return out;
+      }
       default:
         return [];
     }
@@ -99,6 +227,14 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     switch (node.kind) {
       case 'source':
         return this.sourceItem(node.state);
+      case 'reason': {
+        const item = new vscode.TreeItem(reasonOf(node.state), vscode.TreeItemCollapsibleState.None);
+        item.tooltip = plain(`${node.state.path}\n\n${node.state.error ?? ''}\n\nRemove the source (the × on its line), or fix the path in the setting execmemLens.mailSources.`);
+        item.iconPath = new vscode.ThemeIcon('info');
+        item.contextValue = 'mailSourceError';
+        item.id = `reason:${node.state.sourceId}`;
+        return item;
+      }
       case 'family': {
         const f = node.family;
         const newest = f.versions[f.versions.length - 1]!;
@@ -112,34 +248,10 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       }
       case 'version':
         return this.versionItem(node.version);
-      case 'cover': {
-        const v = node.version;
-        const item = new vscode.TreeItem(`${pad(0, v.total)}/${v.total} cover letter`, vscode.TreeItemCollapsibleState.None);
-        item.description = `${v.coverReplies.length} repl${v.coverReplies.length === 1 ? 'y' : 'ies'}`;
-        item.tooltip = plain(v.cover!.subject);
-        item.iconPath = new vscode.ThemeIcon('mail');
-        item.command = { command: 'execmemLens.openMessage', title: 'Open Cover Letter', arguments: [v.cover!.msgid] };
-        item.contextValue = 'seriesMessage';
-        item.id = `cover:${v.id}`;
-        return item;
-      }
-      case 'patch': {
-        const { version: v, patch: p } = node;
-        const item = new vscode.TreeItem(`${pad(p.index, v.total)}/${v.total} ${p.subject.title}`, vscode.TreeItemCollapsibleState.Collapsed);
-        const trailers = trailerCounts(p);
-        item.description = [`${p.replies.length} repl${p.replies.length === 1 ? 'y' : 'ies'}`, trailers, `+${p.stat.additions} −${p.stat.deletions}`].filter(Boolean).join(' · ');
-        const lines = [p.message.subject, `${p.message.from.name} <${p.message.from.address}>, ${p.message.date ?? 'date unknown'}`, ''];
-        const own = p.trailers.filter((t) => t.from === 'patch');
-        const given = p.trailers.filter((t) => t.from === 'followup');
-        if (own.length) lines.push('Carried by the patch:', ...own.map((t) => `  ${t.name}: ${t.value}`));
-        if (given.length) lines.push('Given in replies:', ...given.map((t) => `  ${t.name}: ${t.value}`));
-        item.tooltip = plain(lines.join('\n'));
-        item.iconPath = new vscode.ThemeIcon(p.index > v.total ? 'diff-added' : 'git-commit');
-        item.command = { command: 'execmemLens.openMessage', title: 'Open Patch', arguments: [p.message.msgid] };
-        item.contextValue = 'seriesMessage';
-        item.id = `patch:${p.message.msgid}`;
-        return item;
-      }
+      case 'cover':
+        return this.coverItem(node.version);
+      case 'patch':
+        return this.patchItem(node.version, node.patch);
       case 'file': {
         const f = node.file;
         const item = new vscode.TreeItem(f.path, vscode.TreeItemCollapsibleState.None);
@@ -152,26 +264,115 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         item.id = `file:${node.patch.message.msgid}:${node.index}:${f.path}`;
         return item;
       }
+      case 'reply':
+        return this.messageItem(node.node, 'reply');
+      case 'other':
+        return this.messageItem(node.node, 'other');
+      case 'others': {
+        const n = this.store.othersOf(node.state.sourceId).length;
+        const threads = this.threadsOf(node.state).length;
+        const item = new vscode.TreeItem(`Other mail (${n})`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = plural(threads, 'thread');
+        item.tooltip = plain(`${plural(n, 'message')} in ${plural(threads, 'thread')} that are neither a patch series nor a reply to one (discussion, pull requests, reports), newest activity first.`);
+        item.iconPath = new vscode.ThemeIcon('inbox');
+        item.contextValue = 'mailOthers';
+        item.id = `others:${node.state.sourceId}`;
+        return item;
+      }
+      case 'otherGroup': {
+        const g = node.group;
+        const item = new vscode.TreeItem(g.key === 'undated' ? 'date unknown' : g.key, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${plural(g.threads.length, 'thread')} · ${plural(g.messages, 'message')}`;
+        item.tooltip = plain(`Threads whose newest message is from ${g.key === 'undated' ? 'an unknown date' : g.key}: ${g.threads.length}, with ${plural(g.messages, 'message')}.`);
+        item.iconPath = new vscode.ThemeIcon('calendar');
+        item.id = `ogroup:${node.state.sourceId}:${g.key}`;
+        return item;
+      }
+      case 'otherThread':
+        return this.threadItem(node.thread);
+      case 'duplicates': {
+        const list = this.store.duplicatesOf(node.state.sourceId);
+        const same = list.filter((d) => d.identical).length;
+        const item = new vscode.TreeItem(`Duplicates (${list.length})`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${same} identical · ${list.length - same} content differs`;
+        item.tooltip = plain(`${plural(list.length, 'message')} read from this source whose Message-ID had been read already (here or from a source above). The copy read first is the one that counts; these copies are kept so that they can be read.`);
+        item.iconPath = new vscode.ThemeIcon('copy');
+        item.contextValue = 'mailDuplicates';
+        item.id = `dups:${node.state.sourceId}`;
+        return item;
+      }
+      case 'duplicate':
+        return this.duplicateItem(node.dup, node.state, node.index);
+      case 'errors': {
+        const n = this.store.errorsOf(node.state.sourceId).length;
+        const item = new vscode.TreeItem(`Unreadable (${n})`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.tooltip = plain(`${plural(n, 'message')} (or files, or repositories) of this source that could not be read, each with its reason.`);
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.contextValue = 'mailErrors';
+        item.id = `errors:${node.state.sourceId}`;
+        return item;
+      }
+      case 'error': {
+        const e = node.error;
+        const item = new vscode.TreeItem(e.origin, vscode.TreeItemCollapsibleState.None);
+        item.description = e.message;
+        item.tooltip = plain(`${e.origin}${e.msgid ? `\nMessage-ID: <${e.msgid}>` : ''}\nSource: ${node.state.path}\n\n${e.message}`);
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.contextValue = 'mailError';
+        item.id = `error:${node.state.sourceId}:${node.index}`;
+        return item;
+      }
+      case 'page': {
+        const item = new vscode.TreeItem(`${node.from + 1}–${node.to}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = node.of;
+        item.iconPath = new vscode.ThemeIcon('list-flat');
+        item.id = `page:${node.of}:${node.state.sourceId}:${node.from}`;
+        return item;
+      }
     }
   }
 
   private sourceItem(state: SourceState): vscode.TreeItem {
     const name = path.basename(state.path) || state.path;
-    const families = this.store.familiesOf(state.path).length;
-    const item = new vscode.TreeItem(name, families ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const c = state.counts;
+    const hasChildren =
+      this.store.familiesOf(state.sourceId).length > 0 ||
+      this.store.othersOf(state.sourceId).length + this.store.duplicatesOf(state.sourceId).length + this.store.errorsOf(state.sourceId).length > 0;
+    const item = new vscode.TreeItem(
+      name,
+      state.error || this.store.familiesOf(state.sourceId).length ? vscode.TreeItemCollapsibleState.Expanded : hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
+    const sum = [
+      `${plural(c.messages, 'message')} read:`,
+      `  ${plural(c.covers, 'cover letter')} and ${plural(c.patches, 'patch', 'patches')} in series (${plural(this.store.familiesOf(state.sourceId).length, 'series family', 'series families')} listed here)`,
+      `  ${plural(c.replies, 'reply', 'replies')} to them`,
+      `  ${plural(c.others, 'other message')}`,
+      `  ${plural(c.duplicates, 'duplicate')} of messages read before`,
+      `  ${plural(c.errors, 'message')} that could not be read`,
+      ...(c.unaccounted ? [`  ${c.unaccounted} not accounted for: a bug in Execmem Lens, please report it`] : []),
+    ];
     if (state.error) {
-      item.description = /no such file/.test(state.error) ? 'not found' : 'unreadable';
-      item.tooltip = plain(`${state.path}\n\n${state.error}`);
-      item.iconPath = new vscode.ThemeIcon('warning');
+      item.description = shortReason(state);
+      item.tooltip = plain(`${state.path}\n\n${state.error}${c.messages ? `\n\n${sum.join('\n')}` : ''}`);
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     } else {
       const kind = /\.(mbox|mboxrd|mbx)$/i.test(name) ? classifyMailSource({ kind: 'file', name }) : null;
-      item.description = `${kind?.summary ?? 'mail'} · ${state.messages} messages · ${families} series${state.unreadable ? ` · ${state.unreadable} unreadable` : ''}`;
-      item.tooltip = plain(`${state.path}\n\n${state.messages} messages, ${families} series families${state.unreadable ? `, ${state.unreadable} messages could not be read (see the Execmem Lens output)` : ''}`);
+      item.description = [
+        kind?.summary ?? 'mail',
+        plural(c.messages, 'message'),
+        `${c.covers + c.patches} in series`,
+        plural(c.replies, 'reply', 'replies'),
+        `${c.others} other`,
+        plural(c.duplicates, 'duplicate'),
+        `${c.errors} unreadable`,
+        ...(c.unaccounted ? [`${c.unaccounted} unaccounted`] : []),
+      ].join(' · ');
+      item.tooltip = plain(`${state.path}${kind ? ` (${kind.summary})` : ''}\n\n${sum.join('\n')}`);
       item.iconPath = new vscode.ThemeIcon(KIND_ICONS[kind?.kind ?? 'mbox-folder']);
     }
     item.resourceUri = undefined;
     item.contextValue = 'mailSource';
-    item.id = `source:${state.path}`;
+    item.id = `source:${state.sourceId}`;
     return item;
   }
 
@@ -193,7 +394,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       `${v.patches.length} of ${v.total} patches${v.cover ? ' and a cover letter' : ', no cover letter'}; ${v.stat.files} files, +${v.stat.additions} −${v.stat.deletions}`,
     ];
     if (v.missing.length) lines.push(`Missing: ${v.missing.join(', ')}`);
-    if (v.extras.length) lines.push(`Extra patches: ${v.extras.map((p) => p.index).join(', ')}`);
+    for (const p of v.extras) lines.push(`Extra patch ${p.index}: ${p.findings.join('; ') || 'outside 1..' + v.total}`);
     if (v.resendOf) lines.push(`A resend: the same patches were sent before (${v.resendOf}).`);
     for (const f of v.findings) lines.push(`Note: ${f}`);
     if (!v.threaded) lines.push('Not threaded as one sending.');
@@ -201,10 +402,113 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     if (v.baseCommit) lines.push(`base-commit: ${v.baseCommit}`);
     if (v.changeId) lines.push(`change-id: ${v.changeId}`);
     lines.push(`Replies: ${v.replyCount}; Reviewed-by/Acked-by given: ${reviews}`);
+    if (v.coverTrailers.length) lines.push('For the whole series (given on the cover letter):', ...givenLines(v.coverTrailers));
     item.tooltip = plain(lines.join('\n'));
     item.iconPath = new vscode.ThemeIcon(v.superseded ? 'circle-slash' : v.missing.length ? 'warning' : 'git-pull-request');
     item.contextValue = 'seriesVersion';
     item.id = `version:${v.id}`;
+    return item;
+  }
+
+  private coverItem(v: SeriesVersion): vscode.TreeItem {
+    const cover = v.cover!;
+    const n = v.coverReplies.length;
+    const item = new vscode.TreeItem(`${pad(0, v.total)}/${v.total} cover letter`, n ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = [plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
+    const lines = [cover.subject, `${person(cover.from)}, ${cover.date ?? 'date unknown'}`];
+    if (v.coverTrailers.length) lines.push('', 'Given on the cover letter (for the whole series):', ...givenLines(v.coverTrailers));
+    if (v.findings.length) lines.push('', ...v.findings.map((f) => `Note: ${f}`));
+    item.tooltip = plain(lines.join('\n'));
+    item.iconPath = new vscode.ThemeIcon('mail');
+    item.command = { command: 'execmemLens.openMessage', title: 'Open Cover Letter', arguments: [cover.msgid] };
+    item.contextValue = 'seriesMessage';
+    item.id = `cover:${v.id}`;
+    return item;
+  }
+
+  private patchItem(v: SeriesVersion, p: PatchEntry): vscode.TreeItem {
+    const hasChildren = p.files.length + p.replies.length > 0;
+    const item = new vscode.TreeItem(`${pad(p.index, v.total)}/${v.total} ${p.subject.title}`, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.description = [
+      ...p.findings,
+      plural(p.replies.length, 'reply', 'replies'),
+      trailerCounts(p.trailers),
+      `+${p.stat.additions} −${p.stat.deletions}`,
+    ].filter(Boolean).join(' · ');
+    const lines = [p.message.subject, `${person(p.message.from)}, ${p.message.date ?? 'date unknown'}`];
+    const own = p.trailers.filter((t) => t.from === 'patch');
+    const replied = p.trailers.filter((t) => t.from === 'followup' && t.via !== 'cover');
+    const series = p.trailers.filter((t) => t.from === 'followup' && t.via === 'cover');
+    if (own.length) lines.push('', 'Carried by the patch:', ...givenLines(own));
+    if (replied.length) lines.push('', 'Given in replies to this patch:', ...givenLines(replied));
+    if (series.length) lines.push('', 'For the whole series (given on the cover letter):', ...givenLines(series));
+    if (p.findings.length) lines.push('', ...p.findings.map((f) => `Note: ${f}`));
+    item.tooltip = plain(lines.join('\n'));
+    item.iconPath = new vscode.ThemeIcon(p.index > v.total ? 'diff-added' : 'git-commit');
+    item.command = { command: 'execmemLens.openMessage', title: 'Open Patch', arguments: [p.message.msgid] };
+    item.contextValue = 'seriesMessage';
+    item.id = `patch:${p.message.msgid}`;
+    return item;
+  }
+
+  /** The trailers a message gives, as a follow-up gives them. */
+  private trailersOf(m: SourcedMessage): { t: Trailer; mismatch: boolean }[] {
+    let list = this.given.get(m);
+    if (!list) this.given.set(m, (list = followupTrailers(m.body).map((t) => ({ t, mismatch: senderMismatch(t, m.from.address) }))));
+    return list;
+  }
+
+  /** A reply in a series' thread, or a message of other mail: who, when, what it gives. */
+  private messageItem(node: ThreadNode, role: 'reply' | 'other'): vscode.TreeItem {
+    const m = node.msg;
+    const item = new vscode.TreeItem(who(m), node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const given = this.trailersOf(m);
+    const names = [...new Set(given.map(({ t, mismatch }) => (mismatch ? `${t.name} (names ${t.person?.name || t.person?.address || t.value})` : t.name)))];
+    item.description = [when(m), ...names].join(' · ');
+    const lines = [m.subject, `From: ${person(m.from)}`, `Date: ${m.date ?? 'unknown'}`];
+    if (given.length) lines.push('', 'Gives:', ...given.map(({ t, mismatch }) => trailerLine(t, m.from, mismatch)));
+    if (node.children.length) lines.push('', `${plural(node.children.length, 'direct answer')} below.`);
+    item.tooltip = plain(lines.join('\n'));
+    const reviews = given.some(({ t }) => /^(Reviewed|Acked|Tested)-by$/.test(t.name));
+    item.iconPath = new vscode.ThemeIcon(given.some((g) => g.mismatch) ? 'warning' : reviews ? 'pass' : 'comment');
+    item.command = { command: 'execmemLens.openMessage', title: 'Open Message', arguments: [m.msgid] };
+    item.contextValue = role === 'reply' ? 'seriesReply' : 'mailMessage';
+    item.id = `${role}:${m.msgid}`;
+    return item;
+  }
+
+  private threadItem(thread: MailThread): vscode.TreeItem {
+    const m = thread.root.msg;
+    const item = new vscode.TreeItem(m.subject || '(no subject)', thread.root.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const last = thread.last ? new Date(thread.last).toISOString().slice(0, 10) : 'date unknown';
+    item.description = `${plural(thread.count, 'message')} · ${last}`;
+    item.tooltip = plain(`${m.subject}\nStarted by ${person(m.from)}, ${m.date ?? 'date unknown'}\n${plural(thread.count, 'message')}, the last on ${last}`);
+    item.iconPath = new vscode.ThemeIcon(thread.count > 1 ? 'comment-discussion' : 'mail');
+    item.command = { command: 'execmemLens.openMessage', title: 'Open Message', arguments: [m.msgid] };
+    item.contextValue = 'mailThread';
+    item.id = `othread:${m.msgid}`;
+    return item;
+  }
+
+  private duplicateItem(d: DuplicateMessage, state: SourceState, index: number): vscode.TreeItem {
+    const item = new vscode.TreeItem(d.subject || '(no subject)', vscode.TreeItemCollapsibleState.None);
+    item.description = `${d.origin} · ${d.identical ? 'identical' : 'content differs'}`;
+    item.tooltip = plain(
+      [
+        d.subject,
+        `Message-ID: <${d.msgid}>`,
+        '',
+        `This copy: ${d.origin}`,
+        `The copy that counts: ${d.firstOrigin}`,
+        d.identical ? 'Same sender, date, subject and text as the copy that counts.' : 'Its sender, date, subject or text differ from the copy that counts.',
+        '',
+        'Click to read this copy.',
+      ].join('\n'),
+    );
+    item.iconPath = new vscode.ThemeIcon(d.identical ? 'copy' : 'diff-modified');
+    item.command = { command: 'execmemLens.openMessage', title: 'Open This Copy', arguments: [d.msgid, { sourceId: d.sourceId, origin: d.origin }] };
+    item.contextValue = 'mailDuplicate';
+    item.id = `dup:${state.sourceId}:${index}:${d.msgid}`;
     return item;
   }
 

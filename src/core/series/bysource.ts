@@ -1,0 +1,79 @@
+/**
+ * Mail from several sources, each accounted for on its own. A message read
+ * again from a later source is a duplicate of that source (listed there, not
+ * dropped), and each source's messages add up over the same buckets as the
+ * whole index:
+ *
+ *   read from the source = covers + patches + replies + others + duplicates + errors
+ */
+import { dedupe, filed, type Accounting } from './accounting';
+import type { DuplicateMessage, ReadError, SeriesIndex, SourcedMessage } from './model';
+
+/** What reading one source gave (duplicates within it already filed). */
+export interface SourceRead {
+  sourceId: string;
+  messages: SourcedMessage[];
+  duplicates: DuplicateMessage[];
+  errors: ReadError[];
+  /** Raw messages read: messages + duplicates + errors. */
+  seen: number;
+}
+
+/** The sources merged in order: the first copy of a Message-ID counts, later copies are duplicates where they were read. */
+export function mergeSources(reads: readonly SourceRead[]): { messages: SourcedMessage[]; duplicates: DuplicateMessage[]; errors: ReadError[] } {
+  const first = new Map<string, SourcedMessage>();
+  const messages: SourcedMessage[] = [];
+  const duplicates: DuplicateMessage[] = [];
+  const errors: ReadError[] = [];
+  for (const r of reads) {
+    // The source's own duplicates go through again so that they compare with the copy that counts.
+    const d = dedupe([...r.messages, ...r.duplicates.map((x) => x.message)], first);
+    messages.push(...d.messages);
+    duplicates.push(...d.duplicates);
+    errors.push(...r.errors.map((e) => (e.sourceId ? e : { ...e, sourceId: r.sourceId })));
+  }
+  return { messages, duplicates, errors };
+}
+
+export type SourceAccounting = Omit<Accounting, 'doubleCounted'>;
+
+function empty(messages: number): SourceAccounting {
+  return { messages, covers: 0, patches: 0, replies: 0, others: 0, duplicates: 0, errors: 0, unaccounted: 0 };
+}
+
+/**
+ * Each source's buckets, counted from where its messages are in the index
+ * (by sourceId); `read` is how many messages each source gave.
+ */
+export function accountBySource(index: SeriesIndex, read: ReadonlyMap<string, number>): Map<string, SourceAccounting> {
+  const out = new Map<string, SourceAccounting>();
+  const of = (id: string | undefined): SourceAccounting => {
+    const key = id ?? '';
+    let a = out.get(key);
+    if (!a) out.set(key, (a = empty(read.get(key) ?? 0)));
+    return a;
+  };
+  for (const id of read.keys()) of(id);
+  for (const [m, bucket] of filed(index)) {
+    const a = of(m.sourceId);
+    if (bucket === 'cover') a.covers++;
+    else if (bucket === 'patch') a.patches++;
+    else if (bucket === 'reply') a.replies++;
+    else a.others++;
+  }
+  for (const d of index.duplicates) of(d.sourceId).duplicates++;
+  for (const e of index.errors) of(e.sourceId).errors++;
+  for (const a of out.values()) a.unaccounted = a.messages - (a.covers + a.patches + a.replies + a.others + a.duplicates + a.errors);
+  return out;
+}
+
+/**
+ * Why a source that was read gave no mail, or null when it gave some: a file
+ * that is not mail (a Makefile) reads as one message that cannot be decoded.
+ */
+export function sourceFailure(a: SourceAccounting, errors: readonly ReadError[]): string | null {
+  if (a.messages === 0) return 'no mail: nothing in it reads as a message';
+  if (a.errors < a.messages) return null;
+  if (errors.length === 1) return `not mail: ${errors[0]!.message}`;
+  return `not mail: none of its ${a.messages} messages could be read (the first: ${errors[0]?.message ?? 'no reason given'})`;
+}

@@ -1,0 +1,114 @@
+/**
+ * A whole discussion as one read-only document:
+ *   execmem-thread:/<root msgid>/Thread <name>.txt
+ * every message of the thread from its root, in reading order, each with a
+ * small header; quoted text ("> …") is given as comment folds and folded
+ * when the document is opened. Text only: nothing in the mail is interpreted.
+ */
+import * as vscode from 'vscode';
+import type { SeriesIndex } from '../../core/series/model';
+import { quoteFolds, readingOrder, renderThread, splitLines, threadRootOf, type FoldRange, type ThreadDocument } from '../../core/series/thread';
+import { MAIL_SCHEME, msgidOfMailUri, slug } from './documents';
+import type { SeriesStore } from './store';
+import { versionLabel } from './tree';
+
+export const THREAD_SCHEME = 'execmem-thread';
+
+/** The folding command that closes comment folds, as VS Code 1.100 names it. */
+const FOLD_COMMENTS = 'editor.foldAllBlockComments';
+
+export function threadUri(rootId: string, subject: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: THREAD_SCHEME, path: `/${encodeURIComponent(rootId)}/Thread ${slug(subject)}.txt` });
+}
+
+function rootOfThreadUri(uri: vscode.Uri): string {
+  return decodeURIComponent(uri.path.split('/')[1] ?? '');
+}
+
+const FOLD_KINDS: Record<FoldRange['kind'], vscode.FoldingRangeKind | undefined> = {
+  quote: vscode.FoldingRangeKind.Comment,
+  message: undefined,
+  contents: vscode.FoldingRangeKind.Region,
+};
+
+/** How many rendered threads are kept (a thread of a long series is a few hundred kilobytes). */
+const KEPT = 8;
+
+export class ThreadDocuments implements vscode.TextDocumentContentProvider, vscode.FoldingRangeProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly rendered = new Map<string, { index: SeriesIndex; doc: ThreadDocument }>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: SeriesStore) {
+    // New mail can change a thread: open thread documents are read again.
+    this.subscription = store.onDidChange(() => {
+      this.rendered.clear();
+      for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === THREAD_SCHEME) this.changed.fire(d.uri);
+    });
+  }
+
+  /** The thread that starts at rootId, rendered once per load. */
+  render(rootId: string): ThreadDocument | undefined {
+    const index = this.store.current;
+    const root = index?.byId.get(rootId);
+    if (!index || !root) return undefined;
+    const hit = this.rendered.get(rootId);
+    if (hit && hit.index === index) return hit.doc;
+    const doc = renderThread(readingOrder(root, this.store.answersOf()));
+    this.rendered.delete(rootId);
+    this.rendered.set(rootId, { index, doc });
+    if (this.rendered.size > KEPT) this.rendered.delete(this.rendered.keys().next().value!);
+    return doc;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.render(rootOfThreadUri(uri))?.text ?? `This thread is no longer among the loaded mail (${rootOfThreadUri(uri)}).\n`;
+  }
+
+  provideFoldingRanges(document: vscode.TextDocument): vscode.FoldingRange[] {
+    const doc = this.render(rootOfThreadUri(document.uri));
+    const text = document.getText();
+    // The document may be older than the mail loaded now: then fold its quotes as they stand.
+    const folds = doc && doc.text === text ? doc.folds : quoteFolds(splitLines(text));
+    return folds.map((f) => new vscode.FoldingRange(f.start, f.end, FOLD_KINDS[f.kind]));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** Opens the thread a message is in, folded, with that message at the top (the root: the document's start). */
+export async function openThread(store: SeriesStore, threads: ThreadDocuments, msgid: string | undefined): Promise<void> {
+  const index = await store.ensure();
+  let id = msgid;
+  if (id === undefined) {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active?.scheme === MAIL_SCHEME) id = msgidOfMailUri(active);
+  }
+  if (id === undefined) {
+    const pick = await vscode.window.showQuickPick(
+      [...index.series].reverse().map((v) => {
+        const head = v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message;
+        return { label: `${versionLabel(v)}: ${v.title}`, description: `${v.author.name || v.author.address} · ${(v.date ?? '').slice(0, 10)}`, id: head?.msgid };
+      }),
+      { title: 'Open the thread of which series?', matchOnDescription: true },
+    );
+    id = pick?.id;
+  }
+  if (id === undefined) return;
+  if (!index.byId.has(id)) {
+    void vscode.window.showWarningMessage(`Execmem Lens: message <${id}> is not among the loaded mail.`);
+    return;
+  }
+  const rootId = threadRootOf(id, index.parentOf);
+  const doc = await vscode.workspace.openTextDocument(threadUri(rootId, index.byId.get(rootId)!.subject));
+  const editor = await vscode.window.showTextDocument(doc, { preview: true });
+  await vscode.commands.executeCommand(FOLD_COMMENTS);
+  const line = id === rootId ? 0 : (threads.render(rootId)?.lineOf.get(id) ?? 0);
+  const at = new vscode.Range(line, 0, line, 0);
+  editor.selection = new vscode.Selection(at.start, at.start);
+  editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
+}
