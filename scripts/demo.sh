@@ -2,9 +2,20 @@
 # The demo: Execmem Lens in a real VS Code (code-server on 127.0.0.1) on the
 # Linux 6.12 sources, with the series explorer pointed at the shared mail
 # corpus when it is there. Sets up what is missing first. Ctrl+C stops it.
-#   EXECMEM_LENS_PORT   port to serve on (default 8080)
+#   ./scripts/demo.sh           serve it and print the address to open
+#   ./scripts/demo.sh --check   set up, start, load the workbench in Chromium,
+#                               check the Execmem Lens views are populated, stop
+#                               everything it started; exit 0 when all was there
+#   EXECMEM_LENS_PORT   port to serve on (default 8080; a free one with --check)
 #   EXECMEM_LENS_CORPUS mail folder to show (default ../shared/corpus/threads)
 set -euo pipefail
+check=()
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=(--check) ;;
+    *) echo "demo.sh: unknown argument '$arg' (the one option is --check)" >&2; exit 2 ;;
+  esac
+done
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
@@ -22,9 +33,10 @@ mkdir -p "$tree/.vscode"
 if [[ -d "$corpus" ]]; then
   corpus="$(cd "$corpus" && pwd)"
   printf '{\n  "execmemLens.mailSources": [%s],\n  "execmemLens.kernelSources": %s\n}\n' "$(node -p 'JSON.stringify(process.argv[1])' "$corpus")" "$kernels" > "$tree/.vscode/settings.json"
+  export EXECMEM_LENS_DEMO_MAIL=1
 else
   echo "demo: no mail corpus at $corpus; the Patch Series view will say how to add mail" >&2
   printf '{\n  "execmemLens.mailSources": [],\n  "execmemLens.kernelSources": %s\n}\n' "$kernels" > "$tree/.vscode/settings.json"
 fi
 
-exec node --import tsx scripts/demo.ts "$tree"
+exec node --import tsx scripts/demo.ts "$tree" "${check[@]}"

@@ -156,7 +156,9 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await page.locator('.tab', { hasText: 'ftrace.c (12/13 v1)' }).first().waitFor({ timeout: 30_000 });
     // The texts of the comment widgets on screen (other editors' threads stay in the page, hidden).
     const shown = () =>
-      page.locator('.review-widget').evaluateAll((els) => els.filter((el) => (el as HTMLElement).offsetParent !== null).map((el) => (el as HTMLElement).innerText));
+      page
+        .locator('.review-widget')
+        .evaluateAll((els) => (els as unknown as { offsetParent: unknown; innerText: string }[]).filter((el) => el.offsetParent !== null).map((el) => el.innerText));
     // Rendered comments may turn spaces into no-break spaces: compare with white space folded.
     const ours = (t: string) => /Peter Zijlstra[\s\S]*actively wrong for loosing the _queue\(\)/.test(t.replace(/\s+/g, ' '));
     try {

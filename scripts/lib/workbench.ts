@@ -1,0 +1,76 @@
+/** Small steps a person takes in the VS Code workbench, for playwright-core (the end-to-end tests and the demo's check mode). */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
+import { CHROMIUM, RESULTS_DIR } from './codeServer';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Flags that keep Chromium from reaching for hosts this machine cannot reach.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function openWorkbench(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  // The activity bar appears once the workbench has restored its parts.
+  await page.locator('.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+  return page;
+}
+
+/** Waits until Execmem Lens's contributions are in the workbench (its activity-bar entry shows). */
+export async function waitForExtension(page: Page): Promise<void> {
+  await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+/**
+ * Runs a command from the palette. Contributions can still be arriving just
+ * after the workbench shows, so a palette that does not list the command yet
+ * is closed and opened again a few times.
+ */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt === 4) throw e;
+    }
+  }
+  await input.press('Enter');
+}
+
+/**
+ * The page inside one of our webviews: VS Code nests it two iframes deep and
+ * names the owning extension (and, for views, purpose=webviewView) in the
+ * outer frame's address.
+ */
+export function webviewFrame(page: Page, extensionId: string, purpose = 'webviewView'): FrameLocator {
+  return page
+    .frameLocator(`iframe.webview[src*="extensionId=${extensionId}"][src*="purpose=${purpose}"]`)
+    .frameLocator('iframe#active-frame');
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
