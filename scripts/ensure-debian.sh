@@ -7,10 +7,12 @@
 #                   real kernel C before and after the execmem conversion
 #   git, xz-utils, unzip
 #                   public-inbox reading, kernel tarballs, VSIX inspection
+#   mblaze          the benchmark baseline (npm run bench:series threads the
+#                   same messages with mthread)
 # As root it installs what is missing; otherwise it names what is missing and stops.
 set -euo pipefail
 
-packages=(chromium libkrb5-dev ripgrep linux-source-6.1 linux-source-6.12 git xz-utils unzip)
+packages=(chromium libkrb5-dev ripgrep linux-source-6.1 linux-source-6.12 git xz-utils unzip mblaze)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -14,6 +14,7 @@
 const NL = 0x0a;
 const FROM = [0x46, 0x72, 0x6f, 0x6d, 0x20]; // "From "
 const GT = 0x3e;
+const CR = 0x0d;
 
 export interface MboxEntry {
   /** Byte offset of the message (after its "From " line) in the mbox. */
@@ -28,38 +29,33 @@ function startsWithFrom(buf: Uint8Array, at: number): boolean {
   return true;
 }
 
-/** True when the line at `at` is ">...>From ". */
-function isEscapedFrom(buf: Uint8Array, at: number): boolean {
-  let p = at;
-  while (p < buf.length && buf[p] === GT) p++;
-  return p > at && startsWithFrom(buf, p);
-}
-
-function unescape(buf: Uint8Array): Uint8Array {
-  // Fast path: most messages contain no ">From " line at all.
-  let needs = false;
-  for (let i = 0; i < buf.length; i = nextLine(buf, i)) {
-    if (buf[i] === GT && isEscapedFrom(buf, i)) {
-      needs = true;
-      break;
-    }
-  }
-  if (!needs) return buf;
-  const out = new Uint8Array(buf.length);
-  let o = 0;
-  for (let i = 0; i < buf.length; ) {
-    const next = nextLine(buf, i);
-    const from = buf[i] === GT && isEscapedFrom(buf, i) ? i + 1 : i;
-    out.set(buf.subarray(from, next), o);
-    o += next - from;
-    i = next;
-  }
-  return out.subarray(0, o);
-}
-
 function nextLine(buf: Uint8Array, i: number): number {
-  const nl = buf.indexOf(NL, i);
+  const nl = indexOfByte(buf, NL, i);
   return nl < 0 ? buf.length : nl + 1;
+}
+
+/** The typed array's own indexOf: a Node Buffer's is a wrapper, several times slower per call. */
+function indexOfByte(buf: Uint8Array, byte: number, from: number): number {
+  return Uint8Array.prototype.indexOf.call(buf, byte, from);
+}
+
+/** The message bytes without one '>' on each of the lines `escapes` (sorted) that lie in [start, end). */
+function unescape(buf: Uint8Array, start: number, end: number, escapes: readonly number[], first: number): Uint8Array {
+  let k = first;
+  while (k < escapes.length && escapes[k]! < start) k++;
+  if (k >= escapes.length || escapes[k]! >= end) return buf.subarray(start, end);
+  const out = new Uint8Array(end - start);
+  let o = 0;
+  let from = start;
+  for (; k < escapes.length && escapes[k]! < end; k++) {
+    const at = escapes[k]!;
+    out.set(buf.subarray(from, at), o);
+    o += at - from;
+    from = at + 1;
+  }
+  out.set(buf.subarray(from, end), o);
+  o += end - from;
+  return out.subarray(0, o);
 }
 
 /**
@@ -70,7 +66,7 @@ function nextLine(buf: Uint8Array, i: number): number {
  * not one.
  */
 function isSeparator(buf: Uint8Array, at: number): boolean {
-  const end = buf.indexOf(NL, at);
+  const end = indexOfByte(buf, NL, at);
   const stop = end < 0 ? buf.length : end;
   let p = stop;
   while (p > at && (buf[p - 1] === 0x0d || buf[p - 1] === 0x20)) p--;
@@ -87,24 +83,65 @@ export function looksLikeMbox(buf: Uint8Array): boolean {
   return startsWithFrom(buf, 0);
 }
 
+/** Messages split off so far, and where the first one not yet complete starts. */
+export interface MboxPart {
+  entries: MboxEntry[];
+  /** Offset in the input of what is not split yet: read it again, with what follows, in the next call. */
+  rest: number;
+}
+
+/**
+ * Splits the part of an mbox read so far (for a file read piece by piece).
+ * A message is returned once the separator after it has been read, or at the
+ * end (`final`); `rest` is where the next call must start, at the separator
+ * of the message not yet complete. `base` is the offset of `buf` in the mbox.
+ * The entries' bytes may be views into `buf`.
+ *
+ * Separators and escaped lines are found from the 'F' of their "From ", by
+ * the typed array's native indexOf: walking every line was most of the time.
+ */
+export function splitMboxPart(buf: Uint8Array, final: boolean, base = 0): MboxPart {
+  const starts: number[] = [];
+  const escapes: number[] = [];
+  for (let i = indexOfByte(buf, FROM[0]!, 0); i >= 0; i = indexOfByte(buf, FROM[0]!, i + 1)) {
+    let line = i;
+    while (line > 0 && buf[line - 1] === GT) line--;
+    if (line > 0 && buf[line - 1] !== NL) continue;
+    if (!final && i + FROM.length > buf.length) break;
+    if (!startsWithFrom(buf, i)) continue;
+    if (line < i) {
+      escapes.push(line);
+      continue;
+    }
+    // Whether a "From " line separates messages is known once the whole line is read.
+    if (!final && indexOfByte(buf, NL, i) < 0) break;
+    if (isSeparator(buf, i)) starts.push(i);
+  }
+  if (starts.length === 0) {
+    if (!final) return { entries: [], rest: 0 };
+    return { entries: buf.length > 0 ? [{ offset: base, bytes: buf }] : [], rest: buf.length };
+  }
+  const entries: MboxEntry[] = [];
+  const complete = final ? starts.length : starts.length - 1;
+  let e = 0;
+  for (let k = 0; k < complete; k++) {
+    const bodyStart = nextLine(buf, starts[k]!);
+    let end = k + 1 < starts.length ? starts[k + 1]! : buf.length;
+    // The blank line mbox writes after each message belongs to the separator.
+    if (end - bodyStart >= 2 && buf[end - 1] === NL && buf[end - 2] === NL) end -= 1;
+    // In a CRLF mbox it is "\r\n": left on, each message read one blank line longer than from LF (fuzz).
+    else if (end - bodyStart >= 4 && buf[end - 1] === NL && buf[end - 2] === CR && buf[end - 3] === NL && buf[end - 4] === CR) end -= 2;
+    while (e < escapes.length && escapes[e]! < bodyStart) e++;
+    entries.push({ offset: base + bodyStart, bytes: unescape(buf, bodyStart, end, escapes, e) });
+  }
+  return { entries, rest: final ? buf.length : starts[starts.length - 1]! };
+}
+
 /**
  * Splits mbox bytes into messages. Text before the first "From " line is not a
  * message and is skipped; a file with no "From " line at all is taken as one
  * message (a single .eml or format-patch file without its envelope line).
  */
 export function splitMbox(buf: Uint8Array): MboxEntry[] {
-  const starts: number[] = [];
-  for (let i = 0; i < buf.length; i = nextLine(buf, i)) {
-    if (buf[i] === FROM[0] && startsWithFrom(buf, i) && isSeparator(buf, i)) starts.push(i);
-  }
-  if (starts.length === 0) return buf.length > 0 ? [{ offset: 0, bytes: buf }] : [];
-  const entries: MboxEntry[] = [];
-  for (let k = 0; k < starts.length; k++) {
-    const bodyStart = nextLine(buf, starts[k]!);
-    let end = k + 1 < starts.length ? starts[k + 1]! : buf.length;
-    // The blank line mbox writes after each message belongs to the separator.
-    if (end - bodyStart >= 2 && buf[end - 1] === NL && buf[end - 2] === NL) end -= 1;
-    entries.push({ offset: bodyStart, bytes: unescape(buf.subarray(bodyStart, end)) });
-  }
-  return entries;
+  return splitMboxPart(buf, true).entries;
 }

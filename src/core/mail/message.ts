@@ -8,8 +8,9 @@
  * package or the platform's atob when it has a transfer encoding, and by the
  * platform's TextDecoder for its charset. The reason is speed: postal-mime
  * gathers every body line into a Blob, and Node's Blob makes that several
- * times slower than the rest of reading a list archive put together
- * (bench/series-read.ts measures it).
+ * times slower than the rest of reading a list archive put together.
+ * decodeMessage does that path synchronously, so a reader needs a promise
+ * (and the MIME parse, perhaps on another thread) only for the rest.
  */
 import PostalMime, { addressParser, decodeWords, type Email } from 'postal-mime';
 import { decode as decodeQuotedPrintable } from 'quoted-printable';
@@ -81,17 +82,120 @@ function headerEnd(bytes: Uint8Array): { end: number; bodyStart: number } {
 }
 
 /** The header fields this reader uses; the rest (Received, DKIM…) are never split out. */
-const WANTED_HEADERS_RE =
-  /^(from|subject|date|message-id|in-reply-to|references|content-type|content-transfer-encoding)[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)/gim;
+const WANTED_NAMES = 'from|subject|date|message-id|in-reply-to|references|content-type|content-transfer-encoding';
+const WANTED_VALUE = '[ \\t]*:[ \\t]*([^\\n]*(?:\\n[ \\t][^\\n]*)*)';
+/**
+ * A wanted field at a line start: after a line terminator (those JavaScript's
+ * multiline ^ knows) or, with WANTED_FIRST, at the start of the block. The
+ * same matches as /^(…)…/gim, found faster: the engine skips to the next
+ * terminator instead of trying ^ at every character.
+ */
+const WANTED_AFTER_LINE_END = new RegExp(`[\\n\\r\\u2028\\u2029](${WANTED_NAMES})${WANTED_VALUE}`, 'gi');
+const WANTED_FIRST = new RegExp(`(${WANTED_NAMES})${WANTED_VALUE}`, 'iy');
+
+/**
+ * A string that shares no memory with the one it was cut from. A match in the
+ * header block is a slice of it (in V8 at least), and would keep the whole
+ * block (Received, DKIM…: kilobytes a message, as much as the bodies over a
+ * list archive) alive as long as the message; concatenating makes a new
+ * string, and the slice of that is all that stays.
+ */
+export function detached(s: string): string {
+  return ` ${s}`.slice(1);
+}
 
 /** Header fields of a block, unfolded, names lower-cased; the first of a repeated field wins. */
 function readHeaders(block: string): Map<string, string> {
   const headers = new Map<string, string>();
-  for (const m of block.matchAll(WANTED_HEADERS_RE)) {
+  const add = (m: RegExpExecArray) => {
     const name = m[1]!.toLowerCase();
-    if (!headers.has(name)) headers.set(name, m[2]!.replace(/\r?\n[ \t]+/g, ' ').replace(/\r$/, '').trim());
-  }
+    if (!headers.has(name)) headers.set(name, detached(unfold(m[2]!)));
+  };
+  WANTED_FIRST.lastIndex = 0;
+  const first = WANTED_FIRST.exec(block);
+  if (first) add(first);
+  // The next field starts after the first one's value, as it would for a global search.
+  WANTED_AFTER_LINE_END.lastIndex = first ? WANTED_FIRST.lastIndex : 0;
+  for (let m = WANTED_AFTER_LINE_END.exec(block); m; m = WANTED_AFTER_LINE_END.exec(block)) add(m);
   return headers;
+}
+
+/** The wanted field names as bytes, by their first byte. */
+const WANTED_BY_FIRST: readonly (readonly { name: string; bytes: Uint8Array }[] | undefined)[] = (() => {
+  const table: { name: string; bytes: Uint8Array }[][] = [];
+  for (const name of WANTED_NAMES.split('|')) {
+    const bytes = new TextEncoder().encode(name);
+    (table[bytes[0]!] ??= []).push({ name, bytes });
+  }
+  return table;
+})();
+
+/** An ASCII value as a string: fromCharCode is cheaper than a TextDecoder call for the short ones. */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  return end - start <= 256 ? String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]) : utf8.decode(bytes.subarray(start, end));
+}
+
+/**
+ * The header block's end and its wanted fields, read from the bytes, for a
+ * block of ASCII lines ending in LF (all of a list archive's, in practice):
+ * a list's headers (Received, DKIM, ARC…) are as large as its bodies, and
+ * decoding them all to find eight fields was most of the time spent on
+ * them. The same results as headerEnd and readHeaders; undefined for any
+ * other block (a CR or a non-ASCII byte, which can start a line for the
+ * regular expression, or a block past the limit), which is read as text.
+ */
+function readHeaderBytes(bytes: Uint8Array, maxHeaderBytes: number): { end: number; bodyStart: number; headers: Map<string, string> } | undefined {
+  const headers = new Map<string, string>();
+  const n = bytes.length;
+  let field: string | undefined;
+  let valueStart = 0;
+  let valueEnd = 0;
+  const close = () => {
+    if (field !== undefined && !headers.has(field)) headers.set(field, unfold(asciiText(bytes, valueStart, valueEnd)));
+    field = undefined;
+  };
+  for (let line = 0; line < n; ) {
+    let eol = line;
+    for (; eol < n; eol++) {
+      const c = bytes[eol]!;
+      if (c === 0x0a) break;
+      if (c === 0x0d || c > 0x7f) return undefined;
+    }
+    if (eol === line && line > 0) {
+      // A blank line: the block ends at the newline before it.
+      close();
+      return line - 1 > maxHeaderBytes ? undefined : { end: line - 1, bodyStart: line + 1, headers };
+    }
+    if (eol > maxHeaderBytes) return undefined;
+    const first = bytes[line]!;
+    if (first === 0x20 || first === 0x09) {
+      if (field !== undefined) valueEnd = eol;
+    } else {
+      close();
+      for (const w of WANTED_BY_FIRST[first | 0x20] ?? []) {
+        let k = 1;
+        while (k < w.bytes.length && (bytes[line + k]! | 0x20) === w.bytes[k]) k++;
+        if (k < w.bytes.length) continue;
+        let p = line + k;
+        while (p < eol && (bytes[p] === 0x20 || bytes[p] === 0x09)) p++;
+        if (p >= eol || bytes[p] !== 0x3a) continue;
+        p++;
+        while (p < eol && (bytes[p] === 0x20 || bytes[p] === 0x09)) p++;
+        field = w.name;
+        valueStart = p;
+        valueEnd = eol;
+        break;
+      }
+    }
+    line = eol + 1;
+  }
+  close();
+  return { end: n, bodyStart: n, headers };
+}
+
+/** A field value unfolded and trimmed. */
+function unfold(value: string): string {
+  return value.replace(/\r?\n[ \t]+/g, ' ').replace(/\r$/, '').trim();
 }
 
 /** TextDecoder as both the browser and Node type it. */
@@ -185,80 +289,149 @@ function transferDecode(body: Uint8Array, cte: string): Uint8Array | undefined {
 
 const PATCH_TYPES = new Set(['text/x-patch', 'text/x-diff']);
 
+/** An attachment's text, decoded as postal-mime's 'utf8' attachment encoding does (a UTF-8 TextDecoder). */
 function attachmentText(content: ArrayBuffer | Uint8Array | string): string {
   return typeof content === 'string' ? content : utf8.decode(content);
 }
 
-/**
- * Decodes one message. `fallbackId` names it when it carries no Message-ID
- * (for example "0003-x86-module.patch" in a format-patch folder).
- */
 /** A full MIME parse, as postal-mime does it; the Node layer may run it on a worker thread. */
 export type MimeParser = (bytes: Uint8Array, limits: ParseLimits) => Promise<Email>;
 
 export const postalMimeParser: MimeParser = (bytes, limits) =>
   PostalMime.parse(bytes, {
-    attachmentEncoding: 'utf8',
+    // Bytes: only patch attachments are read as text (attachmentText); decoding every
+    // attachment (logs, images, signatures) as postal-mime's 'utf8' does was wasted.
+    attachmentEncoding: 'arraybuffer',
     maxNestingDepth: limits.maxNestingDepth,
     maxHeadersSize: limits.maxHeaderBytes,
   });
 
-export async function parseMessage(
-  bytes: Uint8Array,
-  fallbackId: string,
-  limits: ParseLimits = DEFAULT_LIMITS,
-  mimeParser: MimeParser = postalMimeParser,
-): Promise<Result<MailMessage>> {
+/** A message whose body needs the full MIME parse; `complete` makes the message from its result. */
+export interface NeedsMime {
+  needsMime: true;
+  complete(email: Email): MailMessage;
+}
+
+/** Addresses repeat (a list has few senders), and addressParser is the costliest header step. */
+const mailboxes = new Map<string, Mailbox>();
+const MAILBOX_CACHE_SIZE = 4096;
+
+function cachedFirstMailbox(value: string | undefined): Mailbox {
+  if (!value) return firstMailbox(value);
+  let m = mailboxes.get(value);
+  if (!m) {
+    if (mailboxes.size >= MAILBOX_CACHE_SIZE) mailboxes.clear();
+    m = firstMailbox(value);
+    mailboxes.set(value, m);
+  }
+  // A copy: a message's `from` is its own.
+  return { name: m.name, address: m.address };
+}
+
+function messageOf(headers: Map<string, string>, body: string, attachedPatches: string[], size: number, fallbackId: string): MailMessage {
+  const ids = parseMsgIds(headers.get('message-id'));
+  const { date, time } = readDate(headers.get('date'));
+  const inReplyTo = parseMsgIds(headers.get('in-reply-to'))[0] ?? null;
+  return {
+    msgid: ids[0] ?? fallbackId,
+    syntheticId: ids.length === 0,
+    subject: decodeWords(headers.get('subject') ?? ''),
+    from: cachedFirstMailbox(headers.get('from')),
+    date,
+    time,
+    inReplyTo,
+    references: parseMsgIds(headers.get('references')),
+    // Most mail has no CR at all, and indexOf finds that out faster than the regular expression.
+    body: body.indexOf('\r') < 0 ? body : body.replace(/\r\n/g, '\n'),
+    attachedPatches,
+    size,
+  };
+}
+
+/**
+ * Most MIME containers (multipart and message/* parts) a message may have.
+ * postal-mime stops multiparts nested past maxNestingDepth, but not
+ * containers nested through message/rfc822 parts, and those cost it time
+ * that grows with their number (fuzz, one message: 1,000 multiparts nested
+ * through message/rfc822 0.8 s, 4,000 8.9 s; 23,000 message/rfc822 levels in
+ * 1 MB 25 s). Kernel mail has a handful.
+ */
+const MAX_MIME_CONTAINERS = 64;
+
+/** Content-Type header lines (of the message, its parts and embedded messages) that open a container. */
+function countContainers(bytes: Uint8Array): number {
+  let n = 0;
+  for (const m of utf8.decode(bytes).matchAll(/^content-type:[^\n]*(?:\n[ \t][^\n]*)*/gim)) {
+    if (/multipart\/|message\//i.test(m[0])) n++;
+  }
+  return n;
+}
+
+/**
+ * Decodes one message as far as it can be without a full MIME parse: a
+ * single text/plain part, which is nearly all kernel mail, is decoded here,
+ * synchronously; any other gives `needsMime`, to be completed with
+ * postal-mime's result. The bytes are not kept. `fallbackId` names a message
+ * that carries no Message-ID (for example "0003-x86-module.patch" in a
+ * format-patch folder).
+ */
+export function decodeMessage(bytes: Uint8Array, fallbackId: string, limits: ParseLimits = DEFAULT_LIMITS): Result<MailMessage> | NeedsMime {
   if (bytes.length > limits.maxMessageBytes) {
     return err(`message is ${(bytes.length / 1048576).toFixed(1)} MiB, over the ${(limits.maxMessageBytes / 1048576).toFixed(0)} MiB limit`);
   }
-  const { end, bodyStart } = headerEnd(bytes);
+  const fast = readHeaderBytes(bytes, limits.maxHeaderBytes);
+  const { end, bodyStart } = fast ?? headerEnd(bytes);
   if (end > limits.maxHeaderBytes) {
     return err(`header block is ${end} bytes, over the ${limits.maxHeaderBytes}-byte limit`);
   }
   if (end === 0 || bytes.length === 0) return err('message has no headers');
-  const headers = readHeaders(utf8.decode(bytes.subarray(0, end)));
+  const headers = fast?.headers ?? readHeaders(utf8.decode(bytes.subarray(0, end)));
   if (!headers.has('from') && !headers.has('subject') && !headers.has('message-id')) {
     return err('none of From, Subject or Message-ID is present (not a mail message?)');
   }
 
   const ct = params(headers.get('content-type') ?? 'text/plain');
   const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  let body: string;
-  const attachedPatches: string[] = [];
+  const size = bytes.length;
   const plainBytes = ct.type === 'text/plain' || ct.type === '' ? transferDecode(bytes.subarray(bodyStart), cte) : undefined;
-  if (plainBytes) {
-    body = decoderFor(ct.charset).decode(plainBytes);
-  } else {
-    let email: Email;
-    try {
-      email = await mimeParser(bytes, limits);
-    } catch (e) {
-      return err(`MIME structure could not be read: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    body = email.text ?? '';
-    for (const a of email.attachments) {
-      const type = a.mimeType.toLowerCase();
-      const isPatchFile = /\.(patch|diff)$/i.test(a.filename ?? '');
-      if (PATCH_TYPES.has(type) || (type === 'text/plain' && isPatchFile)) attachedPatches.push(attachmentText(a.content));
-    }
-    if (!email.text && email.html) body = '(this message has only an HTML part, which is not shown)';
-  }
+  if (plainBytes) return ok(messageOf(headers, decoderFor(ct.charset).decode(plainBytes), [], size, fallbackId));
+  const containers = countContainers(bytes);
+  if (containers > MAX_MIME_CONTAINERS) return err(`MIME structure has ${containers} multipart or message parts, over the limit of ${MAX_MIME_CONTAINERS}`);
+  return {
+    needsMime: true,
+    complete(email: Email): MailMessage {
+      let body = email.text ?? '';
+      const attachedPatches: string[] = [];
+      for (const a of email.attachments) {
+        const type = a.mimeType.toLowerCase();
+        const isPatchFile = /\.(patch|diff)$/i.test(a.filename ?? '');
+        if (PATCH_TYPES.has(type) || (type === 'text/plain' && isPatchFile)) attachedPatches.push(attachmentText(a.content));
+      }
+      if (!email.text && email.html) body = '(this message has only an HTML part, which is not shown)';
+      return messageOf(headers, body, attachedPatches, size, fallbackId);
+    },
+  };
+}
 
-  const ids = parseMsgIds(headers.get('message-id'));
-  const { date, time } = readDate(headers.get('date'));
-  const inReplyTo = parseMsgIds(headers.get('in-reply-to'))[0] ?? null;
-  return ok({
-    msgid: ids[0] ?? fallbackId,
-    syntheticId: ids.length === 0,
-    subject: decodeWords(headers.get('subject') ?? ''),
-    from: firstMailbox(headers.get('from')),
-    date,
-    time,
-    inReplyTo,
-    references: parseMsgIds(headers.get('references')),
-    body: body.replace(/\r\n/g, '\n'),
-    attachedPatches,
-    size: bytes.length,
-  });
+/** Completes a message that needs the MIME parse; a parse that fails is the message's error. */
+export async function completeWithMime(pending: NeedsMime, parse: () => Promise<Email>): Promise<Result<MailMessage>> {
+  let email: Email;
+  try {
+    email = await parse();
+  } catch (e) {
+    return err(`MIME structure could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return ok(pending.complete(email));
+}
+
+/** Decodes one message, the MIME parse included (see decodeMessage). */
+export async function parseMessage(
+  bytes: Uint8Array,
+  fallbackId: string,
+  limits: ParseLimits = DEFAULT_LIMITS,
+  mimeParser: MimeParser = postalMimeParser,
+): Promise<Result<MailMessage>> {
+  const decoded = decodeMessage(bytes, fallbackId, limits);
+  if (!('needsMime' in decoded)) return decoded;
+  return completeWithMime(decoded, () => mimeParser(bytes, limits));
 }

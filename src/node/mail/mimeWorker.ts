@@ -13,20 +13,25 @@ import { type ParseLimits, postalMimeParser } from '../../core/mail/message';
  * thread runs nothing but postal-mime, so it gets a Blob that only
  * concatenates (the two operations postal-mime uses: construct, arrayBuffer).
  */
+const encoder = new TextEncoder();
+const NEWLINE = new Uint8Array([0x0a]);
+
 class ConcatBlob {
   private readonly bytes: Uint8Array;
   readonly type: string;
 
   constructor(parts: readonly (string | ArrayBuffer | ArrayBufferView)[] = [], options: { type?: string } = {}) {
-    const encoder = new TextEncoder();
+    // postal-mime puts a '\n' string after every line: written as a byte, not encoded one by one.
     const chunks = parts.map((p) =>
-      typeof p === 'string' ? encoder.encode(p) : p instanceof ArrayBuffer ? new Uint8Array(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
+      typeof p === 'string' ? (p === '\n' ? NEWLINE : encoder.encode(p)) : p instanceof ArrayBuffer ? new Uint8Array(p) : new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
     );
-    const total = chunks.reduce((n, c) => n + c.length, 0);
+    let total = 0;
+    for (const c of chunks) total += c.length;
     this.bytes = new Uint8Array(total);
     let at = 0;
     for (const c of chunks) {
-      this.bytes.set(c, at);
+      if (c.length === 1) this.bytes[at] = c[0]!;
+      else this.bytes.set(c, at);
       at += c.length;
     }
     this.type = options.type ?? '';

@@ -7,10 +7,10 @@
  * Node-only (file system, child processes); shared by the extension and the CLI.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { splitMbox } from '../../core/mail/mbox';
-import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../../core/mail/message';
+import { type MboxEntry, splitMboxPart } from '../../core/mail/mbox';
+import { completeWithMime, decodeMessage, DEFAULT_LIMITS, detached, type MailMessage, type ParseLimits } from '../../core/mail/message';
 import { err } from '../../core/result';
 import { dedupe } from '../../core/series/accounting';
 import type { DuplicateMessage, ReadError, SourcedMessage } from '../../core/series/model';
@@ -54,47 +54,97 @@ export async function detectSource(p: string): Promise<SourceKind> {
   return 'folder';
 }
 
+/** What becomes of one message's bytes: the message, or an error with its Message-ID when one can be seen. */
+type Outcome = { message: MailMessage } | { msgid: string | null; error: string };
+
+/** The Message-ID of a message that could not be decoded, when one can be seen at all. */
+function sniffMsgId(bytes: Uint8Array): string | null {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 64 * 1024)));
+  const id = /^message-id:\s*<([^<>\s]+)>/im.exec(head)?.[1];
+  return id === undefined ? null : detached(id);
+}
+
+function thrown(e: unknown): string {
+  return `could not be decoded: ${e instanceof Error ? e.message : String(e)}`;
+}
+
 /**
- * Collects decoded messages and errors in reading order. Several messages
- * are decoded at once: the MIME library waits on asynchronous buffer reads,
- * and overlapping them keeps the CPU busy. Whatever happens to a message, its
- * slot gets either the message or an error: nothing read is dropped.
+ * Collects decoded messages and errors in reading order. A message that is
+ * a single text/plain part (nearly all kernel mail) is decoded on the spot,
+ * synchronously; the MIME parse of the rest runs on the worker thread,
+ * several at once. Whatever happens to a message, its slot gets either the
+ * message or an error: nothing read is dropped.
+ *
+ * (Decoding whole batches of plain messages on the worker as well was
+ * tried: handing them over and taking the results back cost this thread as
+ * much as decoding them, and more memory.)
  */
 class Collector {
   private readonly slots: (SourcedMessage | ReadError)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private decoded = 0;
+  private readonly limits: ParseLimits;
   constructor(
     private readonly opts: ReadOptions,
     private readonly mime: MimeWorkerPool,
-  ) {}
+  ) {
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
+  }
 
   get seen(): number {
     return this.slots.length;
   }
 
+  /** MIME parses waiting at once, at most: each holds its message's bytes. */
+  static readonly CONCURRENCY = 256;
+
+  /**
+   * Files one message into the next slot. The bytes are used only until this
+   * returns (a MIME parse gets its own copy), so the caller may reuse their
+   * buffer after awaiting it.
+   */
   async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string): Promise<void> {
     this.opts.signal?.throwIfAborted();
     const slot = this.slots.length;
+    let decoded;
+    try {
+      decoded = decodeMessage(bytes, fallbackId, this.limits);
+    } catch (e) {
+      decoded = err<MailMessage>(thrown(e));
+    }
+    if (!('needsMime' in decoded)) {
+      this.file(slot, decoded.ok ? { message: decoded.value } : { msgid: sniffMsgId(bytes), error: decoded.error }, origin, sourceId);
+      return;
+    }
     this.slots.push({ msgid: null, origin, sourceId, message: 'was not decoded' });
-    const job = parseMessage(bytes, fallbackId, this.opts.limits ?? DEFAULT_LIMITS, this.mime.parse)
-      .catch((e: unknown) => err(`could not be decoded: ${e instanceof Error ? e.message : String(e)}`))
-      .then((r) => {
-        this.slots[slot] = r.ok ? { ...r.value, origin, sourceId } : { msgid: sniffMsgId(bytes), origin, sourceId, message: r.error };
-        this.decoded++;
-        if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
-      });
+    // Its own copy: the parse outlives the caller's buffer.
+    const own = Uint8Array.prototype.slice.call(bytes);
+    const job = completeWithMime(decoded, () => this.mime.parse(own, this.limits))
+      .catch((e: unknown) => err<MailMessage>(thrown(e)))
+      .then((r) => this.file(slot, r.ok ? { message: r.value } : { msgid: sniffMsgId(own), error: r.error }, origin, sourceId));
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
+  }
+
+  private file(slot: number, o: Outcome, origin: string, sourceId: string): void {
+    if ('message' in o) {
+      // The decoded message is this reader's own: completed in place rather than copied.
+      const m = o.message as SourcedMessage;
+      m.origin = origin;
+      m.sourceId = sourceId;
+      this.slots[slot] = m;
+    } else {
+      this.slots[slot] = { msgid: o.msgid, origin, sourceId, message: o.error };
+    }
+    this.decoded++;
+    if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
   }
 
   /** Something that is not one message could not be read (a file of a folder, an epoch): one error. */
   fail(sourceId: string, origin: string, message: string): void {
     this.slots.push({ msgid: null, origin, sourceId, message });
   }
-
-  static readonly CONCURRENCY = 256;
 
   async finish(seen: Map<string, SourcedMessage>): Promise<Omit<ReadResult, 'seen'>> {
     await Promise.all(this.inFlight);
@@ -108,18 +158,53 @@ class Collector {
   }
 }
 
-/** The Message-ID of a message that could not be decoded, when one can be seen at all. */
-function sniffMsgId(bytes: Uint8Array): string | null {
-  const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 64 * 1024)));
-  return /^message-id:\s*<([^<>\s]+)>/im.exec(head)?.[1] ?? null;
-}
+/** Bytes read from an mbox file at a time. */
+const MBOX_READ_BYTES = 1 << 18;
 
+/**
+ * Reads an mbox file piece by piece into one buffer that is reused: reading
+ * a whole list archive at once costs its size in fresh memory, and touching
+ * fresh pages is much of the time on some machines.
+ */
 async function readMboxFile(file: string, sourceId: string, c: Collector): Promise<void> {
-  const buf: Uint8Array = await readFile(file);
-  const entries = splitMbox(buf);
   const name = path.basename(file);
-  for (let i = 0; i < entries.length; i++) {
-    await c.add(entries[i]!.bytes, sourceId, entries.length === 1 ? name : `${name}, message ${i + 1}`, `${name}#${i + 1}@execmem-lens.invalid`);
+  const fh = await open(file, 'r');
+  try {
+    // A plain Uint8Array: the views split off a Node Buffer would be Buffers, slower to make and search.
+    let buf = new Uint8Array(2 * MBOX_READ_BYTES);
+    let len = 0;
+    let base = 0;
+    let count = 0;
+    let pending: MboxEntry[] = [];
+    let atEnd = false;
+    while (!atEnd) {
+      // When nothing was split off, the next read doubles what is held, so a message is rescanned only O(log) times.
+      const want = Math.max(MBOX_READ_BYTES, pending.length === 0 && len > MBOX_READ_BYTES ? len : 0);
+      if (buf.length - len < want) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, len + want));
+        bigger.set(buf.subarray(0, len));
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, len, want, null);
+      len += bytesRead;
+      atEnd = bytesRead === 0;
+      const part = splitMboxPart(buf.subarray(0, len), atEnd, base);
+      pending = part.entries;
+      // A file of one message is named by the file alone; only at the end is it known that there is one.
+      if (atEnd && count === 0 && pending.length === 1) {
+        await c.add(pending[0]!.bytes, sourceId, name, `${name}#1@execmem-lens.invalid`);
+        break;
+      }
+      for (const entry of pending) {
+        count++;
+        await c.add(entry.bytes, sourceId, `${name}, message ${count}`, `${name}#${count}@execmem-lens.invalid`);
+      }
+      buf.copyWithin(0, part.rest, len);
+      base += part.rest;
+      len -= part.rest;
+    }
+  } finally {
+    await fh.close();
   }
 }
 
@@ -169,7 +254,7 @@ async function catFileBatch(
   onMissing: (commit: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const child = spawn('git', ['-C', repo, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
+  const child = spawn('git', [`--git-dir=${repo}`, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const closed = new Promise<number | null>((resolve, reject) => {
@@ -181,42 +266,57 @@ async function catFileBatch(
   child.stdin.on('error', () => undefined);
   child.stdin.end(commits.map((c) => `${c}:m\n`).join(''));
   try {
-    // Chunks are joined only once a whole blob has arrived, so a large message
-    // does not make every 64 KiB chunk copy everything before it.
-    let pending: Buffer = Buffer.alloc(0);
-    const waiting: Buffer[] = [];
-    let waitingBytes = 0;
+    // A chunk's complete records are read where they lie; only a record split
+    // between chunks is joined, once all of it has arrived (so a large message
+    // does not make every 64 KiB chunk copy everything before it).
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    /** The whole length of the record begun in `pending`, once its header line is known. */
     let need = 0;
     let next = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      if (need > 0 && pending.length + waitingBytes + chunk.length < need) {
-        waiting.push(chunk);
-        waitingBytes += chunk.length;
-        continue;
-      }
-      pending = Buffer.concat([pending, ...waiting, chunk]);
-      waiting.length = 0;
-      waitingBytes = 0;
+    /** Hands on the complete records in buf; returns the incomplete rest. */
+    const consume = async (buf: Buffer): Promise<Buffer> => {
       need = 0;
+      let at = 0;
       for (;;) {
-        const nl = pending.indexOf(10);
+        const nl = buf.indexOf(10, at);
         if (nl < 0) break;
-        const header = pending.toString('latin1', 0, nl);
+        const header = buf.toString('latin1', at, nl);
         if (header.endsWith(' missing')) {
           onMissing(commits[next++] ?? header);
-          pending = pending.subarray(nl + 1);
+          at = nl + 1;
           continue;
         }
         const size = Number(header.split(' ')[2]);
         if (!Number.isSafeInteger(size)) throw new Error(`git cat-file gave an unexpected line: ${header.slice(0, 100)}`);
-        if (pending.length < nl + 1 + size + 1) {
-          need = nl + 1 + size + 1;
+        if (buf.length < nl + 1 + size + 1) {
+          need = nl + 1 + size + 1 - at;
           break;
         }
-        const blob = new Uint8Array(pending.buffer, pending.byteOffset + nl + 1, size);
-        pending = pending.subarray(nl + 1 + size + 1);
+        const blob = new Uint8Array(buf.buffer, buf.byteOffset + nl + 1, size);
+        at = nl + 1 + size + 1;
         await onBlob(commits[next++] ?? '', blob);
       }
+      return buf.subarray(at);
+    };
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let rest: Buffer;
+      if (pendingBytes === 0) {
+        rest = await consume(chunk);
+      } else if (need > 0 && pendingBytes + chunk.length < need) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        continue;
+      } else if (need > 0) {
+        const take = need - pendingBytes;
+        await consume(Buffer.concat([...pending, chunk.subarray(0, take)]));
+        rest = await consume(chunk.subarray(take));
+      } else {
+        // The record's header line is cut: join and read again.
+        rest = await consume(Buffer.concat([...pending, chunk]));
+      }
+      pending = rest.length > 0 ? [rest] : [];
+      pendingBytes = rest.length;
     }
   } finally {
     if (child.exitCode === null) child.kill();
@@ -230,7 +330,9 @@ async function readPublicInbox(repo: string, sourceId: string, c: Collector, opt
     const name = path.basename(epoch);
     let commits: string[];
     try {
-      commits = (await run('git', ['-C', epoch, 'rev-list', '--all', '--reverse'], opts.signal)).split('\n').filter(Boolean);
+      // --git-dir, not -C: git -C in a folder that is no repository looks upwards, and an epoch
+      // that is not one, inside some work tree, read that work tree's history (fuzz/hostile.test.ts).
+      commits = (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--all', '--reverse'], opts.signal)).split('\n').filter(Boolean);
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       // An epoch that is not a git repository (or a damaged one) is an error; the other epochs are read.
