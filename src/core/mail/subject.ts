@@ -86,9 +86,11 @@ export function parseSubject(raw: string): SubjectInfo {
     title: s.trim(),
   };
   // "1 / 3" written with spaces is one counter, and so is Mercurial's "1 of 3".
+  // A match starts only where a number starts, and \s* never meets \s+: else a long run of
+  // digits or spaces in a hostile subject costs quadratic time.
   const tokens = prefixes
     .join(' ')
-    .replace(/(-?\d+)\s*(?:\/|\s+of\s+)\s*(-?\d+)/gi, '$1/$2')
+    .replace(/(?<!\d)(-?\d+)(?:\s*\/\s*|\s+of\s+)(-?\d+)/gi, '$1/$2')
     .split(/[\s,]+/)
     .filter(Boolean);
   for (const token of tokens) {
@@ -108,15 +110,19 @@ export function parseSubject(raw: string): SubjectInfo {
       setVersion(info, m[1]!);
       info.labels.push(token.toLowerCase());
     } else if ((m = /^(-?\d+)\/(-?\d+)$/.exec(token))) {
-      info.index = Number(m[1]);
-      info.total = Number(m[2]);
       info.isPatch = true;
-      info.counterFinding = counterFinding(info.index, info.total);
+      if (isNumber(info, m[1]!, m[2]!)) {
+        info.index = Number(m[1]);
+        info.total = Number(m[2]);
+        info.counterFinding = counterFinding(info.index, info.total);
+      }
     } else if ((m = /^(\d+)\/[a-z]$/i.exec(token))) {
       // "[PATCH 3/n]": one more patch for a series whose size the sender did not restate.
-      info.index = Number(m[1]);
-      info.totalUnknown = true;
       info.isPatch = true;
+      if (isNumber(info, m[1]!, '')) {
+        info.index = Number(m[1]);
+        info.totalUnknown = true;
+      }
     } else {
       info.labels.push(token);
     }
@@ -137,17 +143,32 @@ function counterFinding(index: number, total: number): string | null {
   return null;
 }
 
+function abbreviated(digits: string): string {
+  return digits.length > 12 ? `${digits.slice(0, 12)}…` : digits;
+}
+
+/**
+ * Hundreds of digits read as Infinity: no number to list, compare or print
+ * (JSON writes null). Such a counter is not read; the finding says so.
+ */
+function isNumber(info: SubjectInfo, index: string, total: string): boolean {
+  if (Number.isFinite(Number(index)) && Number.isFinite(Number(total))) return true;
+  info.counterFinding = `counter ${abbreviated(index)}/${abbreviated(total) || '?'} is not a number; read as unnumbered`;
+  return false;
+}
+
 function setVersion(info: SubjectInfo, digits: string): void {
   const v = Number(digits);
   if (Number.isSafeInteger(v) && v > 0 && v <= MAX_VERSION) {
     info.version = v;
     info.versionGiven = true;
   } else {
-    info.counterFinding ??= `version v${digits.length > 12 ? `${digits.slice(0, 12)}…` : digits} is not believable; read as v1`;
+    info.counterFinding ??= `version v${abbreviated(digits)} is not believable; read as v1`;
   }
 }
 
 /** The title as series are matched across versions: case, spacing and trailing dots folded. */
 export function normalizeTitle(title: string): string {
-  return title.toLowerCase().replace(/\s+/g, ' ').replace(/[.\s]+$/, '').trim();
+  // The lookbehind starts the match only at the start of the trailing run: "a....b" with many dots was quadratic.
+  return title.toLowerCase().replace(/\s+/g, ' ').replace(/(?<![.\s])[.\s]+$/, '').trim();
 }

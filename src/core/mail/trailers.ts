@@ -40,7 +40,7 @@ const PERSON_TRAILERS = new Set(['cc']);
 
 // The value ends at its last non-space by a greedy match: a lazy one ahead of \s*$ took quadratic
 // time on a long line of spaces. Every pattern here is written so that a long hostile line costs
-// linear time (tests/fuzz/linear.test.ts).
+// linear time (test/fuzz/linear.test.ts).
 const TRAILER_LINE_RE = /^([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*):[ \t]+(\S(?:.*\S)?)\s*$/;
 /** Runs of the characters an address is made of. */
 const ADDRESS_CHARS_RE = /[^\s<>"(),;:]+/g;
@@ -56,19 +56,26 @@ function isPersonTrailer(lowerName: string): boolean {
   return lowerName.endsWith('-by') || PERSON_TRAILERS.has(lowerName);
 }
 
+/**
+ * `text.replace(re, '')` for a pattern that ends with `close`: past the last `close` nothing can
+ * match, and trying from every unclosed "<mailto:" there took quadratic time.
+ */
+function removeClosed(text: string, re: RegExp, close: string): string {
+  const end = text.lastIndexOf(close) + 1;
+  return end === 0 ? text : text.slice(0, end).replace(re, '') + text.slice(end);
+}
+
 /** HTML mail turned into text leaves entities and Outlook's "a@b<mailto:a@b>" behind. */
 function cleanHtml(value: string): string {
-  return value
+  const text = value
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
     .replace(/&quot;/gi, '"')
     .replace(/&#64;|&commat;/gi, '@')
     .replace(/&nbsp;/gi, ' ')
-    .replace(/&amp;/gi, '&')
-    // Not across another '<' or '[': many unclosed "<mailto:" made [^>]* scan to the end from each.
-    .replace(/<mailto:[^<>]*>/gi, '')
-    .replace(/\[mailto:[^[\]]*\]/gi, '')
-    .replace(/<\/?(?:a|b|i|span|div|br|p)(?:\s[^<>]*)?>/gi, '')
+    .replace(/&amp;/gi, '&');
+  const noMailto = removeClosed(removeClosed(text, /<mailto:[^>]*>/gi, '>'), /\[mailto:[^\]]*\]/gi, ']');
+  return removeClosed(noMailto, /<\/?(?:a|b|i|span|div|br|p)(?:\s[^>]*)?>/gi, '>')
     .replace(/\s+/g, ' ')
     .trim();
 }
