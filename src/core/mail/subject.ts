@@ -130,14 +130,18 @@ export function parseSubject(raw: string): SubjectInfo {
   return info;
 }
 
-/** Largest n/m total believed: above it the missing numbers are not listed one by one. */
-export const MAX_SERIES_TOTAL = 9999;
+/**
+ * Largest n/m total believed: above it the missing numbers are not listed one
+ * by one (a one-line "[PATCH 1/9999]" must not cost ten thousand numbers).
+ * Kernel series run to a few hundred patches at most.
+ */
+export const MAX_SERIES_TOTAL = 999;
 /** Largest version believed. */
 export const MAX_VERSION = 999;
 
 function counterFinding(index: number, total: number): string | null {
   if (index < 0 || total < 0) return `negative patch number ${index}/${total}`;
-  if (total > MAX_SERIES_TOTAL) return `a series of ${total} patches is not believable`;
+  if (total > MAX_SERIES_TOTAL) return `a series of ${total} patches is not believable; missing numbers are not listed`;
   if (total === 0) return `numbered ${index}/0: a series of no patches`;
   if (index > total) return `numbered ${index}/${total}: beyond the series' total`;
   return null;

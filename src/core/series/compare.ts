@@ -17,8 +17,15 @@ function diffKey(p: PatchEntry): string {
   return p.diff
     .split('\n')
     .filter((l) => !/^(index |@@ )/.test(l))
-    .join('\n')
-    .replace(/[ \t]+$/gm, '');
+    .map(trimBlanksEnd)
+    .join('\n');
+}
+
+/** The line without trailing spaces and tabs, by a scan from its end: /[ \t]+$/ backtracks over every run of blanks inside a line. */
+function trimBlanksEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 export function compareVersions(older: SeriesVersion, newer: SeriesVersion): PatchChange[] {

@@ -49,7 +49,7 @@
 import type { Mailbox } from '../mail/message';
 import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
 import { followupTrailers, patchTrailers, senderMismatch, seriesMarkers } from '../mail/trailers';
-import { diffStat, hasDiff, parseDiffFiles, splitPatchBody } from '../patch/patch';
+import { type DiffStat, diffStat, hasDiff, parseDiffFiles, type PatchFile, splitPatchBody } from '../patch/patch';
 import type {
   DuplicateMessage,
   GivenTrailer,
@@ -120,10 +120,11 @@ function buildThreads(messages: Iterable<SourcedMessage>): { nodes: Map<string, 
     nodes.set(msg.msgid, { msg, subject, kind: classify(msg, subject), order: order++, parent: null, seriesUp: null, anchor: null });
   }
   for (const node of nodes.values()) {
-    const { inReplyTo, references } = node.msg;
-    let parent = inReplyTo ? nodes.get(inReplyTo) : undefined;
-    for (let i = references.length - 1; !parent && i >= 0; i--) parent = nodes.get(references[i]!);
-    if (parent && parent !== node) node.parent = parent;
+    const { msgid, inReplyTo, references } = node.msg;
+    // A message naming itself (some mailers put their own id in In-Reply-To) says nothing of its parent.
+    let parent = inReplyTo && inReplyTo !== msgid ? nodes.get(inReplyTo) : undefined;
+    for (let i = references.length - 1; !parent && i >= 0; i--) if (references[i] !== msgid) parent = nodes.get(references[i]!);
+    if (parent) node.parent = parent;
   }
   cutLoops(nodes);
   // Depth by walking up to the first node whose depth is known, then down the path again: linear.
@@ -233,20 +234,30 @@ function gatherSendings(ordered: Node[]): Sending[] {
   const sendings: Sending[] = [];
   for (const [anchor, list] of byAnchor) {
     // A number seen twice under one anchor: the later copy goes to the next part that lacks it.
+    // Parts fill in order, so the k-th copy of a number goes to part k.
     list.sort(byTime);
-    const parts: { nodes: Node[]; taken: Set<number> }[] = [];
+    const parts: Node[][] = [];
+    const copies = new Map<number, number>();
     for (const n of list) {
       const i = n.kind === 'cover' ? 0 : indexOf(n);
-      let part = parts.find((p) => !p.taken.has(i));
-      if (!part) parts.push((part = { nodes: [], taken: new Set() }));
-      part.nodes.push(n);
-      part.taken.add(i);
+      const k = copies.get(i) ?? 0;
+      copies.set(i, k + 1);
+      (parts[k] ??= []).push(n);
     }
-    const head = newSending(anchor, parts[0]!.nodes, null);
+    const head = newSending(anchor, parts[0]!, null);
     sendings.push(head);
-    for (const p of parts.slice(1)) sendings.push(newSending(p.nodes[0]!, p.nodes, head));
+    for (const p of parts.slice(1)) sendings.push(newSending(p[0]!, p, head));
   }
   return joinFragments(sendings);
+}
+
+/** Open sendings a new fragment is tried against, the most recent first; real broken sendings have a few fragments. */
+const MAX_FRAGMENT_PARTNERS = 32;
+
+/** Numbers that can belong to a fragment: within what the subjects announced, for a series of more than one patch. */
+function fragmentable(s: Sending): boolean {
+  if (s.total < 2 || s.total > MAX_SERIES_TOTAL) return false;
+  return s.nodes.every((n) => n.kind === 'cover' || (indexOf(n) >= 1 && indexOf(n) <= s.total));
 }
 
 /**
@@ -254,28 +265,32 @@ function gatherSendings(ordered: Node[]): Sending[] {
  * threads) shows up as fragments with the same author, version and total,
  * disjoint patch numbers and close send times. Join them. Files without
  * Message-IDs (a format-patch folder) carry commit dates, not send dates, so
- * there the source folder stands in for the time window.
+ * there the source folder stands in for the time window. A one-patch series
+ * has nothing to be a fragment of, and numbers outside 1..total join nothing.
  */
 function joinFragments(sendings: Sending[]): Sending[] {
   sendings.sort((a, b) => a.first - b.first || a.anchor.order - b.anchor.order);
   const open = new Map<string, Sending[]>();
   const out: Sending[] = [];
   for (const s of sendings) {
-    if (s.repeatOf) {
+    if (s.repeatOf || !fragmentable(s)) {
       out.push(s);
       continue;
     }
     const key = sendingKey(s);
     const candidates = open.get(key) ?? [];
+    // Only the most recent are tried, so the older ones can go (amortised: half at a time).
+    if (candidates.length > 2 * MAX_FRAGMENT_PARTNERS) candidates.splice(0, candidates.length - MAX_FRAGMENT_PARTNERS);
     const mine = new Set(s.nodes.map(indexOf));
-    const target = candidates.find((c) => {
-      if (c.anchor.kind === 'cover' && s.anchor.kind === 'cover') return false;
-      for (const n of c.nodes) if (mine.has(indexOf(n))) return false;
-      if (c.synthetic && s.synthetic) return c.anchor.msg.sourceId === s.anchor.msg.sourceId;
-      return s.first - c.last <= FRAGMENT_WINDOW_MS;
-    });
+    let target: Sending | undefined;
+    for (let i = candidates.length - 1; i >= Math.max(0, candidates.length - MAX_FRAGMENT_PARTNERS) && !target; i--) {
+      const c = candidates[i]!;
+      if (c.anchor.kind === 'cover' && s.anchor.kind === 'cover') continue;
+      if (c.nodes.some((n) => mine.has(indexOf(n)))) continue;
+      if (c.synthetic && s.synthetic ? c.anchor.msg.sourceId === s.anchor.msg.sourceId : s.first - c.last <= FRAGMENT_WINDOW_MS) target = c;
+    }
     if (target) {
-      target.nodes.push(...s.nodes);
+      for (const n of s.nodes) target.nodes.push(n);
       if (s.anchor.kind === 'cover') target.anchor = s.anchor;
       target.first = Math.min(target.first, s.first);
       target.last = Math.max(target.last, s.last);
@@ -289,41 +304,43 @@ function joinFragments(sendings: Sending[]): Sending[] {
 }
 
 /**
- * Defines `name` on `target` as computed on first read and kept: the files and
- * diffstat of every patch of a list archive are parsed only when a view asks.
+ * A patch whose files and diffstat are parsed on first read and kept: a list
+ * archive's patches are grouped without parsing every diff (the CLI's JSON
+ * and summary never read them).
  */
-function lazily<T extends object, K extends keyof T>(target: T, name: K, compute: () => T[K]): void {
-  Object.defineProperty(target, name, {
-    configurable: true,
-    enumerable: true,
-    get: () => {
-      const value = compute();
-      Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-      return value;
-    },
-  });
+class Patch implements PatchEntry {
+  trailers: GivenTrailer[];
+  replies: SourcedMessage[] = [];
+  private parsed: PatchFile[] | undefined;
+  private counted: DiffStat | undefined;
+  constructor(
+    readonly index: number,
+    readonly message: SourcedMessage,
+    readonly subject: SubjectInfo,
+    readonly commitMessage: string,
+    readonly diff: string,
+    own: GivenTrailer[],
+    readonly findings: string[],
+  ) {
+    this.trailers = own;
+  }
+  get files(): PatchFile[] {
+    return (this.parsed ??= parseDiffFiles(this.diff, { lazyHunks: true }));
+  }
+  get stat(): DiffStat {
+    return (this.counted ??= diffStat(this.files));
+  }
 }
 
 function patchEntry(node: Node, findings: string[]): PatchEntry {
-  const body = node.msg.body;
-  const parts = splitPatchBody(body);
+  const parts = splitPatchBody(node.msg.body);
   const diff = [parts.diff, ...node.msg.attachedPatches.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
   if (!diff) findings.push('carries no diff');
   const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
-  const entry = {
-    index: indexOf(node),
-    message: node.msg,
-    subject: node.subject,
-    commitMessage: parts.message,
-    diff,
-    trailers: own,
-    replies: [],
-    findings,
-  } as unknown as PatchEntry;
-  lazily(entry, 'files', () => parseDiffFiles(diff, { lazyHunks: true }));
-  lazily(entry, 'stat', () => diffStat(entry.files));
-  return entry;
+  return new Patch(indexOf(node), node.msg, node.subject, parts.message, diff, own, findings);
 }
+
+const versionStats = new WeakMap<SeriesVersion, DiffStat>();
 
 function buildVersion(s: Sending): SeriesVersion {
   const cover = s.nodes.find((n) => n.kind === 'cover') ?? null;
@@ -359,7 +376,7 @@ function buildVersion(s: Sending): SeriesVersion {
   let first = 0;
   for (const n of s.nodes) if (n.msg.time > 0 && (first === 0 || n.msg.time < first)) first = n.msg.time;
   const time = cover?.msg.time || first;
-  const version = {
+  const version: SeriesVersion = {
     id: head.msgid,
     title: headSubject.title,
     version: s.version,
@@ -387,13 +404,22 @@ function buildVersion(s: Sending): SeriesVersion {
     changeId: markers.changeId,
     family: '',
     replyCount: 0,
-  } as Omit<SeriesVersion, 'stat'> as SeriesVersion;
-  lazily(version, 'stat', () => diffStat([...version.patches, ...version.extras].flatMap((p) => p.files)));
+    // Summed on first read, like each patch's own.
+    get stat(): DiffStat {
+      let stat = versionStats.get(this);
+      if (!stat) versionStats.set(this, (stat = diffStat([...this.patches, ...this.extras].flatMap((p) => p.files))));
+      return stat;
+    },
+  };
   return version;
 }
 
+/** A patch's diff with white space folded, computed once per patch. */
+const foldedDiffs = new WeakMap<PatchEntry, string>();
 function folded(p: PatchEntry): string {
-  return p.diff.replace(/\s+/g, ' ');
+  let f = foldedDiffs.get(p);
+  if (f === undefined) foldedDiffs.set(p, (f = p.diff.replace(/\s+/g, ' ')));
+  return f;
 }
 
 /** The patches both have are the same (white space aside), and there is at least one. */
@@ -478,28 +504,54 @@ function linkFamilies(versions: SeriesVersion[], nodes: Map<string, Node>, versi
  */
 function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, SeriesVersion>): void {
   const groups = new Map<string, SeriesVersion[]>();
+  let highest = 0;
   for (const v of family) {
+    highest = Math.max(highest, v.version);
     const key = `${v.author.address || v.author.name}\u0000${v.version}\u0000${v.resend ? 1 : 0}`;
     const list = groups.get(key);
     if (list) list.push(v);
     else groups.set(key, [v]);
   }
-  let highest = Math.max(...family.map((v) => v.version));
   for (const list of groups.values()) {
     if (list.length < 2) continue;
     list.sort((a, b) => a.time - b.time);
-    const kept: SeriesVersion[] = [];
+    // What was kept, indexed so that each sending is compared only with those that could be its
+    // twin (they share a patch), never with every one before it.
+    const order = new Map<SeriesVersion, number>();
+    let kept = 0;
+    const byTotal = new Map<number, number>();
+    const byTitle = new Map<string, number>();
+    const byPatch = new Map<string, SeriesVersion[]>();
+    const patchKey = (p: PatchEntry) => `${p.index}\u0000${folded(p)}`;
+    const bump = <K>(m: Map<K, number>, k: K, d: number) => m.set(k, (m.get(k) ?? 0) + d);
+    const index = (v: SeriesVersion, d: 1 | -1): void => {
+      bump(byTotal, v.total, d);
+      bump(byTitle, normalizeTitle(v.title), d);
+      const keys = v.patches.length ? v.patches.map(patchKey) : ['']; // '' : no patches (a cover alone)
+      for (const k of keys) {
+        const at = byPatch.get(k) ?? [];
+        if (d > 0) at.push(v);
+        else at.splice(at.indexOf(v), 1);
+        byPatch.set(k, at);
+      }
+      if (d > 0) order.set(v, kept++);
+      else order.delete(v);
+    };
     for (const v of list) {
-      const related = kept.filter((k) => k.total === v.total || normalizeTitle(k.title) === normalizeTitle(v.title) || repeats.get(v) === k);
-      if (related.length === 0) {
-        kept.push(v);
+      const title = normalizeTitle(v.title);
+      const repeated = repeats.get(v);
+      const related = (k: SeriesVersion) => k.total === v.total || normalizeTitle(k.title) === title || repeated === k;
+      if (!(byTotal.get(v.total) || byTitle.get(title) || (repeated && order.has(repeated)))) {
+        index(v, 1);
         continue;
       }
-      const twin = related.find((k) => sameContent(k, v));
+      const keys = v.patches.length ? v.patches.map(patchKey) : [''];
+      const candidates = [...new Set(keys.flatMap((k) => byPatch.get(k) ?? []))].sort((a, b) => order.get(a)! - order.get(b)!);
+      const twin = candidates.find((k) => related(k) && sameContent(k, v));
       if (!twin) {
         v.version = ++highest;
         v.versionInferred = true;
-        kept.push(v);
+        index(v, 1);
         continue;
       }
       if (rank(v) === rank(twin)) {
@@ -510,7 +562,10 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
       const [winner, loser] = rank(v) > rank(twin) ? [v, twin] : [twin, v];
       loser.superseded = true;
       loser.supersededBy = winner.id;
-      if (winner !== twin) kept[kept.indexOf(twin)] = winner;
+      if (winner !== twin) {
+        index(twin, -1);
+        index(winner, 1);
+      }
     }
   }
 }
@@ -590,21 +645,27 @@ function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersio
   }
   // Chain of custody: the patch's own trailers, then those given in replies (to it or, for the
   // whole series, to the cover) in the order they were given; a trailer given twice counts once.
+  // A cover letter speaks for the patches it announced (1..total), not for extras sent past them.
   for (const v of versions) {
-    for (const p of [...v.patches, ...v.extras]) {
-      const own = p.trailers.filter((t) => t.from === 'patch');
-      const later = [...p.trailers.filter((t) => t.from === 'followup'), ...v.coverTrailers];
-      const time = new Map([...p.replies, ...v.coverReplies].map((m) => [m.msgid, m.time]));
-      later.sort((a, b) => (time.get(a.msgid) ?? 0) - (time.get(b.msgid) ?? 0));
-      const seen = new Set(own.map(trailerKey));
-      const kept = [...own];
-      for (const t of later) {
-        const key = trailerKey(t);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        kept.push(t);
+    const coverTime = new Map(v.coverReplies.map((m) => [m.msgid, m.time]));
+    for (const [patches, fromCover] of [[v.patches, v.coverTrailers], [v.extras, []]] as const) {
+      for (const p of patches) {
+        if (p.replies.length === 0 && fromCover.length === 0) continue; // nothing was given to it
+        const own = p.trailers.filter((t) => t.from === 'patch');
+        const later = [...p.trailers.filter((t) => t.from === 'followup'), ...fromCover];
+        const time = new Map(p.replies.map((m) => [m.msgid, m.time]));
+        const when = (t: GivenTrailer) => time.get(t.msgid) ?? coverTime.get(t.msgid) ?? 0;
+        later.sort((a, b) => when(a) - when(b));
+        const seen = new Set(own.map(trailerKey));
+        const kept = [...own];
+        for (const t of later) {
+          const key = trailerKey(t);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          kept.push(t);
+        }
+        p.trailers = kept;
       }
-      p.trailers = kept;
     }
   }
   // A trailer given on a superseded copy of a patch counts for the same patch of the copy that
