@@ -221,7 +221,6 @@ describe('hostile mail: encodings and mbox dialects', () => {
 
   test(
     'windows-1252 (and iso-8859-1, which the Encoding Standard reads as windows-1252) decodes 0x80–0x9F as €, ’, …',
-    { todo: "Node 20.18.3+ TextDecoder('windows-1252') gives C1 controls for 0x80–0x9F (nodejs/node#60888, fixed in later majors); message.ts decodes single-part bodies with it, postal-mime decodes encoded words and parts with it" },
     async () => {
       const file = write('cp1252.mbox', Buffer.from(`${SEP}From: a@x.org\nSubject: =?windows-1252?q?=93quoted=94?=\nMessage-ID: <cp1252@x>\nContent-Type: text/plain; charset=windows-1252\n\n\x80 \x92 \x96\n\n`, 'latin1'));
       const { read } = await readAll([file]);

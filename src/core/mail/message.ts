@@ -12,9 +12,10 @@
  * decodeMessage does that path synchronously, so a reader needs a promise
  * (and the MIME parse, perhaps on another thread) only for the rest.
  */
-import PostalMime, { addressParser, decodeWords, type Email } from 'postal-mime';
+import PostalMime, { addressParser, decodeWords as decodeWordsOnly, type Email } from 'postal-mime';
 import { decode as decodeQuotedPrintable } from 'quoted-printable';
 import { err, ok, type Result } from '../result';
+import { broken as windows1252Broken, fixWindows1252, isWindows1252Label, mentionsWindows1252 } from './cp1252';
 
 export interface Mailbox {
   name: string;
@@ -59,6 +60,7 @@ export const DEFAULT_LIMITS: ParseLimits = {
 };
 
 const utf8 = new TextDecoder('utf-8');
+const latin1 = new TextDecoder('latin1');
 
 /** Extracts the ids in a Message-ID, In-Reply-To or References value. */
 export function parseMsgIds(value: string | undefined): string[] {
@@ -193,6 +195,12 @@ function readHeaderBytes(bytes: Uint8Array, maxHeaderBytes: number): { end: numb
   return { end: n, bodyStart: n, headers };
 }
 
+/** RFC 2047 words decoded by postal-mime, windows-1252 ones corrected where the platform needs it (see cp1252.ts). */
+function decodeWords(value: string): string {
+  const text = decodeWordsOnly(value);
+  return mentionsWindows1252(value) ? fixWindows1252(text) : text;
+}
+
 /** A field value unfolded and trimmed. */
 function unfold(value: string): string {
   return value.replace(/\r?\n[ \t]+/g, ' ').replace(/\r$/, '').trim();
@@ -211,7 +219,8 @@ function decoderFor(charset: string | undefined): Decoder {
   let decoder = decoders.get(label);
   if (!decoder) {
     try {
-      decoder = new TextDecoder(label);
+      const platform = new TextDecoder(label);
+      decoder = isWindows1252Label(label) ? { decode: (input: Uint8Array) => fixWindows1252(platform.decode(input)) } : platform;
     } catch {
       // An unknown or invalid charset label: read as UTF-8 rather than fail.
       decoder = utf8;
@@ -226,7 +235,7 @@ function firstMailbox(value: string | undefined): Mailbox {
   const parsed = addressParser(value, { flatten: true });
   const first = parsed[0];
   if (!first || first.group) return { name: decodeWords(value), address: '' };
-  return { name: first.name, address: first.address.toLowerCase() };
+  return { name: mentionsWindows1252(value) ? fixWindows1252(first.name) : first.name, address: first.address.toLowerCase() };
 }
 
 function readDate(value: string | undefined): { date: string | null; time: number } {
@@ -397,10 +406,13 @@ export function decodeMessage(bytes: Uint8Array, fallbackId: string, limits: Par
   if (plainBytes) return ok(messageOf(headers, decoderFor(ct.charset).decode(plainBytes), [], size, fallbackId));
   const containers = countContainers(bytes);
   if (containers > MAX_MIME_CONTAINERS) return err(`MIME structure has ${containers} multipart or message parts, over the limit of ${MAX_MIME_CONTAINERS}`);
+  // Decided now: the bytes may be reused once this returns (see cp1252.ts for why).
+  const cp1252 = windows1252Broken && mentionsWindows1252(latin1.decode(bytes));
   return {
     needsMime: true,
     complete(email: Email): MailMessage {
       let body = email.text ?? '';
+      if (cp1252) body = fixWindows1252(body);
       const attachedPatches: string[] = [];
       for (const a of email.attachments) {
         const type = a.mimeType.toLowerCase();
