@@ -5,9 +5,12 @@
  * set up, start, load the workbench, see the views populated, stop), and every
  * `npm run` script it names must exist.
  *
- * The clone borrows this checkout's node_modules and .cache (code-server, the
- * extracted kernel trees) through symbolic links: installing them again is
- * what CI's own run from a fresh clone already proves, and takes minutes.
+ * The clone installs its own npm dependencies, as a user's would (npm ci,
+ * from the npm cache). It borrows this checkout's .cache (code-server, the
+ * extracted kernel trees) through a symbolic link: fetching and extracting
+ * them again is what CI's own run from a fresh clone already proves, and takes
+ * minutes. node_modules must never be shared that way: npm ci in the clone
+ * would empty it through the link.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -42,7 +45,6 @@ describe("the README's commands from a fresh clone", { timeout: 600_000 }, () =>
   before(() => {
     clone = path.join(mkdtempSync(path.join(tmpdir(), 'execmem-lens-clone-')), 'execmem-lens');
     execFileSync('git', ['clone', '--quiet', ROOT, clone]);
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
     symlinkSync(path.join(ROOT, '.cache'), path.join(clone, '.cache'));
   });
 
@@ -69,7 +71,7 @@ describe("the README's commands from a fresh clone", { timeout: 600_000 }, () =>
   });
 
   test('./scripts/demo.sh --check sets up, starts, sees the views populated and stops', () => {
-    const env = { ...process.env, EXECMEM_LENS_CORPUS: existsSync(THREADS_DIR) ? THREADS_DIR : path.join(clone, 'no-corpus') };
+    const env: NodeJS.ProcessEnv = { ...process.env, EXECMEM_LENS_CORPUS: existsSync(THREADS_DIR) ? THREADS_DIR : path.join(clone, 'no-corpus') };
     delete env.EXECMEM_LENS_PORT;
     const run = spawnSync('./scripts/demo.sh', ['--check'], { cwd: clone, env, encoding: 'utf8', timeout: 540_000 });
     const output = `${run.stdout}\n${run.stderr}`;
