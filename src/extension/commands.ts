@@ -132,7 +132,7 @@ const COMMANDS: Record<string, CommandFactory> = {
 
   'execmemLens.copyMessageId': () => async (node?: unknown) => {
     const msg = messageOf(node as SeriesNode | undefined);
-    if (msg) await vscode.env.clipboard.writeText(msg.msgid);
+    if (msg) await copied(msg.msgid, 'Message-ID');
   },
 
   'execmemLens.copyB4Command': () => async (node?: unknown) => {
@@ -142,9 +142,17 @@ const COMMANDS: Record<string, CommandFactory> = {
       void vscode.window.showWarningMessage('Execmem Lens: this message has no Message-ID (it came from a file), so b4 cannot fetch it.');
       return;
     }
-    await vscode.env.clipboard.writeText(b4AmCommand(msg.msgid));
+    await copied(b4AmCommand(msg.msgid), 'b4 command');
   },
 };
+
+/** Copies and says what was copied, as the Git views do, in the status bar for a few seconds. */
+async function copied(text: string, what: string): Promise<void> {
+  await vscode.env.clipboard.writeText(text);
+  // The text comes from mail: "$(…)" in it must not turn into an icon.
+  const shown = (text.length > 80 ? `${text.slice(0, 79)}…` : text).replace(/\$\(/g, '\\$(');
+  vscode.window.setStatusBarMessage(`$(copy) Copied ${what}: ${shown}`, 5000);
+}
 
 /** The message a tree node stands for: a version's head, a cover, a patch, a reply, other mail. */
 function messageOf(node: SeriesNode | undefined): SourcedMessage | undefined {

@@ -110,7 +110,8 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     // The cursor is on powerpc's module_alloc() of the same patch (its old side: the '-' lines hold the override).
     try {
       await page.locator('.editor-instance .view-line', { hasText: 'void *module_alloc(unsigned long size)' }).first().waitFor({ timeout: 15_000 });
-      await page.locator('.statusbar-item', { hasText: /Ln 28,/ }).first().waitFor({ timeout: 5_000 });
+      // The sides are numbered as the file: module_alloc() is line 108 of powerpc's module.c before the patch.
+      await page.locator('.statusbar-item', { hasText: /Ln 108,/ }).first().waitFor({ timeout: 5_000 });
     } catch (e) {
       await screenshot(page, 'series-next-call-site-failed');
       throw e;
@@ -120,7 +121,7 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
 
   test('the patch itself opens read-only as a diff document', async () => {
     await row('04/13 ').click();
-    await page.locator('.tab', { hasText: /0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.tab', { hasText: /v1-0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines', { hasText: 'Subject:' }).first().waitFor();
     // The overrides the patch removes carry lenses on their '-' lines, for their own arch;
@@ -206,6 +207,18 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     assert.match(text, /\.pgprot unset/);
     await screenshot(page, 'series-archmap');
   });
+  test('the cover letter opens in a tab that names its version; Copy b4 am Command says what it copied', async () => {
+    await row('00/13 cover letter').click();
+    await page.locator('.tab', { hasText: /^v1-0000-mm-jit-text-allocator\.eml/ }).first().waitFor({ timeout: 30_000 });
+    await row('00/13 cover letter').click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Copy b4 am Command' });
+    await item.waitFor({ timeout: 10_000 });
+    await item.hover();
+    await item.click();
+    if (await item.isVisible()) await page.keyboard.press('Enter');
+    await page.locator('.statusbar-item', { hasText: /Copied b4 command: b4 am '20230601101257\.530867-1-rppt@kernel\.org'/ }).first().waitFor({ timeout: 10_000 });
+  });
+
   test('the cover letter expands to its 21 replies, nested as they answer each other; a reply opens read-only', async () => {
     const cover = row('00/13 cover letter');
     assert.match(await cover.innerText(), /21 replies/);

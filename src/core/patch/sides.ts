@@ -1,21 +1,34 @@
 /**
  * The two sides of one file's diff, rebuilt from its hunks alone (for when the
  * file is not in the workspace): the old side from context and '-' lines, the
- * new side from context and '+' lines, hunks separated by a marker line. Each
- * side remembers which file line each of its lines stands for, so review
- * comments can be placed on it.
+ * new side from context and '+' lines. Each line stands on the line number the
+ * hunk header gives it, as in the real file, so the editor's line numbers are
+ * the file's: the lines no hunk shows are left blank, and the blank line just
+ * above a hunk carries its header ("⋯ @@ -a,b +c,d @@ ⋯"). The gaps are as
+ * long on both sides (what lies between hunks is unchanged), so a diff editor
+ * pairs them as unchanged. Each side remembers which file line each of its
+ * lines stands for (0 for a blank or a header line), so review comments can be
+ * placed on it.
  */
 import type { StructuredPatch } from 'diff';
 
 export interface Side {
   text: string;
-  /** For each line of `text` (0-based), the 1-based line of the real file, or 0 for a marker line. */
+  /** For each line of `text` (0-based), the 1-based line of the real file, or 0 for a line no hunk shows. */
   fileLines: number[];
 }
 
 export interface HunkSides {
   old: Side;
   new: Side;
+}
+
+/** Blank lines up to just before file line `start`, the last of them showing the hunk's header when there is room. */
+function padTo(lines: string[], map: number[], start: number, marker: string): void {
+  while (lines.length < start - 1) {
+    lines.push(lines.length === start - 2 ? marker : '');
+    map.push(0);
+  }
 }
 
 export function hunkSides(patch: StructuredPatch): HunkSides {
@@ -25,10 +38,8 @@ export function hunkSides(patch: StructuredPatch): HunkSides {
   const newMap: number[] = [];
   for (const h of patch.hunks) {
     const marker = `⋯ @@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@ ⋯`;
-    oldLines.push(marker);
-    oldMap.push(0);
-    newLines.push(marker);
-    newMap.push(0);
+    padTo(oldLines, oldMap, h.oldStart, marker);
+    padTo(newLines, newMap, h.newStart, marker);
     let o = h.oldStart;
     let n = h.newStart;
     for (const line of h.lines) {

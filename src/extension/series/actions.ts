@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { compareVersions, type PatchChange } from '../../core/series/compare';
 import type { SeriesFamily, SeriesVersion } from '../../core/series/model';
 import type { ReviewComments } from './comments';
-import { appliedText, basename, type CopyOf, diffUri, findPatch, mailUri, sideUri, workspaceFile } from './documents';
+import { appliedText, basename, type CopyOf, diffUri, findPatch, mailUri, placeOf, sideUri, workspaceFile } from './documents';
 import type { MailSources } from './sources';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
@@ -55,7 +55,7 @@ export async function openMessage(store: SeriesStore, msgid: unknown, copy?: unk
     return;
   }
   const found = findPatch(store, msgid);
-  const doc = await vscode.workspace.openTextDocument(mailUri(msg, !!found && found.patch.files.length > 0, found?.patch.index));
+  const doc = await vscode.workspace.openTextDocument(mailUri(msg, !!found && found.patch.files.length > 0, placeOf(store, msgid)));
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
@@ -124,21 +124,28 @@ export async function compareVersionsCommand(store: SeriesStore, given?: unknown
   }
   if (!family) return;
   const versions = family.versions.filter((v) => !v.superseded);
-  const pickVersion = async (title: string, exclude?: SeriesVersion) =>
+  if (versions.length < 2) {
+    void vscode.window.showInformationMessage(`Execmem Lens: ${family.title} has one version that is not superseded; there is nothing to compare it with.`);
+    return;
+  }
+  // Versions in the order they were sent: by number, then by date (a resend after its original).
+  const ordered = [...versions].sort((x, y) => x.version - y.version || x.time - y.time);
+  const pickVersion = async (title: string, from: SeriesVersion[]) =>
     (
       await vscode.window.showQuickPick(
-        versions
-          .filter((v) => v !== exclude)
-          .map((v) => ({ label: versionLabel(v), description: `${v.patches.length}/${v.total} · ${(v.date ?? '').slice(0, 10)}`, detail: v.title, v })),
+        from.map((v) => ({ label: versionLabel(v), description: `${v.patches.length}/${v.total} · ${(v.date ?? '').slice(0, 10)}`, detail: v.title, v })),
         { title },
       )
     )?.v;
-  const older = await pickVersion(`Compare ${family.title}: older version`);
+  const older = await pickVersion(`Compare ${family.title}: older version`, ordered.slice(0, -1));
   if (!older) return;
-  const newer = await pickVersion(`Compare with ${versionLabel(older)}: newer version`, older);
+  // Only what came after it is offered as newer.
+  const newer = await pickVersion(`Compare with ${versionLabel(older)}: newer version`, ordered.slice(ordered.indexOf(older) + 1));
   if (!newer) return;
-  const [a, b] = older.time <= newer.time ? [older, newer] : [newer, older];
-  const changes = compareVersions(a, b);
+  const [a, b] = [older, newer];
+  // What a reviewer reads first: what changed, then what came and went, then what stayed.
+  const rankOf: Record<PatchChange['kind'], number> = { changed: 0, added: 1, dropped: 2, unchanged: 3 };
+  const changes = compareVersions(a, b).sort((x, y) => rankOf[x.kind] - rankOf[y.kind]);
   const counts = (k: PatchChange['kind']) => changes.filter((c) => c.kind === k).length;
   const pick = await vscode.window.showQuickPick(
     changes.map((c) => ({

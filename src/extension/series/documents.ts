@@ -37,8 +37,20 @@ export interface CopyOf {
   origin: string;
 }
 
-export function mailUri(msg: SourcedMessage, isPatch: boolean, index?: number, copy?: CopyOf): vscode.Uri {
-  const name = `${index !== undefined ? `${String(index).padStart(4, '0')}-` : ''}${slug(msg.subject)}${copy ? ' (duplicate)' : ''}.${isPatch ? 'patch' : 'eml'}`;
+/** Where a message sits in a series: its version and number (0 for the cover letter). */
+export interface SeriesPlace {
+  version: number;
+  index: number;
+}
+
+/**
+ * The document of one message, named as `git format-patch -v N` names files
+ * ("v2-0004-mm-introduce-execmem.patch", "v2-0000-….eml" for a cover
+ * letter), so tabs of the same patch in two versions can be told apart.
+ */
+export function mailUri(msg: SourcedMessage, isPatch: boolean, place?: SeriesPlace, copy?: CopyOf): vscode.Uri {
+  const prefix = place ? `v${place.version}-${String(place.index).padStart(4, '0')}-` : '';
+  const name = `${prefix}${slug(msg.subject)}${copy ? ' (duplicate)' : ''}.${isPatch ? 'patch' : 'eml'}`;
   const query = copy ? new URLSearchParams({ source: copy.sourceId, origin: copy.origin }).toString() : '';
   return vscode.Uri.from({ scheme: MAIL_SCHEME, path: `/${encodeURIComponent(msg.msgid)}/${name}`, query });
 }
@@ -95,6 +107,14 @@ export async function workspaceFile(relPath: string): Promise<vscode.Uri | undef
 export interface PatchLookup {
   version: SeriesVersion;
   patch: PatchEntry;
+}
+
+/** The version and number of a cover letter or patch, if the message is one. */
+export function placeOf(store: SeriesStore, msgid: string): SeriesPlace | undefined {
+  const found = findPatch(store, msgid);
+  if (found) return { version: found.version.version, index: found.patch.index };
+  const v = store.current?.series.find((s) => s.cover?.msgid === msgid);
+  return v ? { version: v.version, index: 0 } : undefined;
 }
 
 export function findPatch(store: SeriesStore, msgid: string): PatchLookup | undefined {

@@ -67,6 +67,27 @@ describe('patches in mail', () => {
 });
 
 
+describe('sides rebuilt from hunks', () => {
+  test('each line stands on the line number its hunk header gives; the gaps are blank and as long on both sides', () => {
+    const [file] = parseDiffFiles(
+      ['--- a/k.c', '+++ b/k.c', '@@ -17,3 +17,4 @@ int f(void)', ' a', '-b', '+b2', '+b3', ' c', '@@ -40,2 +41,2 @@', ' x', '-y', '+z', ''].join('\n'),
+    );
+    const sides = hunkSides(file!.structured);
+    const lines = (t: string) => t.split('\n');
+    assert.equal(lines(sides.new.text)[16], 'a');
+    assert.equal(lines(sides.new.text)[17], 'b2');
+    assert.equal(lines(sides.old.text)[17], 'b');
+    assert.equal(lines(sides.new.text)[15], '⋯ @@ -17,3 +17,4 @@ ⋯');
+    assert.equal(lines(sides.new.text)[40], 'x');
+    assert.equal(lines(sides.old.text)[39], 'x');
+    assert.equal(sideLineOf(sides.new, 42), 41);
+    assert.equal(sideLineOf(sides.old, 41), 40);
+    // The text between the hunks is as long on both sides: 40 - 20 = 41 - 21 unchanged lines.
+    assert.equal(lines(sides.old.text).slice(19, 39).join('|'), lines(sides.new.text).slice(20, 40).join('|'));
+    assert.ok(sides.new.fileLines.every((n, i) => n === 0 || n === i + 1));
+  });
+});
+
 describe('paths from patches', () => {
   test('only plain relative paths inside a tree are accepted', async () => {
     const { isTreeRelative } = await import('../../../src/core/patch/paths.js');
