@@ -29,14 +29,18 @@ old_tree="$(bash scripts/kernel-source.sh 6.1)"
 kernels="$(node -p 'JSON.stringify([process.argv[1]])' "$old_tree")"
 
 corpus="${EXECMEM_LENS_CORPUS:-$root/../shared/corpus/threads}"
-mkdir -p "$tree/.vscode"
+# The settings go to code-server's user settings, not into the kernel tree: the
+# extracted tree in .cache is shared with the tests, and a clone's demo must not
+# leave its own paths there.
+export EXECMEM_LENS_DEMO_KERNEL_SOURCES="$kernels"
 if [[ -d "$corpus" ]]; then
   corpus="$(cd "$corpus" && pwd)"
-  printf '{\n  "execmemLens.mailSources": [%s],\n  "execmemLens.kernelSources": %s\n}\n' "$(node -p 'JSON.stringify(process.argv[1])' "$corpus")" "$kernels" > "$tree/.vscode/settings.json"
+  EXECMEM_LENS_DEMO_MAIL_SOURCES="[$(node -p 'JSON.stringify(process.argv[1])' "$corpus")]"
+  export EXECMEM_LENS_DEMO_MAIL_SOURCES
   export EXECMEM_LENS_DEMO_MAIL=1
 else
   echo "demo: no mail corpus at $corpus; the Patch Series view will say how to add mail" >&2
-  printf '{\n  "execmemLens.mailSources": [],\n  "execmemLens.kernelSources": %s\n}\n' "$kernels" > "$tree/.vscode/settings.json"
+  export EXECMEM_LENS_DEMO_MAIL_SOURCES='[]'
 fi
 
 exec node --import tsx scripts/demo.ts "$tree" "${check[@]}"

@@ -21,14 +21,19 @@ async function checkViews(page: Page, withMail: boolean): Promise<string[]> {
   await waitForExtension(page);
   await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
   const sidebar = page.locator('#workbench\\.parts\\.sidebar');
-  const row = (text: string | RegExp) => sidebar.locator('.monaco-list-row', { hasText: text }).first();
-  const wait = async (what: string, text: string | RegExp): Promise<void> => {
+  // A row of one view: each view is a pane of the side bar, under its own header.
+  const row = (view: string, text: string | RegExp) =>
+    sidebar
+      .locator('.pane', { has: page.locator('.pane-header', { hasText: view }) })
+      .locator('.monaco-list-row', { hasText: text })
+      .first();
+  const wait = async (view: string, text: string | RegExp): Promise<void> => {
     try {
-      await row(text).waitFor({ timeout: CHECK_TIMEOUT_MS });
+      await row(view, text).waitFor({ timeout: CHECK_TIMEOUT_MS });
     } catch {
-      throw new Error(`${what}: no row matching ${String(text)} within ${CHECK_TIMEOUT_MS / 1000} s`);
+      throw new Error(`${view}: no row matching ${String(text)} within ${CHECK_TIMEOUT_MS / 1000} s`);
     }
-    seen.push(`${what}: ${((await row(text).textContent()) ?? '').trim().slice(0, 80)}`);
+    seen.push(`${view}: ${((await row(view, text).textContent()) ?? '').trim().slice(0, 80)}`);
   };
   if (withMail) await wait('Patch Series', 'mm: jit/text allocator');
   await wait('Arch Map', /^x86/);
@@ -53,6 +58,10 @@ async function main(): Promise<void> {
   const server = await startCodeServer({
     workspace,
     vsix: vsixPath(),
+    userSettings: {
+      'execmemLens.mailSources': jsonList('EXECMEM_LENS_DEMO_MAIL_SOURCES'),
+      'execmemLens.kernelSources': jsonList('EXECMEM_LENS_DEMO_KERNEL_SOURCES'),
+    },
     port,
     stateDir,
     logFile: path.join(stateDir, 'code-server.log'),
@@ -76,6 +85,14 @@ async function main(): Promise<void> {
   }
   console.log(`\nExecmem Lens is running in VS Code at:\n\n  ${server.url}\n\nWorkspace: ${workspace}\nPress Ctrl+C to stop.`);
   stopOnSignal(server);
+}
+
+/** A list of paths demo.sh passes in the environment as JSON. */
+function jsonList(name: string): string[] {
+  const text = process.env[name] ?? '[]';
+  const value = JSON.parse(text) as unknown;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${name} is not a JSON list of paths: ${text}`);
+  return value;
 }
 
 function stopOnSignal(server: CodeServer): void {

@@ -30,6 +30,11 @@ function showTable(map: Parameters<typeof showArchMapPanel>[0], summary: string)
 async function openLocation(root: string | null, location: string, column: vscode.ViewColumn): Promise<boolean> {
   const at = locationUri(root, location);
   if (!at) return false;
+  try {
+    await vscode.workspace.fs.stat(at.uri);
+  } catch {
+    return false; // not in this tree: the caller tries the other side's
+  }
   const pos = new vscode.Position(Math.max(0, at.line - 1), 0);
   await vscode.window.showTextDocument(at.uri, { viewColumn: column, selection: new vscode.Range(pos, pos), preview: true });
   return true;
@@ -99,7 +104,9 @@ const COMMANDS: Record<string, CommandFactory> = {
     const r = await parts.archMap.get();
     if (typeof location !== 'string') return;
     const root = side === 'before' ? r.beforeRoot : r.afterRoot;
-    if (!(await openLocation(root, location, vscode.ViewColumn.Active))) await openLocation(side === 'before' ? r.afterRoot : r.beforeRoot, location, vscode.ViewColumn.Active);
+    if (await openLocation(root, location, vscode.ViewColumn.Active)) return;
+    if (await openLocation(side === 'before' ? r.afterRoot : r.beforeRoot, location, vscode.ViewColumn.Active)) return;
+    void vscode.window.showWarningMessage(`Execmem Lens: ${location} is in neither kernel tree read (${[r.beforeRoot, r.afterRoot].filter(Boolean).join(', ') || 'none'}).`);
   },
 
   'execmemLens.showVersion': (parts) => () =>

@@ -90,6 +90,10 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
     assert.match(text, /arch\/arm64\/kernel\/probes\/kprobes\.c:134/);
     assert.match(text, /PAGE_KERNEL_ROX/);
     await screenshot(page, 'archmap-hover');
+    // The other side's file:line is a link that opens it.
+    await hover.locator('a', { hasText: 'arch/arm64/kernel/probes/kprobes.c:134' }).click();
+    await page.locator('.tab', { hasText: 'kprobes.c' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: /Ln 134,/ }).first().waitFor({ timeout: 10_000 });
   });
 
   test('Show Arch Map Table opens the arches × types table', async () => {
@@ -100,6 +104,12 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
     assert.equal(await frame.locator('table th[scope="row"]').count(), 11);
     assert.match(await frame.locator('body').innerText(), /Findings \(\d+\)/);
     await screenshot(page, 'archmap-table');
+    // A location in the table opens the source at its line.
+    const link = frame.locator('a.loc', { hasText: /^arch\/powerpc\/kernel\/module\.c:\d+$/ }).first();
+    const where = (await link.innerText()).trim();
+    await link.click();
+    await page.locator('.tab', { hasText: 'module.c' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${where.split(':')[1]},`) }).first().waitFor({ timeout: 10_000 });
   });
 
   test('on 6.12 the Call Sites view shows the same places converted', async () => {

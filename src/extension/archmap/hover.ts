@@ -10,7 +10,13 @@ import { archOfPath } from '../../core/archmap/build';
 import { canonicalType } from '../../core/archmap/extract';
 import type { ExecmemType, Side, TypeEntry } from '../../core/archmap/types';
 import { EXECMEM_ALIASES } from '../../core/sim/types';
+import { locationCommandUri } from './panel';
 import type { ArchMapStore } from './store';
+
+/** Text for a Markdown link's label: every character Markdown could read as syntax is escaped. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
 
 const OVERRIDE_TYPE: Record<string, ExecmemType> = {
   module_alloc: 'EXECMEM_DEFAULT',
@@ -56,11 +62,17 @@ export class ArchMapHover implements vscode.HoverProvider {
     const mine = inFile(entry.after) ? 'after' : inFile(entry.before) ? 'before' : OVERRIDE_TYPE[word] ? 'before' : 'after';
     const other = mine === 'after' ? entry.before : entry.after;
     const md = new vscode.MarkdownString();
+    md.isTrusted = { enabledCommands: ['execmemLens.openArchMapLocation'] };
     md.appendMarkdown('**Execmem Lens** · ');
     md.appendText(`${arch} · ${type} · ${entry.verdict}`);
     if (entry.changed.length) md.appendText(` (changed: ${entry.changed.join(', ')})`);
     md.appendMarkdown(`\n\n${mine === 'after' ? 'Before the series' : 'After the series'}:`);
-    if (other) md.appendCodeblock(sideText(other), 'text');
+    if (other) {
+      // The location opens the source: the link's text is escaped, its arguments JSON in the URI.
+      md.appendMarkdown(' ');
+      md.appendMarkdown(`[${escapeMarkdown(other.location)}](${locationCommandUri(mine === 'after' ? 'before' : 'after', other.location)})`);
+      md.appendCodeblock(sideText(other), 'text');
+    }
     else md.appendText(' no counterpart in the trees read (add the other kernel tree to execmemLens.kernelSources).');
     if (entry.simulation?.summary) {
       md.appendMarkdown('\n\nSimulated on the profile:');

@@ -1,76 +1,31 @@
 /**
- * The full arch map as a table (arches × execmem types) in an editor
- * webview. The page is static HTML with every value escaped: expressions
- * come from C sources and are shown only as text; no script runs in it
- * (CSP default-src 'none', styles by nonce).
+ * The full arch map as a table in an editor webview (the page is built in
+ * core/archmap/tableHtml.ts). No script runs in it; its file:line locations
+ * are command links that open the source, and the webview allows that one
+ * command and no other.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { EXECMEM_TYPES, type ArchMap, type Side, type TypeEntry } from '../../core/archmap/types';
+import { archMapHtml } from '../../core/archmap/tableHtml';
+import type { ArchMap } from '../../core/archmap/types';
 
 export const ARCH_MAP_PANEL = 'execmemLens.archMapTable';
+const OPEN_LOCATION = 'execmemLens.openArchMapLocation';
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function sideCell(s: Side | null): string {
-  if (!s) return '<span class="none">—</span>';
-  const fb = s.fallback_start || s.fallback_end ? `<div>fallback [${esc(s.fallback_start ?? 'unset')}, ${esc(s.fallback_end ?? 'unset')})</div>` : '';
-  return `<div class="origin">${esc(s.origin)} <span class="loc">${esc(s.location)}</span></div>
-<div>[${esc(s.start)}, ${esc(s.end)})</div>${fb}
-<div>${esc(s.pgprot)} · align ${esc(s.alignment)}${s.kasan_shadow ? ' · KASAN shadow' : ''}</div>`;
-}
-
-function entryCell(e: TypeEntry | undefined): string {
-  if (!e) return '<td class="empty"></td>';
-  const changed = e.changed.length ? `<div class="changed">changed: ${e.changed.map(esc).join(', ')}</div>` : '';
-  const sim = e.simulation?.summary ? `<div class="sim">simulated: ${esc(e.simulation.summary)}</div>` : '';
-  return `<td class="${e.verdict}"><div class="verdict">${e.verdict}</div>${changed}${sim}<div class="side"><b>before</b> ${sideCell(e.before)}</div><div class="side"><b>after</b> ${sideCell(e.after)}</div></td>`;
-}
-
-export function archMapHtml(map: ArchMap, summary: string, nonce: string, cspSource: string): string {
-  const types = EXECMEM_TYPES.filter((t) => Object.values(map.arches).some((a) => a.types[t]));
-  const rows = Object.entries(map.arches)
-    .map(([arch, a]) => `<tr><th scope="row">${esc(arch)}</th>${types.map((t) => entryCell(a.types[t])).join('')}</tr>`)
-    .join('\n');
-  const findings = map.findings
-    .map((f) => `<li class="${f.severity}"><b>${f.severity}</b> ${esc(f.arch ?? '-')} ${esc(f.type ?? '')} <span class="loc">${esc(f.location)}</span>: ${esc(f.message)}</li>`)
-    .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}';">
-<title>Arch Map</title>
-<style nonce="${nonce}">
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); }
-table { border-collapse: collapse; }
-th, td { border: 1px solid var(--vscode-panel-border); padding: 4px 6px; vertical-align: top; text-align: left; }
-td { font-family: var(--vscode-editor-font-family); font-size: 0.92em; min-width: 16em; }
-.same .verdict { color: var(--vscode-testing-iconPassed); }
-.changed .verdict { color: var(--vscode-gitDecoration-modifiedResourceForeground); }
-.unknown .verdict { color: var(--vscode-descriptionForeground); }
-.loc, .none { color: var(--vscode-descriptionForeground); }
-.side { margin-top: 3px; }
-.sim { color: var(--vscode-descriptionForeground); font-style: italic; }
-li.error b { color: var(--vscode-errorForeground); }
-li.warning b { color: var(--vscode-editorWarning-foreground); }
-</style></head>
-<body>
-<h1>Arch Map</h1>
-<p class="loc">${esc(summary)}</p>
-<table aria-label="Each architecture's allocation per execmem type, before and after the series">
-<thead><tr><th scope="col">arch</th>${types.map((t) => `<th scope="col">${t}</th>`).join('')}</tr></thead>
-<tbody>
-${rows}
-</tbody></table>
-<h2>Findings (${map.findings.length})</h2>
-<ul>${findings}</ul>
-</body></html>`;
+/** A command link that opens a location of the map: its arguments are JSON, URI-encoded, never spliced in bare. */
+export function locationCommandUri(side: 'before' | 'after' | 'either', location: string): string {
+  return `command:${OPEN_LOCATION}?${encodeURIComponent(JSON.stringify([side, location]))}`;
 }
 
 export function showArchMapPanel(map: ArchMap, summary: string, existing?: vscode.WebviewPanel): vscode.WebviewPanel {
   const panel =
     existing ??
-    vscode.window.createWebviewPanel(ARCH_MAP_PANEL, 'Arch Map', vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
-  panel.webview.html = archMapHtml(map, summary, randomBytes(16).toString('base64'), panel.webview.cspSource);
+    vscode.window.createWebviewPanel(ARCH_MAP_PANEL, 'Arch Map', vscode.ViewColumn.Active, {
+      enableScripts: false,
+      enableCommandUris: [OPEN_LOCATION],
+      localResourceRoots: [],
+    });
+  panel.webview.html = archMapHtml(map, summary, randomBytes(16).toString('base64'), panel.webview.cspSource, locationCommandUri);
   panel.reveal();
   return panel;
 }
