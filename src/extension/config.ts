@@ -3,6 +3,14 @@ import * as vscode from 'vscode';
 
 export const CONFIG_SECTION = 'execmemLens';
 
+/** Every setting's full key, in one place (menus, listeners and messages name them from here). */
+export const SETTINGS = {
+  mailSources: `${CONFIG_SECTION}.mailSources`,
+  kernelSources: `${CONFIG_SECTION}.kernelSources`,
+} as const;
+
+export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];
+
 export interface ExecmemLensConfig {
   /** Paths of mbox files, public-inbox repositories or patch folders. */
   mailSources: string[];
@@ -28,4 +36,23 @@ export function resolveConfiguredPath(p: string): vscode.Uri {
   if (expanded.startsWith('/')) return vscode.Uri.file(expanded);
   const folder = vscode.workspace.workspaceFolders?.[0];
   return folder ? vscode.Uri.joinPath(folder.uri, expanded) : vscode.Uri.file(expanded);
+}
+
+/**
+ * The kernel trees to read: the workspace folders, then execmemLens.kernelSources
+ * (resolved), each once. `configured` marks the ones from the setting.
+ */
+export function kernelRoots(): { path: string; configured: boolean }[] {
+  const out: { path: string; configured: boolean }[] = [];
+  const add = (path: string, configured: boolean) => {
+    if (!out.some((r) => r.path === path)) out.push({ path, configured });
+  };
+  for (const f of vscode.workspace.workspaceFolders ?? []) add(f.uri.fsPath, false);
+  for (const p of readConfig().kernelSources) add(resolveConfiguredPath(p).fsPath, true);
+  return out;
+}
+
+/** Opens the Settings editor on one setting. */
+export function openSetting(key: SettingKey): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', key);
 }

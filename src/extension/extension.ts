@@ -22,6 +22,7 @@ import { MailSources } from './series/sources';
 import { SeriesStore } from './series/store';
 import { THREAD_SCHEME, ThreadDocuments } from './series/threads';
 import { SeriesTree } from './series/tree';
+import { SettingsCheck } from './settingsCheck';
 
 /** Kernel C: .c files, and headers (VS Code gives .h files the cpp language unless told otherwise). */
 const C_FILES: vscode.DocumentFilter[] = [{ language: 'c' }, { language: 'cpp', pattern: '**/*.h' }];
@@ -89,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider([...C_FILES, ...PATCH_FILES], new CallSiteHover(callSites, state, archMap)),
     layout,
     vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),
+    new SettingsCheck(store, sources, log),
     ...registerCommands(parts),
   );
   log.info(`Execmem Lens ${version} activated (VS Code ${vscode.version}, arch ${state.arch})`);

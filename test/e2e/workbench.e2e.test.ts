@@ -30,7 +30,7 @@ describe('Execmem Lens in code-server', { timeout: 300_000 }, () => {
     );
     writeFileSync(
       path.join(workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'execmemLens.mailSources': ['mail/sample.mbox', 'mail/missing.mbox'] }),
+      JSON.stringify({ 'execmemLens.mailSources': ['mail/sample.mbox', 'mail/missing.mbox'], 'execmemLens.kernelSources': ['no-such-tree'] }),
     );
     writeFileSync(path.join(workspace, 'kprobes.c'), 'void *alloc_insn_page(void)\n{\n\treturn module_alloc(PAGE_SIZE);\n}\n');
     server = await startCodeServer({ workspace, vsix: vsixPath() });
@@ -69,6 +69,20 @@ describe('Execmem Lens in code-server', { timeout: 300_000 }, () => {
     assert.match((await sample.innerText()).replace(/\s+/g, ' '), /mbox file/);
     const missing = sidebar.locator('.monaco-list-row', { hasText: 'missing.mbox' });
     assert.match((await missing.innerText()).replace(/\s+/g, ' '), /not found/);
+  });
+
+  test('a wrong path in a setting is a warning naming it, with a button that opens the setting', async () => {
+    const toast = (text: RegExp) => page.locator('.notification-toast', { hasText: text }).first();
+    const kernel = toast(/execmemLens\.kernelSources: .*no-such-tree: no such folder/);
+    await kernel.waitFor({ timeout: 30_000 });
+    const mail = toast(/execmemLens\.mailSources: .*missing\.mbox: .*no such file or folder/);
+    await mail.waitFor({ timeout: 30_000 });
+    assert.ok(await mail.locator('.monaco-button', { hasText: 'Remove Source' }).isVisible());
+    await screenshot(page, 'settings-warnings');
+    await kernel.locator('.monaco-button', { hasText: 'Open Settings' }).click();
+    // The Settings editor opens on that setting.
+    await page.locator('.settings-editor .setting-item', { hasText: 'Kernel Sources' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+W');
   });
 
   test('a command from the palette opens the Memory Layout panel and its page talks to the extension', async () => {

@@ -10,7 +10,7 @@ import { buildArchMap } from '../../core/archmap/build';
 import type { FileFacts } from '../../core/archmap/extract';
 import type { ArchMap } from '../../core/archmap/types';
 import { factsOfTree } from '../../node/archmap/inputs';
-import { readConfig, resolveConfiguredPath } from '../config';
+import { kernelRoots, SETTINGS } from '../config';
 
 export interface ArchMapResult {
   map: ArchMap;
@@ -42,7 +42,7 @@ export class ArchMapStore implements vscode.Disposable {
       watcher.onDidChange(invalidate),
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('execmemLens.kernelSources') && invalidate()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS.kernelSources) && invalidate()),
       vscode.workspace.onDidChangeWorkspaceFolders(invalidate),
       this.changed,
     );
@@ -73,10 +73,7 @@ export class ArchMapStore implements vscode.Disposable {
 
   private async compute(): Promise<ArchMapResult> {
     const gen = this.generation;
-    const roots = [
-      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
-      ...readConfig().kernelSources.map((p) => resolveConfiguredPath(p).fsPath),
-    ];
+    const roots = kernelRoots().map((r) => r.path);
     const started = Date.now();
     const trees = await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.archMap' }, title: 'Reading kernel C for the arch map' },

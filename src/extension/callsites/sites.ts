@@ -5,11 +5,23 @@
  */
 import * as vscode from 'vscode';
 import type { CallSite } from '../../core/callsites/detect';
+import { basename } from 'node:path';
 import { scanTree, sitesOfPatchText, sitesOfText } from '../../node/callsites/scan';
+import { kernelRoots, SETTINGS } from '../config';
+
+async function isFolder(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+  } catch {
+    return false;
+  }
+}
 
 export interface WorkspaceSite {
   site: CallSite;
   uri: vscode.Uri;
+  /** The tree's folder name when more than one tree is scanned (linux-source-6.1 beside 6.12). */
+  tree?: string;
 }
 
 export class CallSiteIndex implements vscode.Disposable {
@@ -24,6 +36,13 @@ export class CallSiteIndex implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.subs = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SETTINGS.kernelSources) || !this.scanned) return;
+        // Other trees to read: the next look at the view scans again.
+        this.scanned = undefined;
+        this.partial = false;
+        this.changed.fire();
+      }),
       vscode.workspace.onDidCloseTextDocument((d) => this.docs.delete(d.uri.toString())),
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (!/\.[ch]$/.test(d.uri.path) || !this.scanned) return;
@@ -72,7 +91,12 @@ export class CallSiteIndex implements vscode.Disposable {
         async (progress, token) => {
           const out: WorkspaceSite[] = [];
           const started = Date.now();
-          for (const folder of vscode.workspace.workspaceFolders ?? []) {
+          // The workspace and the trees of execmemLens.kernelSources: a 6.1 tree beside 6.12 is
+          // where the module_alloc-era sites are.
+          const roots = kernelRoots();
+          for (const root of roots) {
+            const folder = { uri: vscode.Uri.file(root.path) };
+            if (root.configured && !(await isFolder(folder.uri))) continue; // said by the settings check
             let last = 0;
             const r = await scanTree(folder.uri.fsPath, {
               isCancelled: () => token.isCancellationRequested,
@@ -84,7 +108,8 @@ export class CallSiteIndex implements vscode.Disposable {
                 }
               },
             });
-            out.push(...r.sites.map((site) => ({ site, uri: vscode.Uri.joinPath(folder.uri, site.path) })));
+            const tree = roots.length > 1 ? basename(root.path) : undefined;
+            out.push(...r.sites.map((site) => ({ site, uri: vscode.Uri.joinPath(folder.uri, site.path), ...(tree ? { tree } : {}) })));
             this.log.info(`call sites: ${r.sites.length} in ${r.files} files of ${folder.uri.fsPath} (${r.prefilter}${r.cancelled ? ', cancelled' : ''}) in ${Date.now() - started} ms`);
             if (r.cancelled) return { sites: out.sort(order), cancelled: true };
           }

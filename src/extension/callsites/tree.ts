@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { SUBSYSTEMS, type Subsystem } from '../../core/callsites/detect';
+import { readConfig } from '../config';
 import type { CallSiteIndex, WorkspaceSite } from './sites';
 
 export type CallSiteNode = { kind: 'group'; subsystem: Subsystem; sites: WorkspaceSite[] } | { kind: 'site'; entry: WorkspaceSite } | { kind: 'partial'; found: number };
@@ -33,7 +34,7 @@ export class CallSiteTree implements vscode.TreeDataProvider<CallSiteNode>, vsco
 
   async getChildren(node?: CallSiteNode): Promise<CallSiteNode[]> {
     if (!node) {
-      if (!vscode.workspace.workspaceFolders?.length) return [];
+      if (!vscode.workspace.workspaceFolders?.length && readConfig().kernelSources.length === 0) return [];
       const sites = this.index.workspaceSites ?? (await this.index.scan());
       const groups: CallSiteNode[] = SUBSYSTEMS.map((subsystem) => ({ kind: 'group' as const, subsystem, sites: sites.filter((s) => s.site.subsystem === subsystem) })).filter((g) => g.sites.length > 0);
       return this.index.partial ? [{ kind: 'partial', found: sites.length }, ...groups] : groups;
@@ -58,7 +59,7 @@ export class CallSiteTree implements vscode.TreeDataProvider<CallSiteNode>, vsco
     }
     const { site, uri } = node.entry;
     const item = new vscode.TreeItem(`${site.callee}(${site.size ?? ''})`, vscode.TreeItemCollapsibleState.None);
-    item.description = `${site.path}:${site.line}${site.caller ? ` · ${site.caller}()` : ''}`;
+    item.description = `${node.entry.tree ? `${node.entry.tree} · ` : ''}${site.path}:${site.line}${site.caller ? ` · ${site.caller}()` : ''}`;
     const state = site.converted === true ? 'converted (execmem)' : site.converted === false ? 'not converted (module_alloc era)' : 'wrapper';
     item.tooltip = `${site.text}\n${site.kind}${site.type ? ` · ${site.type}` : ''} · ${state}`;
     item.iconPath =

@@ -4,9 +4,10 @@
  * hand), or, with no folder open, the workspace state.
  */
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, readConfig, resolveConfiguredPath } from '../config';
+import { CONFIG_SECTION, readConfig, resolveConfiguredPath, SETTINGS } from '../config';
 
-const STATE_KEY = 'execmemLens.mailSources';
+/** Without a folder open, the list lives in the workspace state under the setting's own name. */
+const STATE_KEY = SETTINGS.mailSources;
 
 export class MailSources implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -15,7 +16,7 @@ export class MailSources implements vscode.Disposable {
 
   constructor(private readonly state: vscode.Memento) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${CONFIG_SECTION}.mailSources`)) this.changed.fire();
+      if (e.affectsConfiguration(SETTINGS.mailSources)) this.changed.fire();
     });
   }
 

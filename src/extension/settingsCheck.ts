@@ -1,0 +1,83 @@
+/**
+ * Settings that do not do what they say are said, where a user looks: a
+ * warning naming the setting, the path and the reason, with a button that
+ * fixes it (open the setting; for a mail source, remove it). Not a log line.
+ *
+ *   execmemLens.kernelSources  a path that is not there, not a folder, or a
+ *                              folder with no arch/ in it (not a kernel tree)
+ *   execmemLens.mailSources    a source that gave no mail: a path that is not
+ *                              there, a file that is not mail (a Makefile)
+ *
+ * Each problem is said once per session, and again only when it changes.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { kernelRoots, openSetting, SETTINGS, type SettingKey } from './config';
+import type { MailSources } from './series/sources';
+import type { SeriesStore } from './series/store';
+
+/** What is wrong with a configured kernel tree, or null when it reads as one. */
+export async function kernelTreeProblem(fsPath: string): Promise<string | null> {
+  let st: vscode.FileStat;
+  try {
+    st = await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
+  } catch {
+    return 'no such folder';
+  }
+  if (!(st.type & vscode.FileType.Directory)) return 'not a folder';
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.file(path.join(fsPath, 'arch')));
+  } catch {
+    return 'no arch/ folder in it: not a kernel source tree';
+  }
+  return null;
+}
+
+export class SettingsCheck implements vscode.Disposable {
+  private readonly said = new Set<string>();
+  private readonly subs: vscode.Disposable[];
+
+  constructor(
+    private readonly store: SeriesStore,
+    private readonly sources: MailSources,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subs = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SETTINGS.kernelSources)) void this.checkKernelSources();
+      }),
+      store.onDidChange(() => this.checkMailSources()),
+    ];
+    void this.checkKernelSources();
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+  }
+
+  async checkKernelSources(): Promise<void> {
+    for (const root of kernelRoots()) {
+      if (!root.configured) continue;
+      const problem = await kernelTreeProblem(root.path);
+      if (problem) this.warn(SETTINGS.kernelSources, root.path, problem);
+    }
+  }
+
+  checkMailSources(): void {
+    for (const s of this.store.sourceStates) {
+      if (s.error) this.warn(SETTINGS.mailSources, s.path, s.error, () => this.sources.remove(s.path));
+    }
+  }
+
+  private warn(key: SettingKey, fsPath: string, problem: string, remove?: () => Thenable<void> | Promise<void>): void {
+    const id = `${key}\u0000${fsPath}\u0000${problem}`;
+    if (this.said.has(id)) return;
+    this.said.add(id);
+    this.log.warn(`${key}: ${fsPath}: ${problem}`);
+    const actions = remove ? ['Open Settings', 'Remove Source'] : ['Open Settings'];
+    void vscode.window.showWarningMessage(`Execmem Lens: ${key}: ${fsPath}: ${problem}`, ...actions).then(async (picked) => {
+      if (picked === 'Open Settings') await openSetting(key);
+      else if (picked === 'Remove Source' && remove) await remove();
+    });
+  }
+}
