@@ -74,16 +74,38 @@ export function hasDiff(text: string): boolean {
   return diffStart(text) >= 0;
 }
 
-export function splitPatchBody(body: string): PatchParts {
-  const start = diffStart(body);
+/** Characters at which JavaScript's multiline ^ and $ see a line end. */
+function isLineTerminator(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Where the first line that is exactly `line` starts, or -1: what /^line$/m
+ * finds. indexOf skips to each candidate natively; the expression tried ^ at
+ * every character of a whole diff, and a list archive's diffs are megabytes.
+ */
+function lineIndex(text: string, line: string): number {
+  for (let at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + 1)) {
+    const end = at + line.length;
+    if ((at === 0 || isLineTerminator(text.charCodeAt(at - 1))) && (end === text.length || isLineTerminator(text.charCodeAt(end)))) return at;
+  }
+  return -1;
+}
+
+/**
+ * Commit message and diff of a patch mail. `start` is diffStart(body), for a
+ * caller that has it already (the grouping finds it when it classifies a
+ * message): the scan is the costly part.
+ */
+export function splitPatchBody(body: string, start: number = diffStart(body)): PatchParts {
   const beforeDiff = start >= 0 ? body.slice(0, start) : body;
   const sep = /^---\s*$/m.exec(beforeDiff);
   const message = (sep ? beforeDiff.slice(0, sep.index) : beforeDiff).trimEnd();
   if (start < 0) return { message, diff: '' };
   let diff = body.slice(start);
   // The signature "-- \n2.39.2" that git send-email appends is not part of the diff.
-  const sig = /^-- $/m.exec(diff);
-  if (sig) diff = diff.slice(0, sig.index);
+  const sig = lineIndex(diff, '-- ');
+  if (sig >= 0) diff = diff.slice(0, sig);
   return { message, diff };
 }
 

@@ -49,7 +49,7 @@
 import type { Mailbox } from '../mail/message';
 import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
 import { followupTrailers, patchTrailers, senderMismatch, seriesMarkers } from '../mail/trailers';
-import { type DiffStat, diffStat, hasDiff, parseDiffFiles, type PatchFile, splitPatchBody } from '../patch/patch';
+import { type DiffStat, diffStart, diffStat, parseDiffFiles, type PatchFile, splitPatchBody } from '../patch/patch';
 import type {
   DuplicateMessage,
   GivenTrailer,
@@ -83,6 +83,8 @@ interface Node {
   seriesUp: Node | null;
   /** The node a patch's sending is gathered under (memo). */
   anchor: Node | null;
+  /** Where the diff in the body starts, -1 for none (memo: classifying finds it, the patch entry reuses it). */
+  diffAt: number | undefined;
 }
 
 interface Sending {
@@ -99,10 +101,15 @@ interface Sending {
   repeatOf: Sending | null;
 }
 
-function classify(msg: SourcedMessage, s: SubjectInfo): Kind {
+function diffAtOf(node: Node): number {
+  return (node.diffAt ??= diffStart(node.msg.body));
+}
+
+function classify(node: Node): Kind {
+  const s = node.subject;
   if (s.isReply) return 'none';
   if (s.isPatch && s.index === 0 && (s.total ?? 0) > 0) return 'cover';
-  if (msg.attachedPatches.length > 0 || hasDiff(msg.body)) return 'patch';
+  if (node.msg.attachedPatches.length > 0 || diffAtOf(node) >= 0) return 'patch';
   if (s.isPatch && s.index !== undefined) return 'patch';
   return 'none';
 }
@@ -116,8 +123,9 @@ function buildThreads(messages: Iterable<SourcedMessage>): { nodes: Map<string, 
   const nodes = new Map<string, Node>();
   let order = 0;
   for (const msg of messages) {
-    const subject = parseSubject(msg.subject);
-    nodes.set(msg.msgid, { msg, subject, kind: classify(msg, subject), order: order++, parent: null, seriesUp: null, anchor: null });
+    const node: Node = { msg, subject: parseSubject(msg.subject), kind: 'none', order: order++, parent: null, seriesUp: null, anchor: null, diffAt: undefined };
+    node.kind = classify(node);
+    nodes.set(msg.msgid, node);
   }
   for (const node of nodes.values()) {
     const { msgid, inReplyTo, references } = node.msg;
@@ -333,8 +341,10 @@ class Patch implements PatchEntry {
 }
 
 function patchEntry(node: Node, findings: string[]): PatchEntry {
-  const parts = splitPatchBody(node.msg.body);
-  const diff = [parts.diff, ...node.msg.attachedPatches.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
+  const parts = splitPatchBody(node.msg.body, diffAtOf(node));
+  // Nearly every patch is inline: its diff stays the slice of the body it is, where join() would copy all of it.
+  const attached = node.msg.attachedPatches;
+  const diff = attached.length === 0 ? parts.diff : [parts.diff, ...attached.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
   if (!diff) findings.push('carries no diff');
   const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
   return new Patch(indexOf(node), node.msg, node.subject, parts.message, diff, own, findings);
@@ -521,18 +531,29 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
     let kept = 0;
     const byTotal = new Map<number, number>();
     const byTitle = new Map<string, number>();
-    const byPatch = new Map<string, SeriesVersion[]>();
-    const patchKey = (p: PatchEntry) => `${p.index}\u0000${folded(p)}`;
+    // Keyed by number, then by folded diff: a key made by joining the two would copy the whole
+    // diff each time it is looked up (a joined string is flattened to be hashed).
+    const byPatch = new Map<number, Map<string, SeriesVersion[]>>();
+    /** Versions with no patches (a cover alone). */
+    const noPatches: SeriesVersion[] = [];
+    const listsOf = (v: SeriesVersion): SeriesVersion[][] => {
+      if (!v.patches.length) return [noPatches];
+      return v.patches.map((p) => {
+        let byDiff = byPatch.get(p.index);
+        if (!byDiff) byPatch.set(p.index, (byDiff = new Map()));
+        const f = folded(p);
+        let at = byDiff.get(f);
+        if (!at) byDiff.set(f, (at = []));
+        return at;
+      });
+    };
     const bump = <K>(m: Map<K, number>, k: K, d: number) => m.set(k, (m.get(k) ?? 0) + d);
     const index = (v: SeriesVersion, d: 1 | -1): void => {
       bump(byTotal, v.total, d);
       bump(byTitle, normalizeTitle(v.title), d);
-      const keys = v.patches.length ? v.patches.map(patchKey) : ['']; // '' : no patches (a cover alone)
-      for (const k of keys) {
-        const at = byPatch.get(k) ?? [];
+      for (const at of listsOf(v)) {
         if (d > 0) at.push(v);
         else at.splice(at.indexOf(v), 1);
-        byPatch.set(k, at);
       }
       if (d > 0) order.set(v, kept++);
       else order.delete(v);
@@ -545,8 +566,7 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
         index(v, 1);
         continue;
       }
-      const keys = v.patches.length ? v.patches.map(patchKey) : [''];
-      const candidates = [...new Set(keys.flatMap((k) => byPatch.get(k) ?? []))].sort((a, b) => order.get(a)! - order.get(b)!);
+      const candidates = [...new Set(listsOf(v).flat())].sort((a, b) => order.get(a)! - order.get(b)!);
       const twin = candidates.find((k) => related(k) && sameContent(k, v));
       if (!twin) {
         v.version = ++highest;
