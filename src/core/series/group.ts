@@ -424,12 +424,64 @@ function buildVersion(s: Sending): SeriesVersion {
   return version;
 }
 
-/** A patch's diff with white space folded, computed once per patch. */
-const foldedDiffs = new WeakMap<PatchEntry, string>();
-function folded(p: PatchEntry): string {
-  let f = foldedDiffs.get(p);
-  if (f === undefined) foldedDiffs.set(p, (f = p.diff.replace(/\s+/g, ' ')));
-  return f;
+/** What /\s/ matches: JavaScript's white space and line terminators. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Whether two diffs are the same once every run of white space is taken as
+ * one space: a.replace(/\s+/g, ' ') === b.replace(/\s+/g, ' '), without
+ * making those copies. They were kept, one per compared patch, as long as the
+ * series index: tens of MB over a list archive, all of it for the GC to copy.
+ */
+function sameFolded(a: string, b: string): boolean {
+  if (a === b) return true;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const sa = i < a.length && isSpace(a.charCodeAt(i));
+    const sb = j < b.length && isSpace(b.charCodeAt(j));
+    if (sa !== sb) return false;
+    if (sa) {
+      while (i < a.length && isSpace(a.charCodeAt(i))) i++;
+      while (j < b.length && isSpace(b.charCodeAt(j))) j++;
+      continue;
+    }
+    if (i === a.length || j === b.length) return i === a.length && j === b.length;
+    if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+    i++;
+    j++;
+  }
+}
+
+/**
+ * A hash of a patch's diff with white space folded as sameFolded folds it,
+ * computed once per patch: diffs that are sameFolded have the same hash.
+ */
+const foldedHashes = new WeakMap<PatchEntry, number>();
+function foldedHash(p: PatchEntry): number {
+  let h = foldedHashes.get(p);
+  if (h !== undefined) return h;
+  const d = p.diff;
+  h = 0x811c9dc5;
+  for (let i = 0; i < d.length; ) {
+    let c = d.charCodeAt(i++);
+    if (isSpace(c)) {
+      while (i < d.length && isSpace(d.charCodeAt(i))) i++;
+      c = 0x20;
+    }
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  foldedHashes.set(p, h);
+  return h;
+}
+
+/** The same patch, white space aside. */
+function samePatch(a: PatchEntry, b: PatchEntry): boolean {
+  return foldedHash(a) === foldedHash(b) && sameFolded(a.diff, b.diff);
 }
 
 /** The patches both have are the same (white space aside), and there is at least one. */
@@ -440,7 +492,7 @@ function sameContent(a: SeriesVersion, b: SeriesVersion): boolean {
     const other = bIndex.get(p.index);
     if (other === undefined) continue;
     compared++;
-    if (folded(other) !== folded(p)) return false;
+    if (!samePatch(other, p)) return false;
   }
   return compared > 0 || (a.patches.length === 0 && b.patches.length === 0);
 }
@@ -531,9 +583,9 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
     let kept = 0;
     const byTotal = new Map<number, number>();
     const byTitle = new Map<string, number>();
-    // Keyed by number, then by folded diff: a key made by joining the two would copy the whole
-    // diff each time it is looked up (a joined string is flattened to be hashed).
-    const byPatch = new Map<number, Map<string, SeriesVersion[]>>();
+    // Keyed by number, then by the hash of the folded diff. A hash shared by different diffs
+    // only adds candidates, and a candidate is taken only when sameContent says so.
+    const byPatch = new Map<number, Map<number, SeriesVersion[]>>();
     /** Versions with no patches (a cover alone). */
     const noPatches: SeriesVersion[] = [];
     const listsOf = (v: SeriesVersion): SeriesVersion[][] => {
@@ -541,9 +593,9 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
       return v.patches.map((p) => {
         let byDiff = byPatch.get(p.index);
         if (!byDiff) byPatch.set(p.index, (byDiff = new Map()));
-        const f = folded(p);
-        let at = byDiff.get(f);
-        if (!at) byDiff.set(f, (at = []));
+        const h = foldedHash(p);
+        let at = byDiff.get(h);
+        if (!at) byDiff.set(h, (at = []));
         return at;
       });
     };
@@ -696,7 +748,7 @@ function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersio
     if (!winner) continue;
     for (const p of v.patches) {
       const q = winner.patches.find((x) => x.index === p.index);
-      if (!q || folded(q) !== folded(p)) continue;
+      if (!q || !samePatch(q, p)) continue;
       const seen = new Set(q.trailers.map(trailerKey));
       for (const t of p.trailers) {
         if (t.from !== 'followup' || seen.has(trailerKey(t))) continue;

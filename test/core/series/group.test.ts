@@ -123,6 +123,19 @@ describe('series grouping', () => {
     assert.equal(idx.families.length, 1);
   });
 
+  test('a sending again whose diffs differ only in white space is a resend; any other change is a new version', async () => {
+    const first = seriesMail({ prefix: 'PATCH', title: 'spaced', total: 2, stem: 's1' });
+    const respaced = seriesMail({ prefix: 'PATCH', title: 'spaced', total: 2, stem: 's2' }).map((m) => ({ ...m, body: m.body?.replace(' context one', '\tcontext \t  one') }));
+    const changed = seriesMail({ prefix: 'PATCH', title: 'spaced', total: 2, stem: 's3' }).map((m) => ({ ...m, body: m.body?.replace(' context one', ' context onE') }));
+    assert.ok(respaced.some((m, i) => m.body !== first[i]!.body), 'the copy differs in white space');
+    const idx = await indexOf([...first, ...respaced, ...changed]);
+    assert.deepEqual(idx.series.map((s) => [s.id, s.version, s.versionInferred, s.resendOf]), [
+      ['s1-0@example.org', 1, false, null],
+      ['s2-0@example.org', 1, false, 's1-0@example.org'],
+      ['s3-0@example.org', 2, true, null],
+    ]);
+  });
+
   test('one patch sent twice in a sending: the copy is a sending of its own, superseded by the whole one', async () => {
     const mail = seriesMail({ prefix: 'PATCH v7', title: X86, total: 3, stem: 'v7' });
     mail.push({ ...mail[2]!, id: 'v7-2-again@example.org' });
