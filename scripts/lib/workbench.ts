@@ -74,3 +74,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/**
+ * Answers code-server's file dialog (a quick input that takes a path) with
+ * `file`. The dialog fills its input with the workspace folder once it has
+ * listed it, which can overwrite a path typed before that, and it can be slow
+ * to list a folder on a loaded machine: typed again until the dialog lists
+ * the file under our path and closes on Enter.
+ */
+export async function answerFileDialog(page: Page, file: string, attempts = 6): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  const listed = page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(file) }).first();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await input.fill(file);
+      await listed.waitFor({ timeout: 15_000 });
+      if ((await input.inputValue()) !== file) throw new Error('the file dialog replaced the typed path');
+      await input.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === attempts) {
+        await screenshot(page, 'file-dialog-stuck');
+        throw new Error(`the file dialog did not take ${file} in ${attempts} attempts: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}

@@ -9,12 +9,17 @@
  *                              there, a file that is not mail (a Makefile)
  *
  * Each problem is said once per session, and again only when it changes.
+ *
+ * The same checks set the walkthrough's context keys execmemLens.kernelTreeOpen
+ * (some workspace folder or configured source reads as a kernel tree) and
+ * execmemLens.mailRead (some mail source gave mail).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { kernelRoots, openSetting, SETTINGS, type SettingKey } from './config';
 import type { MailSources } from './series/sources';
 import type { SeriesStore } from './series/store';
+import { setWalkthroughContext, WALKTHROUGH_CONTEXT } from './walkthrough';
 
 /** What is wrong with a configured kernel tree, or null when it reads as one. */
 export async function kernelTreeProblem(fsPath: string): Promise<string | null> {
@@ -46,6 +51,7 @@ export class SettingsCheck implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SETTINGS.kernelSources)) void this.checkKernelSources();
       }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.checkKernelSources()),
       store.onDidChange(() => this.checkMailSources()),
     ];
     void this.checkKernelSources();
@@ -56,17 +62,23 @@ export class SettingsCheck implements vscode.Disposable {
   }
 
   async checkKernelSources(): Promise<void> {
+    let anyTree = false;
     for (const root of kernelRoots()) {
-      if (!root.configured) continue;
       const problem = await kernelTreeProblem(root.path);
-      if (problem) this.warn(SETTINGS.kernelSources, root.path, problem);
+      if (!problem) anyTree = true;
+      // A workspace folder need not be a kernel tree; a configured source must be one.
+      else if (root.configured) this.warn(SETTINGS.kernelSources, root.path, problem);
     }
+    await setWalkthroughContext(WALKTHROUGH_CONTEXT.kernelTreeOpen, anyTree);
   }
 
   checkMailSources(): void {
+    let anyMail = false;
     for (const s of this.store.sourceStates) {
       if (s.error) this.warn(SETTINGS.mailSources, s.path, s.error, () => this.sources.remove(s.path));
+      else anyMail = true;
     }
+    void setWalkthroughContext(WALKTHROUGH_CONTEXT.mailRead, anyMail);
   }
 
   private warn(key: SettingKey, fsPath: string, problem: string, remove?: () => Thenable<void> | Promise<void>): void {

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { corpusMissing, THREADS_DIR } from '../support/corpus';
-import { launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension, webviewFrame } from './support/workbench';
+import { answerFileDialog, launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension, webviewFrame } from './support/workbench';
 
 const V1_MBOX = path.join(THREADS_DIR, 'PATCH-00-13-mm-jit-text-allocator.mbox');
 
@@ -42,29 +42,7 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
 
   test('Open mbox… reads a corpus thread into the Patch Series view', async () => {
     await runCommand(page, 'Execmem Lens: Open mbox');
-    // code-server's file dialog is a quick input that takes a path.
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible' });
-    // The dialog fills its input with the workspace folder once it has listed it, which can
-    // overwrite a path typed before that: type again until the dialog takes ours.
-    for (let attempt = 1; ; attempt++) {
-      await input.fill(V1_MBOX);
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(V1_MBOX) }).first().waitFor({ timeout: 15_000 });
-      if ((await input.inputValue()) !== V1_MBOX) {
-        if (attempt === 6) throw new Error('the file dialog keeps replacing the typed path');
-        continue;
-      }
-      await input.press('Enter');
-      try {
-        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 });
-        break;
-      } catch (e) {
-        if (attempt === 4) {
-          await screenshot(page, 'series-open-dialog-stuck');
-          throw e;
-        }
-      }
-    }
+    await answerFileDialog(page, V1_MBOX);
     try {
       await row(path.basename(V1_MBOX)).waitFor({ timeout: 60_000 });
       await row('mm: jit/text allocator').waitFor({ timeout: 30_000 });

@@ -31,6 +31,8 @@ function registeredCommandIds(): string[] {
 }
 
 const BUILTIN_COMMANDS = new Set(['vscode.openFolder', 'workbench.action.openSettings']);
+/** Commands VS Code makes for each contributed view. */
+const VIEW_COMMANDS = new Set((Object.values(contributes.views) as { id: string }[][]).flat().map((v) => `${v.id}.focus`));
 
 describe('package.json manifest', () => {
   test('the activity-bar container and its three views keep their ids', () => {
@@ -68,6 +70,39 @@ describe('package.json manifest', () => {
     for (const items of Object.values(contributes.menus) as { command: string }[][]) {
       for (const item of items) assert.ok(known.has(item.command), `menu item ${item.command}`);
     }
+  });
+
+  test('a Getting Started walkthrough: each step has a button that runs a known command, a completion event and its page', () => {
+    const known = new Set([...contributes.commands.map((c: { command: string }) => c.command), ...BUILTIN_COMMANDS, ...VIEW_COMMANDS]);
+    const setKeys = new Set([...readFileSync(path.join(ROOT, 'src/extension/walkthrough.ts'), 'utf8').matchAll(/'(execmemLens\.\w+)'/g)].map((m) => m[1]!));
+    const [walkthrough] = contributes.walkthroughs as { id: string; steps: { id: string; description: string; completionEvents: string[]; media: { markdown?: string } }[] }[];
+    assert.ok(walkthrough);
+    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['kernelTree', 'addMail', 'openSeries', 'simulate', 'archMap']);
+    for (const step of walkthrough.steps) {
+      const buttons = [...step.description.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!);
+      assert.ok(buttons.length > 0, `${step.id} has no button`);
+      for (const cmd of buttons) assert.ok(known.has(cmd), `${step.id} runs ${cmd}`);
+      assert.ok(step.completionEvents.length > 0, `${step.id} never completes`);
+      for (const e of step.completionEvents) {
+        const cmd = /^onCommand:(.+)$/.exec(e)?.[1];
+        const key = /^onContext:([\w.]+)$/.exec(e)?.[1];
+        if (cmd) assert.ok(known.has(cmd), `${step.id} completes on ${cmd}`);
+        // A context key the extension sets (src/extension/walkthrough.ts), not one nobody sets.
+        else if (key) assert.ok(setKeys.has(key), `${step.id} completes on context key ${key}, which the extension never sets`);
+        else assert.match(e, /^(onSettingChanged|onView):/, `${step.id}: ${e}`);
+      }
+      assert.ok(step.media.markdown && readFileSync(path.join(ROOT, step.media.markdown), 'utf8').length > 0, `${step.id}: ${step.media.markdown}`);
+    }
+  });
+
+  test('the marketplace fields: a 128×128 PNG icon, repository, bugs, gallery banner', () => {
+    const png = readFileSync(path.join(ROOT, pkg.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+    assert.match(pkg.repository.url, /^https:\/\//);
+    assert.match(pkg.bugs.url, /^https:\/\//);
+    assert.match(pkg.galleryBanner.color, /^#[0-9a-f]{6}$/i);
   });
 
   test('activation is lazy and includes C files', () => {

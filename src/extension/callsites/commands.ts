@@ -47,8 +47,26 @@ async function siteFromArgs(parts: CallSiteParts, args: unknown[]): Promise<{ ur
   return site ? { uri: editor.document.uri, site } : undefined;
 }
 
+/** With no site under the cursor (from the palette, the walkthrough): choose one of the workspace's. */
+async function pickSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: CallSite } | undefined> {
+  const all = parts.index.workspaceSites ?? (await parts.index.scan());
+  if (all.length === 0) return undefined;
+  const picked = await vscode.window.showQuickPick(
+    all.map((w) => ({
+      label: `${w.site.callee}(${w.site.size ?? ''})`,
+      description: `${w.tree ? `${w.tree} · ` : ''}${w.site.path}:${w.site.line}`,
+      detail: `${w.site.type ?? 'type unknown'}${w.site.caller ? ` · in ${w.site.caller}()` : ''}`,
+      w,
+    })),
+    // ignoreFocusOut: run from the walkthrough, the page can take focus back
+    // a moment after the pick opens, which would close it unseen.
+    { title: 'Simulate which call site?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+  );
+  return picked ? { uri: picked.w.uri, site: picked.w.site } : undefined;
+}
+
 export async function simulateSite(parts: CallSiteParts, args: unknown[]): Promise<void> {
-  const found = await siteFromArgs(parts, args);
+  const found = (await siteFromArgs(parts, args)) ?? (args.length === 0 ? await pickSite(parts) : undefined);
   if (!found) {
     void vscode.window.showInformationMessage('Execmem Lens: no executable-memory call site here (module_alloc, execmem_alloc, alloc_insn_page…).');
     return;

@@ -12,6 +12,7 @@ import type { LayoutModel } from '../../core/layout/model';
 import { simulateSteps, stepOfSite } from '../../core/layout/simulate';
 import type { Variant } from '../../core/sim/archData';
 import type { LensState } from '../state';
+import { setWalkthroughContext, WALKTHROUGH_CONTEXT } from '../walkthrough';
 
 export interface SessionStep {
   site: CallSite;
@@ -117,6 +118,7 @@ export class SimulationSession implements vscode.Disposable {
   }
 
   private invalidate(): void {
+    if (this.steps.length > 0) void setWalkthroughContext(WALKTHROUGH_CONTEXT.siteSimulated);
     this.cache = undefined;
     this.changed.fire('layout');
   }

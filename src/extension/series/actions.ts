@@ -7,6 +7,7 @@ import { appliedText, basename, type CopyOf, diffUri, findPatch, mailUri, placeO
 import type { MailSources } from './sources';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
+import { setWalkthroughContext, WALKTHROUGH_CONTEXT } from '../walkthrough';
 
 export async function addSource(sources: MailSources, store: SeriesStore, uri: vscode.Uri): Promise<void> {
   const added = await sources.add(uri.fsPath);
@@ -91,6 +92,7 @@ export async function openFileDiff(store: SeriesStore, comments: ReviewComments,
     right = sideUri('new', file.path, msgid, 'hunks');
   }
   comments.show(version, patch, file, left, right, mode, rightText);
+  void setWalkthroughContext(WALKTHROUGH_CONTEXT.patchDiffOpened);
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
 }
 
