@@ -1,27 +1,19 @@
 /**
- * Activation: build the shared parts once, register every view, command and
- * provider, and hand each Disposable to VS Code so deactivation cleans up.
+ * Activation: one Ctx builds the shared parts (src/extension/ctx.ts); here
+ * every view, command and provider is registered, each Disposable owned by
+ * the Ctx, which VS Code disposes on deactivation.
  */
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
-import { addSource } from './series/actions';
-import { LAYOUT_VIEW_ID, LayoutViewProvider } from './layout/layoutViewProvider';
-import type { ExtensionParts } from './parts';
-import { LensState } from './state';
 import { ArchMapHover } from './archmap/hover';
-import { ArchMapStore } from './archmap/store';
-import { ArchMapTree } from './archmap/tree';
-import { nextCallSite, openStep, previousCallSite, simulateSite, type CallSiteParts } from './callsites/commands';
-import { CallSiteHover, CallSiteLens } from './callsites/lens';
-import { SimulationSession } from './callsites/session';
-import { CallSiteIndex } from './callsites/sites';
-import { CallSiteTree } from './callsites/tree';
-import { ReviewComments } from './series/comments';
-import { DIFF_SCHEME, MAIL_SCHEME, SeriesDocuments, SIDE_SCHEME } from './series/documents';
-import { MailSources } from './series/sources';
-import { SeriesStore } from './series/store';
-import { THREAD_SCHEME, ThreadDocuments } from './series/threads';
-import { SeriesTree } from './series/tree';
+import { CallSiteHover } from './callsites/lens';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
+import { addSource } from './series/actions';
+import { DIFF_SCHEME, MAIL_SCHEME, SIDE_SCHEME } from './series/documents';
+import type { MailSources } from './series/sources';
+import type { SeriesStore } from './series/store';
+import { THREAD_SCHEME } from './series/threads';
 import { SettingsCheck } from './settingsCheck';
 
 /** Kernel C: .c files, and headers (VS Code gives .h files the cpp language unless told otherwise). */
@@ -30,70 +22,46 @@ const C_FILES: vscode.DocumentFilter[] = [{ language: 'c' }, { language: 'cpp', 
 const PATCH_FILES: vscode.DocumentFilter[] = [{ language: 'diff' }];
 
 export function activate(context: vscode.ExtensionContext): void {
-  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
-  const log = vscode.window.createOutputChannel('Execmem Lens', { log: true });
-  const state = new LensState(context.workspaceState);
-  const sources = new MailSources(context.workspaceState);
-  const store = new SeriesStore(sources, log);
-  const comments = new ReviewComments();
-  const documents = new SeriesDocuments(store);
-  const threads = new ThreadDocuments(store);
-  const seriesTree = new SeriesTree(store);
-  const archMap = new ArchMapStore(log);
-  const archMapTree = new ArchMapTree(archMap);
-  const callSites = new CallSiteIndex(log);
-  const session = new SimulationSession(state);
-  const siteParts = {} as CallSiteParts;
-  const layout = new LayoutViewProvider(context.extensionUri, version, state, log, session, (step) => openStep(siteParts, step));
-  Object.assign(siteParts, { index: callSites, session, layout, store });
-  const callSiteTree = new CallSiteTree(callSites);
-  const callSiteLens = new CallSiteLens(callSites, state, session);
-  const parts: ExtensionParts = { version, state, log, sources, store, comments, threads, archMap, archMapTree, callSites, session, layout, siteParts };
+  const ctx = new Ctx(context);
+  context.subscriptions.push(ctx);
+  registerSeries(ctx);
+  registerArchMap(ctx);
+  registerCallSites(ctx);
+  ctx.own(new SettingsCheck(ctx.store, ctx.sources, ctx.log));
+  for (const d of registerCommands(ctx)) ctx.own(d);
+  ctx.log.info(`Execmem Lens ${ctx.version} activated (VS Code ${vscode.version}, arch ${ctx.state.arch})`);
+}
 
-  const archStatus = vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10);
+function registerSeries(ctx: Ctx): void {
+  ctx.own(ctx.store.onDidChange(() => ctx.comments.clear()));
+  for (const scheme of [MAIL_SCHEME, SIDE_SCHEME, DIFF_SCHEME]) ctx.own(vscode.workspace.registerTextDocumentContentProvider(scheme, ctx.documents));
+  ctx.own(vscode.workspace.registerTextDocumentContentProvider(THREAD_SCHEME, ctx.threads));
+  ctx.own(vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, ctx.threads));
+  ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
+  ctx.own(offerMboxes(ctx.sources, ctx.store));
+}
+
+function registerArchMap(ctx: Ctx): void {
+  ctx.own(vscode.window.createTreeView('execmemLens.archMap', { treeDataProvider: ctx.archMapTree, showCollapseAll: true }));
+  ctx.own(vscode.languages.registerHoverProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), new ArchMapHover(ctx.archMap)));
+}
+
+function registerCallSites(ctx: Ctx): void {
+  const archStatus = ctx.own(vscode.window.createStatusBarItem('execmemLens.arch', vscode.StatusBarAlignment.Left, 10));
   archStatus.name = 'Execmem Lens Architecture';
   archStatus.command = 'execmemLens.selectArch';
   const showArch = (): void => {
-    archStatus.text = `$(chip) ${state.arch}`;
-    archStatus.tooltip = `Execmem Lens: layouts and lenses are for ${state.arch}. Click to choose another architecture.`;
+    archStatus.text = `$(chip) ${ctx.state.arch}`;
+    archStatus.tooltip = `Execmem Lens: layouts and lenses are for ${ctx.state.arch}. Click to choose another architecture.`;
   };
   showArch();
   archStatus.show();
+  ctx.own(ctx.state.onDidChangeArch(showArch));
 
-  context.subscriptions.push(
-    log,
-    state,
-    sources,
-    store,
-    comments,
-    documents,
-    seriesTree,
-    store.onDidChange(() => comments.clear()),
-    ...[MAIL_SCHEME, SIDE_SCHEME, DIFF_SCHEME].map((scheme) => vscode.workspace.registerTextDocumentContentProvider(scheme, documents)),
-    threads,
-    vscode.workspace.registerTextDocumentContentProvider(THREAD_SCHEME, threads),
-    vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, threads),
-    vscode.window.createTreeView('execmemLens.series', { treeDataProvider: seriesTree, showCollapseAll: true }),
-    offerMboxes(sources, store),
-    archStatus,
-    state.onDidChangeArch(showArch),
-    archMap,
-    archMapTree,
-    vscode.window.createTreeView('execmemLens.archMap', { treeDataProvider: archMapTree, showCollapseAll: true }),
-    vscode.languages.registerHoverProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), new ArchMapHover(archMap)),
-    callSites,
-    session,
-    callSiteTree,
-    vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: callSiteTree, showCollapseAll: true }),
-    callSiteLens,
-    vscode.languages.registerCodeLensProvider([...C_FILES, ...PATCH_FILES], callSiteLens),
-    vscode.languages.registerHoverProvider([...C_FILES, ...PATCH_FILES], new CallSiteHover(callSites, state, archMap)),
-    layout,
-    vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, layout),
-    new SettingsCheck(store, sources, log),
-    ...registerCommands(parts),
-  );
-  log.info(`Execmem Lens ${version} activated (VS Code ${vscode.version}, arch ${state.arch})`);
+  ctx.own(vscode.window.createTreeView('execmemLens.callSites', { treeDataProvider: ctx.callSiteTree, showCollapseAll: true }));
+  ctx.own(vscode.languages.registerCodeLensProvider([...C_FILES, ...PATCH_FILES], ctx.callSiteLens));
+  ctx.own(vscode.languages.registerHoverProvider([...C_FILES, ...PATCH_FILES], new CallSiteHover(ctx.callSites, ctx.state, ctx.archMap)));
+  ctx.own(vscode.window.registerWebviewViewProvider(LAYOUT_VIEW_ID, ctx.layout));
 }
 
 /** Opening an .mbox file in the editor offers to read it as patch series. */
@@ -112,5 +80,5 @@ function offerMboxes(sources: MailSources, store: SeriesStore): vscode.Disposabl
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything is disposed through the Ctx in context.subscriptions.
 }

@@ -4,7 +4,7 @@
  * that exist, and the engine must accept the VS Code the e2e tests run.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
@@ -13,9 +13,15 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const contributes = pkg.contributes;
 
-/** Command ids registered by src/extension/commands.ts: the keys of its COMMANDS table. */
+/** The command tables: src/extension/commands.ts and each feature's commands.ts, all registered together. */
+const COMMAND_FILES = ['commands.ts', 'series/commands.ts', 'archmap/commands.ts', 'callsites/commands.ts'];
+
+/** Command ids registered: the keys of the COMMANDS table of each command file. */
 function registeredCommandIds(): string[] {
-  const file = path.join(ROOT, 'src/extension/commands.ts');
+  return COMMAND_FILES.flatMap((f) => commandIdsOf(path.join(ROOT, 'src/extension', f)));
+}
+
+function commandIdsOf(file: string): string[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const ids: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -55,6 +61,9 @@ describe('package.json manifest', () => {
   });
 
   test('every contributed command is registered, under the category "Execmem Lens", and back', () => {
+    // A feature's command table not listed above would be missed here.
+    const tables = readdirSync(path.join(ROOT, 'src/extension'), { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'commands.ts');
+    assert.deepEqual(tables.sort(), [...COMMAND_FILES].sort());
     const contributed = contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual(contributed, registeredCommandIds().sort());
     for (const c of contributes.commands) assert.equal(c.category, 'Execmem Lens', c.command);
@@ -93,6 +102,19 @@ describe('package.json manifest', () => {
       }
       assert.ok(step.media.markdown && readFileSync(path.join(ROOT, step.media.markdown), 'utf8').length > 0, `${step.id}: ${step.media.markdown}`);
     }
+  });
+
+  test('the settings contributed are the settings src/extension/config.ts names, and no others', () => {
+    const config = readFileSync(path.join(ROOT, 'src/extension/config.ts'), 'utf8');
+    const names = /SETTING_NAMES = \{([^}]*)\}/.exec(config)?.[1] ?? '';
+    const named = [...names.matchAll(/^\s*(\w+): '(\w+)',$/gm)].map((m) => {
+      assert.equal(m[1], m[2], 'a setting is named by its own name');
+      return `execmemLens.${m[2]}`;
+    });
+    const blocks = Array.isArray(contributes.configuration) ? contributes.configuration : [contributes.configuration];
+    const contributed = blocks.flatMap((b: { properties: Record<string, unknown> }) => Object.keys(b.properties));
+    assert.ok(named.length > 0);
+    assert.deepEqual(contributed.sort(), named.sort());
   });
 
   test('the marketplace fields: a 128×128 PNG icon, repository, bugs, gallery banner', () => {

@@ -4,21 +4,18 @@
  */
 import * as vscode from 'vscode';
 import type { CallSite } from '../../core/callsites/detect';
-import type { LayoutViewProvider } from '../layout/layoutViewProvider';
-import type { SimulationSession } from './session';
-import type { CallSiteIndex } from './sites';
+import type { CommandTable } from '../commandTable';
+import type { Ctx } from '../ctx';
 import { hunkSides } from '../../core/patch/sides';
 import { CALL_INTEREST } from '../../core/callsites/detect';
 import { sitesOfText } from '../../node/callsites/scan';
-import { findPatch, SIDE_SCHEME } from '../series/documents';
-import type { SeriesStore } from '../series/store';
+import { findPatch, parseSideUri, SIDE_SCHEME } from '../series/documents';
 
-export interface CallSiteParts {
-  index: CallSiteIndex;
-  session: SimulationSession;
-  layout: LayoutViewProvider;
-  store: SeriesStore;
-}
+const isSide = (s: ReturnType<typeof parseSideUri>, side: 'old' | 'new', filePath: string, msgid: string): boolean =>
+  s.side === side && s.filePath === filePath && s.msgid === msgid;
+
+/** What the call-site commands use of the Ctx. */
+export type CallSiteParts = Pick<Ctx, 'callSites' | 'session' | 'layout' | 'store'>;
 
 const before = (a: { line: number; column: number }, b: { line: number; column: number }): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
 
@@ -35,12 +32,12 @@ async function siteFromArgs(parts: CallSiteParts, args: unknown[]): Promise<{ ur
   if (typeof u === 'string' && typeof line === 'number' && typeof column === 'number') {
     const uri = vscode.Uri.parse(u, true);
     const doc = await vscode.workspace.openTextDocument(uri);
-    const site = (await parts.index.sitesOf(doc)).find((s) => s.line === line && s.column === column);
+    const site = (await parts.callSites.sitesOf(doc)).find((s) => s.line === line && s.column === column);
     return site ? { uri, site } : undefined;
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
-  const sites = await parts.index.sitesOf(editor.document);
+  const sites = await parts.callSites.sitesOf(editor.document);
   const cur = editor.selection.active;
   const onLine = sites.filter((s) => s.line - 1 === cur.line);
   const site = onLine.find((s) => cur.character >= s.column && cur.character <= s.column + s.callee.length) ?? onLine[0];
@@ -49,7 +46,7 @@ async function siteFromArgs(parts: CallSiteParts, args: unknown[]): Promise<{ ur
 
 /** With no site under the cursor (from the palette, the walkthrough): choose one of the workspace's. */
 async function pickSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: CallSite } | undefined> {
-  const all = parts.index.workspaceSites ?? (await parts.index.scan());
+  const all = parts.callSites.workspaceSites ?? (await parts.callSites.scan());
   if (all.length === 0) return undefined;
   const picked = await vscode.window.showQuickPick(
     all.map((w) => ({
@@ -81,10 +78,10 @@ async function nextSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: 
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const cur = { line: editor.selection.active.line + 1, column: editor.selection.active.character };
-  const here = (await parts.index.sitesOf(editor.document)).filter((s) => before(cur, s));
+  const here = (await parts.callSites.sitesOf(editor.document)).filter((s) => before(cur, s));
   if (here[0]) return { uri: editor.document.uri, site: here[0] };
   if (editor.document.uri.scheme === SIDE_SCHEME) return nextInSeries(parts, editor.document.uri);
-  const all = parts.index.workspaceSites ?? (await parts.index.scan());
+  const all = parts.callSites.workspaceSites ?? (await parts.callSites.scan());
   const key = editor.document.uri.toString();
   const after = all.find((w) => w.uri.toString() > key);
   return after ? { uri: after.uri, site: after.site } : undefined;
@@ -97,8 +94,7 @@ async function nextSite(parts: CallSiteParts): Promise<{ uri: vscode.Uri; site: 
  * series order. The file opens in the diff editor as the explorer opens it.
  */
 async function nextInSeries(parts: CallSiteParts, current: vscode.Uri): Promise<{ uri: vscode.Uri; site: CallSite } | undefined> {
-  const msgid = new URLSearchParams(current.query).get('msgid') ?? '';
-  const path = current.path.replace(/^\/(old|new)\//, '');
+  const { msgid, filePath: path } = parseSideUri(current);
   const found = findPatch(parts.store, msgid);
   if (!found) return undefined;
   const { version } = found;
@@ -117,11 +113,11 @@ async function nextInSeries(parts: CallSiteParts, current: vscode.Uri): Promise<
       await vscode.commands.executeCommand('execmemLens.openFileDiff', patch.message.msgid, file.path);
       const editor = vscode.window.activeTextEditor;
       if (!editor) return undefined;
-      const site = (await parts.index.sitesOf(editor.document))[0];
+      const site = (await parts.callSites.sitesOf(editor.document))[0];
       if (site) return { uri: editor.document.uri, site };
       // Only the old side has a site: step onto it.
-      const oldDoc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === SIDE_SCHEME && d.uri.path === `/old/${file.oldPath ?? file.path}` && new URLSearchParams(d.uri.query).get('msgid') === patch.message.msgid);
-      const oldSite = oldDoc ? (await parts.index.sitesOf(oldDoc))[0] : undefined;
+      const oldDoc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === SIDE_SCHEME && isSide(parseSideUri(d.uri), 'old', file.oldPath ?? file.path, patch.message.msgid));
+      const oldSite = oldDoc ? (await parts.callSites.sitesOf(oldDoc))[0] : undefined;
       if (oldDoc && oldSite) return { uri: oldDoc.uri, site: oldSite };
     }
   }
@@ -150,7 +146,7 @@ export async function previousCallSite(parts: CallSiteParts): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return;
   const cur = { line: editor.selection.active.line + 1, column: editor.selection.active.character };
-  const prev = (await parts.index.sitesOf(editor.document)).filter((s) => before(s, cur)).pop();
+  const prev = (await parts.callSites.sitesOf(editor.document)).filter((s) => before(s, cur)).pop();
   if (prev) await moveTo(editor.document.uri, prev);
 }
 
@@ -158,3 +154,17 @@ export async function openStep(parts: CallSiteParts, step: number): Promise<void
   const s = parts.session.stepAt(step);
   if (s) await moveTo(s.uri, s.site);
 }
+
+export const COMMANDS: CommandTable = {
+  'execmemLens.simulateCallSite': (ctx) => (...args: unknown[]) => simulateSite(ctx, args),
+
+  'execmemLens.stepFromHere': (ctx) => (...args: unknown[]) => simulateSite(ctx, args),
+
+  'execmemLens.nextCallSite': (ctx) => () => nextCallSite(ctx),
+
+  'execmemLens.previousCallSite': (ctx) => () => previousCallSite(ctx),
+
+  'execmemLens.scanCallSites': (ctx) => () => ctx.callSites.scan(true),
+
+  'execmemLens.clearSimulation': (ctx) => () => ctx.session.clear(),
+};

@@ -25,6 +25,11 @@ export function diffUri(msgid: string, label: string): vscode.Uri {
   return vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${encodeURIComponent(msgid)}/${label.replace(/[^A-Za-z0-9._-]+/g, '-')}.diff` });
 }
 
+/** The Message-ID of the patch a diffUri shows. */
+export function parseDiffUri(uri: vscode.Uri): { msgid: string } {
+  return { msgid: decodeURIComponent(uri.path.split('/')[1] ?? '') };
+}
+
 export type SideMode = 'hunks' | 'applied';
 
 export function slug(subject: string): string {
@@ -55,15 +60,13 @@ export function mailUri(msg: SourcedMessage, isPatch: boolean, place?: SeriesPla
   return vscode.Uri.from({ scheme: MAIL_SCHEME, path: `/${encodeURIComponent(msg.msgid)}/${name}`, query });
 }
 
-function copyOfMailUri(uri: vscode.Uri): CopyOf | undefined {
+/** What a mailUri names: the message, and which duplicate copy of it when it is one. */
+export function parseMailUri(uri: vscode.Uri): { msgid: string; copy?: CopyOf } {
+  const msgid = decodeURIComponent(uri.path.split('/')[1] ?? '');
   const q = new URLSearchParams(uri.query);
   const sourceId = q.get('source');
   const origin = q.get('origin');
-  return sourceId !== null && origin !== null ? { sourceId, origin } : undefined;
-}
-
-export function msgidOfMailUri(uri: vscode.Uri): string {
-  return decodeURIComponent(uri.path.split('/')[1] ?? '');
+  return sourceId !== null && origin !== null ? { msgid, copy: { sourceId, origin } } : { msgid };
 }
 
 export function sideUri(side: 'old' | 'new', filePath: string, msgid: string, mode: SideMode): vscode.Uri {
@@ -72,6 +75,13 @@ export function sideUri(side: 'old' | 'new', filePath: string, msgid: string, mo
     path: `/${side}/${filePath}`,
     query: new URLSearchParams({ msgid, mode }).toString(),
   });
+}
+
+/** What a sideUri names: which side of which file of which patch, rebuilt from its hunks or applied. */
+export function parseSideUri(uri: vscode.Uri): { side: 'old' | 'new'; filePath: string; msgid: string; mode: SideMode } {
+  const [, side, ...rest] = uri.path.split('/');
+  const q = new URLSearchParams(uri.query);
+  return { side: side === 'old' ? 'old' : 'new', filePath: rest.join('/'), msgid: q.get('msgid') ?? '', mode: q.get('mode') === 'applied' ? 'applied' : 'hunks' };
 }
 
 export function renderMessage(msg: SourcedMessage, note?: string): string {
@@ -141,26 +151,24 @@ export class SeriesDocuments implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     if (uri.scheme === MAIL_SCHEME) {
-      const copy = copyOfMailUri(uri);
+      const { msgid, copy } = parseMailUri(uri);
       if (copy) {
-        const d = this.store.duplicate(msgidOfMailUri(uri), copy.sourceId, copy.origin);
-        if (!d) return `This copy is no longer among the loaded mail (${msgidOfMailUri(uri)}, ${copy.origin}).\n`;
+        const d = this.store.duplicate(msgid, copy.sourceId, copy.origin);
+        if (!d) return `This copy is no longer among the loaded mail (${msgid}, ${copy.origin}).\n`;
         const note = `a duplicate copy, ${d.identical ? 'identical to' : 'not the same as'} the one that counts (read at ${d.firstOrigin})`;
         return renderMessage(d.message, note);
       }
-      const msg = this.store.message(msgidOfMailUri(uri));
-      return msg ? renderMessage(msg) : `This message is no longer among the loaded mail (${msgidOfMailUri(uri)}).\n`;
+      const msg = this.store.message(msgid);
+      return msg ? renderMessage(msg) : `This message is no longer among the loaded mail (${msgid}).\n`;
     }
     if (uri.scheme === DIFF_SCHEME) {
-      return findPatch(this.store, msgidOfMailUri(uri))?.patch.diff ?? 'This patch is no longer among the loaded mail.\n';
+      return findPatch(this.store, parseDiffUri(uri).msgid)?.patch.diff ?? 'This patch is no longer among the loaded mail.\n';
     }
-    const [, side, ...rest] = uri.path.split('/');
-    const filePath = rest.join('/');
-    const q = new URLSearchParams(uri.query);
-    const found = findPatch(this.store, q.get('msgid') ?? '');
+    const { side, filePath, msgid, mode } = parseSideUri(uri);
+    const found = findPatch(this.store, msgid);
     const file = found?.patch.files.find((f) => (side === 'old' ? (f.oldPath ?? f.path) : f.path) === filePath);
     if (!file) return `The patch for ${filePath} is no longer among the loaded mail.\n`;
-    if (q.get('mode') === 'applied' && side === 'new') {
+    if (mode === 'applied' && side === 'new') {
       const text = await appliedText(file);
       if (text !== false) return text;
     }

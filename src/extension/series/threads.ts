@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { SeriesIndex } from '../../core/series/model';
 import { quoteFolds, readingOrder, renderThread, splitLines, threadRootOf, type FoldRange, type ThreadDocument } from '../../core/series/thread';
-import { MAIL_SCHEME, msgidOfMailUri, slug } from './documents';
+import { MAIL_SCHEME, parseMailUri, slug } from './documents';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
 
@@ -21,8 +21,9 @@ export function threadUri(rootId: string, subject: string): vscode.Uri {
   return vscode.Uri.from({ scheme: THREAD_SCHEME, path: `/${encodeURIComponent(rootId)}/Thread ${slug(subject)}.txt` });
 }
 
-function rootOfThreadUri(uri: vscode.Uri): string {
-  return decodeURIComponent(uri.path.split('/')[1] ?? '');
+/** The first message of the thread a threadUri shows. */
+export function parseThreadUri(uri: vscode.Uri): { rootId: string } {
+  return { rootId: decodeURIComponent(uri.path.split('/')[1] ?? '') };
 }
 
 const FOLD_KINDS: Record<FoldRange['kind'], vscode.FoldingRangeKind | undefined> = {
@@ -63,11 +64,11 @@ export class ThreadDocuments implements vscode.TextDocumentContentProvider, vsco
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.render(rootOfThreadUri(uri))?.text ?? `This thread is no longer among the loaded mail (${rootOfThreadUri(uri)}).\n`;
+    return this.render(parseThreadUri(uri).rootId)?.text ?? `This thread is no longer among the loaded mail (${parseThreadUri(uri).rootId}).\n`;
   }
 
   provideFoldingRanges(document: vscode.TextDocument): vscode.FoldingRange[] {
-    const doc = this.render(rootOfThreadUri(document.uri));
+    const doc = this.render(parseThreadUri(document.uri).rootId);
     const text = document.getText();
     // The document may be older than the mail loaded now: then fold its quotes as they stand.
     const folds = doc && doc.text === text ? doc.folds : quoteFolds(splitLines(text));
@@ -86,7 +87,7 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   let id = msgid;
   if (id === undefined) {
     const active = vscode.window.activeTextEditor?.document.uri;
-    if (active?.scheme === MAIL_SCHEME) id = msgidOfMailUri(active);
+    if (active?.scheme === MAIL_SCHEME) id = parseMailUri(active).msgid;
   }
   if (id === undefined) {
     const pick = await vscode.window.showQuickPick(
