@@ -3,10 +3,16 @@ import * as vscode from 'vscode';
 
 export const CONFIG_SECTION = 'execmemLens';
 
+/** Every setting's name within the section (for getConfiguration(CONFIG_SECTION).get/inspect/update). */
+export const SETTING_NAMES = {
+  mailSources: 'mailSources',
+  kernelSources: 'kernelSources',
+} as const;
+
 /** Every setting's full key, in one place (menus, listeners and messages name them from here). */
 export const SETTINGS = {
-  mailSources: `${CONFIG_SECTION}.mailSources`,
-  kernelSources: `${CONFIG_SECTION}.kernelSources`,
+  mailSources: `${CONFIG_SECTION}.${SETTING_NAMES.mailSources}`,
+  kernelSources: `${CONFIG_SECTION}.${SETTING_NAMES.kernelSources}`,
 } as const;
 
 export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];
@@ -25,8 +31,8 @@ function stringList(value: unknown): string[] {
 export function readConfig(scope?: vscode.ConfigurationScope): ExecmemLensConfig {
   const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
   return {
-    mailSources: stringList(cfg.get('mailSources')),
-    kernelSources: stringList(cfg.get('kernelSources')),
+    mailSources: stringList(cfg.get(SETTING_NAMES.mailSources)),
+    kernelSources: stringList(cfg.get(SETTING_NAMES.kernelSources)),
   };
 }
 

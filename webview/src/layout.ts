@@ -18,18 +18,13 @@ import { type HostToPanel, LAYOUT_PROTOCOL_VERSION, parseHostToPanel, type Panel
 import { VARIANTS, type Variant } from '../../src/core/sim/archData';
 import { EXECMEM_TYPES } from '../../src/core/sim/types';
 import { type Palette, StripView, type Viewport } from './strip';
-import { vscodeApi } from './vscodeApi';
+import { type PanelState, vscodeApi } from './vscodeApi';
 
 interface SelectElement extends HTMLElement {
   value: string;
 }
 interface CheckboxElement extends HTMLElement {
   checked: boolean;
-}
-
-interface SavedState {
-  arch?: ArchName;
-  views?: Record<string, Viewport>;
 }
 
 type LayoutMsg = Extract<HostToPanel, { type: 'layout' }>;
@@ -45,8 +40,8 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node
 }
 
 const post = (m: PanelToHost): void => vscodeApi.postMessage(m);
-const state = (): SavedState => (vscodeApi.getState() as SavedState | undefined) ?? {};
-const save = (patch: Partial<SavedState>): void => vscodeApi.setState({ ...state(), ...patch });
+const state = (): PanelState => vscodeApi.getState() ?? {};
+const save = (patch: Partial<PanelState>): void => vscodeApi.setState({ ...state(), ...patch });
 
 let palette: Palette | null = null;
 function readPalette(): Palette {

@@ -10,7 +10,7 @@ import { archOfPath } from '../../core/archmap/build';
 import { canonicalType } from '../../core/archmap/extract';
 import type { ExecmemType, Side, TypeEntry } from '../../core/archmap/types';
 import { EXECMEM_ALIASES } from '../../core/sim/types';
-import { locationCommandUri } from './panel';
+import { locationCommandUri } from '../../core/archmap/links';
 import type { ArchMapStore } from './store';
 
 /** Text for a Markdown link's label: every character Markdown could read as syntax is escaped. */

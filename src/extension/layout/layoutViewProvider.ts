@@ -13,16 +13,11 @@ import {
   layoutCsp,
   parsePanelToHost,
 } from '../../core/protocol/layout';
+import { makeNonce } from '../../core/protocol/nonce';
 import type { LensState } from '../state';
 import type { SimulationSession } from '../callsites/session';
 
 export const LAYOUT_VIEW_ID = 'execmemLens.layout';
-
-export function makeNonce(): string {
-  const bytes = new Uint8Array(24);
-  globalThis.crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64url');
-}
 
 export class LayoutViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;

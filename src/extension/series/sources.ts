@@ -4,7 +4,7 @@
  * hand), or, with no folder open, the workspace state.
  */
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, readConfig, resolveConfiguredPath, SETTINGS } from '../config';
+import { CONFIG_SECTION, readConfig, resolveConfiguredPath, SETTING_NAMES, SETTINGS } from '../config';
 
 /** Without a folder open, the list lives in the workspace state under the setting's own name. */
 const STATE_KEY = SETTINGS.mailSources;
@@ -37,8 +37,8 @@ export class MailSources implements vscode.Disposable {
     if (this.paths().includes(fsPath)) return false;
     if (folder) {
       const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-      const current = cfg.inspect<string[]>('mailSources')?.workspaceValue ?? [];
-      await cfg.update('mailSources', [...current, rel], vscode.ConfigurationTarget.Workspace);
+      const current = cfg.inspect<string[]>(SETTING_NAMES.mailSources)?.workspaceValue ?? [];
+      await cfg.update(SETTING_NAMES.mailSources, [...current, rel], vscode.ConfigurationTarget.Workspace);
     } else {
       await this.state.update(STATE_KEY, [...this.state.get<string[]>(STATE_KEY, []), fsPath]);
       this.changed.fire();
@@ -49,10 +49,10 @@ export class MailSources implements vscode.Disposable {
   async remove(fsPath: string): Promise<void> {
     const keep = (list: string[]) => list.filter((p) => resolveConfiguredPath(p).fsPath !== fsPath);
     const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    const inspected = cfg.inspect<string[]>('mailSources');
-    if (inspected?.workspaceValue) await cfg.update('mailSources', keep(inspected.workspaceValue), vscode.ConfigurationTarget.Workspace);
+    const inspected = cfg.inspect<string[]>(SETTING_NAMES.mailSources);
+    if (inspected?.workspaceValue) await cfg.update(SETTING_NAMES.mailSources, keep(inspected.workspaceValue), vscode.ConfigurationTarget.Workspace);
     if (inspected?.workspaceFolderValue && vscode.workspace.workspaceFolders?.[0]) {
-      await cfg.update('mailSources', keep(inspected.workspaceFolderValue), vscode.ConfigurationTarget.WorkspaceFolder);
+      await cfg.update(SETTING_NAMES.mailSources, keep(inspected.workspaceFolderValue), vscode.ConfigurationTarget.WorkspaceFolder);
     }
     await this.state.update(STATE_KEY, keep(this.state.get<string[]>(STATE_KEY, [])));
     this.changed.fire();

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import type { PatchFile } from '../../core/patch/patch';
@@ -112,6 +113,29 @@ function shortReason(state: SourceState): string {
   const reason = reasonOf(state);
   if (/no such file|ENOENT/i.test(reason)) return 'not found';
   return reason.length > 100 ? `${reason.slice(0, 99)}…` : reason;
+}
+
+/** The parts of a tree item set here; `icon` is a codicon name. */
+interface ItemProps {
+  id: string;
+  description?: string;
+  tooltip?: vscode.MarkdownString | string;
+  icon?: string;
+  contextValue?: string;
+  command?: vscode.Command;
+  resourceUri?: vscode.Uri;
+}
+
+function treeItem(label: string, state: vscode.TreeItemCollapsibleState, props: ItemProps): vscode.TreeItem {
+  const item = new vscode.TreeItem(label, state);
+  item.id = props.id;
+  item.description = props.description;
+  item.tooltip = props.tooltip;
+  if (props.icon) item.iconPath = new vscode.ThemeIcon(props.icon);
+  item.contextValue = props.contextValue;
+  item.command = props.command;
+  item.resourceUri = props.resourceUri;
+  return item;
 }
 
 export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.Disposable {
@@ -228,23 +252,23 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       case 'source':
         return this.sourceItem(node.state);
       case 'reason': {
-        const item = new vscode.TreeItem(reasonOf(node.state), vscode.TreeItemCollapsibleState.None);
-        item.tooltip = plain(`${node.state.path}\n\n${node.state.error ?? ''}\n\nRemove the source (the × on its line), or fix the path in the setting execmemLens.mailSources.`);
-        item.iconPath = new vscode.ThemeIcon('info');
-        item.contextValue = 'mailSourceError';
-        item.id = `reason:${node.state.sourceId}`;
-        return item;
+        return treeItem(reasonOf(node.state), vscode.TreeItemCollapsibleState.None, {
+          tooltip: plain(`${node.state.path}\n\n${node.state.error ?? ''}\n\nRemove the source (the × on its line), or fix the path in the setting ${SETTINGS.mailSources}.`),
+          icon: 'info',
+          contextValue: 'mailSourceError',
+          id: `reason:${node.state.sourceId}`,
+        });
       }
       case 'family': {
         const f = node.family;
         const newest = f.versions[f.versions.length - 1]!;
-        const item = new vscode.TreeItem(f.title, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${f.versions.length} version${f.versions.length === 1 ? '' : 's'} · latest ${versionLabel(newest)}`;
-        item.tooltip = plain(`${f.title}\n\nVersions: ${f.versions.map(versionLabel).join(', ')}\nFirst posted as: ${f.id}`);
-        item.iconPath = new vscode.ThemeIcon('versions');
-        item.contextValue = 'seriesFamily';
-        item.id = `family:${f.id}`;
-        return item;
+        return treeItem(f.title, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: `${f.versions.length} version${f.versions.length === 1 ? '' : 's'} · latest ${versionLabel(newest)}`,
+          tooltip: plain(`${f.title}\n\nVersions: ${f.versions.map(versionLabel).join(', ')}\nFirst posted as: ${f.id}`),
+          icon: 'versions',
+          contextValue: 'seriesFamily',
+          id: `family:${f.id}`,
+        });
       }
       case 'version':
         return this.versionItem(node.version);
@@ -254,15 +278,15 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         return this.patchItem(node.version, node.patch);
       case 'file': {
         const f = node.file;
-        const item = new vscode.TreeItem(f.path, vscode.TreeItemCollapsibleState.None);
-        item.description = `+${f.additions} −${f.deletions}${f.status === 'modified' ? '' : ` · ${f.status}`}`;
-        item.resourceUri = vscode.Uri.file(`/${f.path}`);
-        item.tooltip = plain(`${f.path}\n${f.status}, ${f.additions} insertions, ${f.deletions} deletions\nClick to see the change in a diff editor.`);
-        item.command = { command: 'execmemLens.openFileDiff', title: 'Open Diff', arguments: [node.patch.message.msgid, f.path] };
-        item.contextValue = 'seriesFile';
-        // The same path can come twice (a patch inline and attached): the position keeps ids unique.
-        item.id = `file:${node.patch.message.msgid}:${node.index}:${f.path}`;
-        return item;
+        return treeItem(f.path, vscode.TreeItemCollapsibleState.None, {
+          description: `+${f.additions} −${f.deletions}${f.status === 'modified' ? '' : ` · ${f.status}`}`,
+          resourceUri: vscode.Uri.file(`/${f.path}`),
+          tooltip: plain(`${f.path}\n${f.status}, ${f.additions} insertions, ${f.deletions} deletions\nClick to see the change in a diff editor.`),
+          command: { command: 'execmemLens.openFileDiff', title: 'Open Diff', arguments: [node.patch.message.msgid, f.path] },
+          contextValue: 'seriesFile',
+          // The same path can come twice (a patch inline and attached): the position keeps ids unique.
+          id: `file:${node.patch.message.msgid}:${node.index}:${f.path}`,
+        });
       }
       case 'reply':
         return this.messageItem(node.node, 'reply');
@@ -271,63 +295,63 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       case 'others': {
         const n = this.store.othersOf(node.state.sourceId).length;
         const threads = this.threadsOf(node.state).length;
-        const item = new vscode.TreeItem(`Other mail (${n})`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = plural(threads, 'thread');
-        item.tooltip = plain(`${plural(n, 'message')} in ${plural(threads, 'thread')} that are neither a patch series nor a reply to one (discussion, pull requests, reports), newest activity first.`);
-        item.iconPath = new vscode.ThemeIcon('inbox');
-        item.contextValue = 'mailOthers';
-        item.id = `others:${node.state.sourceId}`;
-        return item;
+        return treeItem(`Other mail (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: plural(threads, 'thread'),
+          tooltip: plain(`${plural(n, 'message')} in ${plural(threads, 'thread')} that are neither a patch series nor a reply to one (discussion, pull requests, reports), newest activity first.`),
+          icon: 'inbox',
+          contextValue: 'mailOthers',
+          id: `others:${node.state.sourceId}`,
+        });
       }
       case 'otherGroup': {
         const g = node.group;
-        const item = new vscode.TreeItem(g.key === 'undated' ? 'date unknown' : g.key, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${plural(g.threads.length, 'thread')} · ${plural(g.messages, 'message')}`;
-        item.tooltip = plain(`Threads whose newest message is from ${g.key === 'undated' ? 'an unknown date' : g.key}: ${g.threads.length}, with ${plural(g.messages, 'message')}.`);
-        item.iconPath = new vscode.ThemeIcon('calendar');
-        item.id = `ogroup:${node.state.sourceId}:${g.key}`;
-        return item;
+        return treeItem(g.key === 'undated' ? 'date unknown' : g.key, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: `${plural(g.threads.length, 'thread')} · ${plural(g.messages, 'message')}`,
+          tooltip: plain(`Threads whose newest message is from ${g.key === 'undated' ? 'an unknown date' : g.key}: ${g.threads.length}, with ${plural(g.messages, 'message')}.`),
+          icon: 'calendar',
+          id: `ogroup:${node.state.sourceId}:${g.key}`,
+        });
       }
       case 'otherThread':
         return this.threadItem(node.thread);
       case 'duplicates': {
         const list = this.store.duplicatesOf(node.state.sourceId);
         const same = list.filter((d) => d.identical).length;
-        const item = new vscode.TreeItem(`Duplicates (${list.length})`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${same} identical · ${list.length - same} content differs`;
-        item.tooltip = plain(`${plural(list.length, 'message')} read from this source whose Message-ID had been read already (here or from a source above). The copy read first is the one that counts; these copies are kept so that they can be read.`);
-        item.iconPath = new vscode.ThemeIcon('copy');
-        item.contextValue = 'mailDuplicates';
-        item.id = `dups:${node.state.sourceId}`;
-        return item;
+        return treeItem(`Duplicates (${list.length})`, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: `${same} identical · ${list.length - same} content differs`,
+          tooltip: plain(`${plural(list.length, 'message')} read from this source whose Message-ID had been read already (here or from a source above). The copy read first is the one that counts; these copies are kept so that they can be read.`),
+          icon: 'copy',
+          contextValue: 'mailDuplicates',
+          id: `dups:${node.state.sourceId}`,
+        });
       }
       case 'duplicate':
         return this.duplicateItem(node.dup, node.state, node.index);
       case 'errors': {
         const n = this.store.errorsOf(node.state.sourceId).length;
-        const item = new vscode.TreeItem(`Unreadable (${n})`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.tooltip = plain(`${plural(n, 'message')} (or files, or repositories) of this source that could not be read, each with its reason.`);
-        item.iconPath = new vscode.ThemeIcon('error');
-        item.contextValue = 'mailErrors';
-        item.id = `errors:${node.state.sourceId}`;
-        return item;
+        return treeItem(`Unreadable (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
+          tooltip: plain(`${plural(n, 'message')} (or files, or repositories) of this source that could not be read, each with its reason.`),
+          icon: 'error',
+          contextValue: 'mailErrors',
+          id: `errors:${node.state.sourceId}`,
+        });
       }
       case 'error': {
         const e = node.error;
-        const item = new vscode.TreeItem(e.origin, vscode.TreeItemCollapsibleState.None);
-        item.description = e.message;
-        item.tooltip = plain(`${e.origin}${e.msgid ? `\nMessage-ID: <${e.msgid}>` : ''}\nSource: ${node.state.path}\n\n${e.message}`);
-        item.iconPath = new vscode.ThemeIcon('error');
-        item.contextValue = 'mailError';
-        item.id = `error:${node.state.sourceId}:${node.index}`;
-        return item;
+        return treeItem(e.origin, vscode.TreeItemCollapsibleState.None, {
+          description: e.message,
+          tooltip: plain(`${e.origin}${e.msgid ? `\nMessage-ID: <${e.msgid}>` : ''}\nSource: ${node.state.path}\n\n${e.message}`),
+          icon: 'error',
+          contextValue: 'mailError',
+          id: `error:${node.state.sourceId}:${node.index}`,
+        });
       }
       case 'page': {
-        const item = new vscode.TreeItem(`${node.from + 1}–${node.to}`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = node.of;
-        item.iconPath = new vscode.ThemeIcon('list-flat');
-        item.id = `page:${node.of}:${node.state.sourceId}:${node.from}`;
-        return item;
+        return treeItem(`${node.from + 1}–${node.to}`, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: node.of,
+          icon: 'list-flat',
+          id: `page:${node.of}:${node.state.sourceId}:${node.from}`,
+        });
       }
     }
   }
