@@ -7,7 +7,7 @@
 import { ARCH_NAMES, type ArchName } from '../arch/arches';
 import { profileFor, resolveSymbols, type ArchProfile } from '../sim/profiles';
 import { UNKNOWN_ENV, type CondEnv } from './cond';
-import { evaluate } from '../sim/expr';
+import { evaluateText, isKnown } from '../c/expr';
 
 export type Era = 'before' | 'after';
 
@@ -86,10 +86,7 @@ export function envFor(arch: string | null, era: Era): CondEnv {
 
 /** Numeric value of a C expression under an arch's profile, or null when it depends on anything unknown. */
 export function numericValue(text: string, env: CondEnv): bigint | null {
-  try {
-    return evaluate(text.replace(/\(\s*unsigned long\s*\)/g, ''), { get: (name) => env.value(name) });
-  } catch {
-    // An unknown name, a call, or anything outside the grammar: not a number we can know.
-    return null;
-  }
+  // Names resolve as in the simulator's tables (symbols only); an unknown name, a call or a parse error is null.
+  const v = evaluateText(text, { value: (name) => env.value(name) });
+  return isKnown(v) ? v : null;
 }
