@@ -11,11 +11,14 @@
  *     and the module loader of 6.1 all called it); arches with no
  *     module_alloc have the generic one (kernel/module/main.c:1627 in 6.1).
  *   - after: the last write of each field whose conditions hold, a compound
- *     literal assignment zeroing what it does not name; types without a
- *     start are filled from EXECMEM_DEFAULT as execmem_init_missing() does
- *     (mm/execmem.c:84 in 6.12; MODULE_DATA gets PAGE_KERNEL).
+ *     literal assignment zeroing what it does not name; then execmemInit()
+ *     (sim/execmemInit.ts): execmem_validate(), and when the table passes,
+ *     types without a start filled from EXECMEM_DEFAULT as
+ *     execmem_init_missing() does (mm/execmem.c:84 in 6.12; MODULE_DATA
+ *     gets PAGE_KERNEL).
  */
 import { EXECMEM_TYPES, type ExecmemType, pgprotKind } from '../sim/types';
+import { execmemInit, type RangeAccess, type ValidatedField } from '../sim/execmemInit';
 import { conditionsHold, evaluateCondition, type Cond, type CondEnv } from './cond';
 import { envFor, numericValue, type Era } from './config';
 import { simulateEntry } from './simulate';
@@ -144,7 +147,7 @@ interface FieldValue {
 /** Sides from the tables (jit_alloc_params, execmem_params, execmem_info) of one arch. */
 interface TableSides {
   sides: Partial<Record<ExecmemType, Side>>;
-  defaultMissing: RangeField[];
+  defaultMissing: ValidatedField[];
   where: string;
   shape: string;
 }
@@ -204,23 +207,25 @@ function tableSides(facts: ArchFacts, env: CondEnv): TableSides | null {
       conditions: dedupe([...m.values()].flatMap((v) => texts(v.conds))),
     };
   };
+  // The table as the kernel holds it: every type any write reached, unwritten fields 0.
+  const written: Partial<Record<ExecmemType, Side>> = {};
+  for (const [t, m] of fields) written[t] = sideFrom(m, shape);
+  const init = execmemInit(written, textRanges(env), { initMissing: true });
   const sides: Partial<Record<ExecmemType, Side>> = {};
-  const def = fields.get('EXECMEM_DEFAULT');
-  const defaultMissing = (['start', 'end', 'pgprot', 'alignment'] as RangeField[]).filter((f) => {
-    const v = def?.get(f)?.value;
-    return v === undefined || v === '0';
-  });
-  if (def && def.has('start')) sides.EXECMEM_DEFAULT = sideFrom(def, shape);
   for (const t of EXECMEM_TYPES) {
-    if (t === 'EXECMEM_DEFAULT') continue;
-    const m = fields.get(t);
-    if (m && m.has('start') && m.get('start')!.value !== '0') sides[t] = sideFrom(m, shape);
-    else if (sides.EXECMEM_DEFAULT) {
-      const d = sides.EXECMEM_DEFAULT;
-      sides[t] = { ...d, origin: 'inherited', pgprot: t === 'EXECMEM_MODULE_DATA' ? 'PAGE_KERNEL' : d.pgprot };
-    }
+    // A range with no start written says nothing to compare unless execmem_init_missing() filled it.
+    if (init.filled.includes(t) || fields.get(t)?.has('start')) sides[t] = init.ranges[t]!;
   }
+  const defaultMissing = init.unset;
   return { sides, defaultMissing, where, shape };
+}
+
+/** What 0 is for a side of C text: a field never written, or one whose value is 0 under the profile. */
+function textRanges(env: CondEnv): RangeAccess<Side> {
+  return {
+    isZero: (side, field) => side[field] === '0' || numericValue(side[field], env) === 0n,
+    copyDefault: (def, _type, pgprot) => ({ ...def, origin: 'inherited', pgprot }),
+  };
 }
 
 const norm = (s: string | null): string | null => (s === null ? null : stripParens(s.replace(/\(\s*unsigned long\s*\)/g, '')).replace(/\s+/g, ''));

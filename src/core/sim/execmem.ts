@@ -1,8 +1,8 @@
 /**
  * The execmem layer of mm/execmem.c (6.12) over the vmap engine:
- *   - a range per type from the variant's table, execmem_init_missing()
- *     filling the types the design leaves unset, execmem_validate()'s checks
- *     reported as findings;
+ *   - a range per type from the variant's table, execmem_validate()'s checks
+ *     reported as findings, execmem_init_missing() filling the types the
+ *     design leaves unset (execmemInit.ts, the step the arch map runs too);
  *   - execmem_alloc(): __vmalloc_node_range() in [start, end), then in
  *     [fallback_start, fallback_end) when that fails and a fallback is set;
  *     the size rounded to pages, one guard page unless VM_NO_GUARD, PMD
@@ -23,6 +23,7 @@ import { BPF_PROG_CHUNK_SIZE, BPF_PROG_PACK_SIZE, BpfProgPack, type Pack } from 
 import { RoxCache } from './roxcache';
 import { ARCH_DATA } from './arches';
 import { VmapSpace } from './vmap';
+import { execmemInit, type RangeAccess } from './execmemInit';
 
 export interface Finding {
   severity: 'error' | 'warning' | 'info';
@@ -58,6 +59,12 @@ export interface SimOptions {
   /** Ranges that replace the table's for those types. */
   rangeOverrides?: RangeTable;
 }
+
+/** What 0 is for a simulated range, for execmem_validate() and execmem_init_missing(). */
+const NUMERIC_RANGES: RangeAccess<ExecmemRange> = {
+  isZero: (r, field) => (field === 'pgprot' ? !r.pgprot || r.pgprot === '0' : field === 'alignment' ? r.alignment === 0 : r[field] === 0n),
+  copyDefault: (def, _type, pgprot) => ({ ...def, flags: [...def.flags], pgprot }),
+};
 
 const fls = (x: number): number => (x <= 0 ? 0 : 32 - Math.clz32(x));
 
@@ -115,11 +122,11 @@ export class ExecmemSimulator {
 
   private buildRanges(table: VariantTable, overrides: RangeTable): Record<ExecmemType, ExecmemRange> {
     const ev = (expr: string | undefined): bigint => (expr === undefined ? 0n : evaluate(expr, this.symbols));
-    const out = {} as Record<ExecmemType, ExecmemRange>;
+    const given: RangeTable = {};
     for (const type of EXECMEM_TYPES) {
       const spec = table.ranges[type];
       if (spec) {
-        out[type] = {
+        given[type] = {
           start: ev(spec.start),
           end: ev(spec.end),
           fallback_start: ev(spec.fallback_start),
@@ -129,23 +136,18 @@ export class ExecmemSimulator {
           flags: [...(spec.flags ?? [])],
         };
       }
-      if (overrides[type]) out[type] = { ...overrides[type]! };
+      if (overrides[type]) given[type] = { ...overrides[type]! };
     }
-    const def = out.EXECMEM_DEFAULT;
-    // execmem_validate(): EXECMEM_DEFAULT needs alignment, start, end and pgprot.
-    if (!def || !def.alignment || !def.start || !def.end || !def.pgprot) {
+    const init = execmemInit(given, NUMERIC_RANGES, { initMissing: table.initMissing });
+    if (init.unset.length > 0) {
       this.findings.push({
         severity: 'error',
         type: 'EXECMEM_DEFAULT',
-        message: 'execmem_validate() rejects the table: EXECMEM_DEFAULT needs alignment, start, end and pgprot ("module loading will fail")',
+        message: `execmem_validate() rejects the table: EXECMEM_DEFAULT needs alignment, start, end and pgprot, and ${init.unset.map((f) => `.${f}`).join(', ')} ${init.unset.length === 1 ? 'is' : 'are'} unset ("module loading will fail")`,
       });
     }
-    if (table.initMissing && def) {
-      for (const type of EXECMEM_TYPES) {
-        if (type === 'EXECMEM_DEFAULT' || (out[type] && out[type].start)) continue;
-        out[type] = { ...def, flags: [...def.flags], pgprot: type === 'EXECMEM_MODULE_DATA' ? 'PAGE_KERNEL' : def.pgprot };
-      }
-    }
+    // Types left without a range are reported below and fail every allocation.
+    const out = init.ranges as Record<ExecmemType, ExecmemRange>;
     for (const type of EXECMEM_TYPES) {
       const r = out[type];
       if (!r) {
