@@ -2,6 +2,9 @@
 //   docs/screenshot.png    the Patch Series view on the corpus threads, v1 of
 //                          "mm: jit/text allocator" walked down to 04/13's
 //                          arm64 file, with the review on its lines;
+//   docs/archmap-table.png the arch map table: arches x execmem types, before
+//                          and after, with findings;
+//   docs/walkthrough.png   the Get Started walkthrough after the steps above;
 //   docs/layout-panel.png  kernel/kprobes.c's call sites stepped through on
 //                          x86, the Memory Layout panel comparing execmem
 //                          (6.10-6.12) with execmem-rox (6.13+).
@@ -33,10 +36,34 @@ async function main(): Promise<void> {
     const file = path.join(ROOT, 'docs', 'screenshot.png');
     await page.screenshot({ path: file });
     console.log(file);
+    console.log(await archMapShot(page));
+    console.log(await walkthroughShot(page));
     console.log(await panelShot(page));
   } finally {
     await browser.close();
   }
+}
+
+async function archMapShot(page: Page): Promise<string> {
+  // The Comments panel the review opened would cover half of the page.
+  await runCommand(page, 'View: Hide Panel');
+  await runCommand(page, 'Execmem Lens: Show Arch Map Table');
+  const frame = page.frameLocator('iframe.webview[src*="extensionId=execmem-lens.execmem-lens"]:not([src*="purpose=webviewView"])').frameLocator('iframe#active-frame');
+  await frame.locator('table th[scope="row"]', { hasText: 'x86' }).waitFor({ timeout: 90_000 });
+  await page.waitForTimeout(1000);
+  const file = path.join(ROOT, 'docs', 'archmap-table.png');
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function walkthroughShot(page: Page): Promise<string> {
+  await runCommand(page, 'Welcome: Open Walkthrough');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with Execmem Lens' }).first().click();
+  await page.locator('.gettingStartedContainer .getting-started-step', { hasText: 'Add mail' }).first().click();
+  await page.waitForTimeout(1500);
+  const file = path.join(ROOT, 'docs', 'walkthrough.png');
+  await page.screenshot({ path: file });
+  return file;
 }
 
 async function panelShot(page: Page): Promise<string> {
