@@ -15,6 +15,7 @@ import { EXECMEM_ALIASES } from '../../core/sim/types';
 import { groupSeries } from '../../core/series/group';
 import type { SeriesVersion } from '../../core/series/model';
 import { newCParser } from '../c/parser';
+import { isMissing, unreadable } from '../fs/errors';
 import { readSources } from '../mail/read';
 import { filesNaming } from '../search/ripgrep';
 import { filesMatching } from '../search/scan';
@@ -51,9 +52,28 @@ export async function factsOfText(path: string, text: string, aliases: Readonly<
 async function isDir(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isDirectory();
-  } catch {
-    return false;
+  } catch (e) {
+    if (isMissing(e)) return false;
+    throw unreadable(p, e);
   }
+}
+
+/**
+ * The enum aliases of include/linux/execmem.h, or null when the tree has no
+ * such file (a 6.1 tree). A header that is there but cannot be read, or that
+ * holds no enum execmem_type, is an error naming it: reading the tree as 6.1
+ * instead would give a wrong map and no sign of why.
+ */
+export async function headerAliases(header: string): Promise<Record<string, string> | null> {
+  let text: string;
+  try {
+    text = await readFile(header, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return null;
+    throw unreadable(header, e);
+  }
+  if (!/\benum\s+execmem_type\s*\{/.test(text)) throw new Error(`${header}: no enum execmem_type in it: not the execmem header the arch map reads (a truncated or unrelated file?)`);
+  return (await factsOfText('include/linux/execmem.h', text)).aliases;
 }
 
 export interface TreeOptions {
@@ -73,14 +93,13 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
   const searched = (await isDir(join(root, 'arch'))) ? ['arch'] : ['.'];
   let aliases: Record<string, string> = { ...EXECMEM_ALIASES };
   const header = join(root, 'include/linux/execmem.h');
-  // A tree with include/linux/execmem.h is read with the 6.12 configuration, one without with 6.1's.
+  // A tree with include/linux/execmem.h is read with the 6.12 configuration, one without
+  // (a 6.1 tree) with 6.1's and the built-in aliases of 6.12.
   let era: Era = 'before';
-  try {
-    const h = await factsOfText('include/linux/execmem.h', await readFile(header, 'utf8'));
-    aliases = { ...aliases, ...h.aliases };
+  const h = await headerAliases(header);
+  if (h) {
+    aliases = { ...aliases, ...h };
     era = 'after';
-  } catch {
-    // No execmem.h (a 6.1 tree): the built-in aliases of 6.12 apply.
   }
   let list = opts.noRipgrep ? null : await filesNaming(root, PREFILTER_WORDS, searched);
   const prefilter = list ? 'ripgrep' : 'scan';
@@ -91,7 +110,14 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
   for (const rel of list) {
     if (opts.isCancelled?.()) break;
     const path = relative(root, join(root, rel));
-    const text = await readFile(join(root, rel), 'utf8');
+    let text: string;
+    try {
+      text = await readFile(join(root, rel), 'utf8');
+    } catch (e) {
+      // Deleted since it was listed (a checkout under way): nothing of it to map.
+      if (!isMissing(e)) throw unreadable(join(root, rel), e);
+      text = '';
+    }
     if (INTEREST.test(text)) {
       const facts = await factsOfText(path, text, aliases, era);
       if (facts.overrides.length > 0 || facts.tables.length > 0) files.push(facts);

@@ -9,6 +9,7 @@ import { blankAnnotations } from '../../core/archmap/extract';
 import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../../core/callsites/detect';
 import { diffSides, sitesOnChangedLines } from '../../core/callsites/diff';
 import { newCParser } from '../c/parser';
+import { isMissing, unreadable } from '../fs/errors';
 import { filesNaming } from '../search/ripgrep';
 import { filesMatching } from '../search/scan';
 
@@ -49,6 +50,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number, file: string) => void;
   isCancelled?: () => boolean;
   noRipgrep?: boolean;
+  /** How a listed file is read (tests give one that fails). */
+  read?: (file: string) => Promise<string>;
 }
 
 export interface ScanResult {
@@ -65,10 +68,18 @@ export async function scanTree(root: string, opts: ScanOptions = {}): Promise<Sc
   const prefilter = listed ? 'ripgrep' : 'scan';
   const files = (listed ?? (await filesMatching(root, CALL_INTEREST, ['.']))).sort();
   const sites: CallSite[] = [];
+  const read = opts.read ?? ((file: string) => readFile(file, 'utf8'));
   let done = 0;
   for (const f of files) {
     if (opts.isCancelled?.()) return { root, sites, files: files.length, prefilter, cancelled: true };
-    const text = await readFile(join(root, f), 'utf8').catch(() => '');
+    let text: string;
+    try {
+      text = await read(join(root, f));
+    } catch (e) {
+      // Deleted since it was listed: no sites in it. Anything else would leave its sites out unsaid.
+      if (!isMissing(e)) throw unreadable(join(root, f), e);
+      text = '';
+    }
     sites.push(...(await sitesOfText(relative(root, join(root, f)), text)));
     opts.onProgress?.(++done, files.length, f);
   }

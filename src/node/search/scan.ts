@@ -7,12 +7,15 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMissing, unreadable } from '../fs/errors';
 
 async function mentions(file: string, pattern: RegExp): Promise<boolean> {
   try {
     return pattern.test(await readFile(file, 'utf8'));
-  } catch {
-    return false;
+  } catch (e) {
+    // Not there (a dangling symlink): nothing to match. Anything else would leave the file out unsaid.
+    if (isMissing(e)) return false;
+    throw unreadable(file, e);
   }
 }
 
@@ -23,8 +26,9 @@ export async function filesMatching(root: string, pattern: RegExp, paths: readon
     let entries;
     try {
       entries = await readdir(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
+    } catch (e) {
+      if (isMissing(e)) return;
+      throw unreadable(join(root, rel), e);
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
