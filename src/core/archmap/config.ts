@@ -8,6 +8,7 @@ import { ARCH_NAMES, type ArchName } from '../arch/arches';
 import { profileFor, resolveSymbols, type ArchProfile } from '../sim/profiles';
 import { UNKNOWN_ENV, type CondEnv } from './cond';
 import { evaluateText, isKnown } from '../c/expr';
+import { err, ok, type Result } from '../result';
 
 export type Era = 'before' | 'after';
 
@@ -57,6 +58,12 @@ const CALL_RULES: Record<string, (p: ArchProfile) => boolean> = {
 
 const cache = new Map<string, CondEnv>();
 
+/**
+ * The environment of an arch's built-in profile (cached). A profile whose
+ * symbols do not resolve is a fault in the profile data, thrown with the
+ * profile and symbol named (see envOfProfile): with no values every
+ * condition would read as unknown and the map would not say why.
+ */
 export function envFor(arch: string | null, era: Era): CondEnv {
   if (!arch || !(ARCH_NAMES as readonly string[]).includes(arch)) return UNKNOWN_ENV;
   const key = `${arch}/${era}`;
@@ -64,24 +71,30 @@ export function envFor(arch: string | null, era: Era): CondEnv {
   if (hit) return hit;
   const profile = profileFor(arch as ArchName);
   if (!profile) return UNKNOWN_ENV;
+  const env = envOfProfile(profile, era);
+  if (!env.ok) throw new Error(env.error);
+  cache.set(key, env.value);
+  return env.value;
+}
+
+/** The environment a profile gives, or the error of a symbol that does not resolve ("profile arm64: symbol X: ..."). */
+export function envOfProfile(profile: ArchProfile, era: Era): Result<CondEnv> {
   let values: Map<string, bigint>;
   try {
     values = resolveSymbols(profile);
-  } catch {
-    values = new Map();
+  } catch (e) {
+    return err(e instanceof Error ? e.message : String(e));
   }
   // 6.1 values are kept as NAME_6_1 in the profiles; before the series they are the names' values.
   if (era === 'before') for (const [k, v] of [...values]) if (k.endsWith('_6_1')) values.set(k.slice(0, -4), v);
-  const undefinedNames = new Set(UNDEFINED[arch as ArchName]?.(profile) ?? []);
+  const undefinedNames = new Set(UNDEFINED[profile.arch]?.(profile) ?? []);
   for (const n of undefinedNames) values.delete(n);
-  const env: CondEnv = {
+  return ok({
     config: (name) => CONFIG_RULES[name]?.(profile),
     value: (name) => values.get(name),
     defined: (name) => (values.has(name) ? true : undefinedNames.has(name) ? false : undefined),
     call: (name) => CALL_RULES[name]?.(profile),
-  };
-  cache.set(key, env);
-  return env;
+  });
 }
 
 /** Numeric value of a C expression under an arch's profile, or null when it depends on anything unknown. */
