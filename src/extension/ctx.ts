@@ -68,7 +68,7 @@ export class Ctx implements vscode.Disposable {
     // The panel's step list opens a step's site; that goes through the call-site commands, which use this Ctx.
     this.layout = this.own(new LayoutViewProvider(extension.extensionUri, this.version, this.state, this.log, this.session, (step) => openStep(this, step)));
     this.callSiteTree = this.own(new CallSiteTree(this.callSites));
-    this.callSiteLens = this.own(new CallSiteLens(this.callSites, this.state, this.session));
+    this.callSiteLens = this.own(new CallSiteLens(this.callSites, this.state, this.session, this.log));
   }
 
   /** Takes ownership of a Disposable (disposed with the Ctx, last made first) and returns it. */

@@ -4,9 +4,12 @@
  * "RWX", "RW then ROX").
  */
 import type { ArchName } from '../arch/arches';
+import type { CallSite } from '../callsites/detect';
 import { profileFor, resolveSymbols } from '../sim/profiles';
 import { hex, pgprotKind } from '../sim/types';
+import { variantTable, VARIANTS, type Variant } from '../sim/variants';
 import { RANGE_KINDS, type LayoutModel } from './model';
+import { simulateSteps, stepOfSite } from './simulate';
 
 const KIND_WORDS = { rox: 'ROX', rwx: 'RWX', rw: 'RW, made ROX after load' } as const;
 
@@ -43,4 +46,41 @@ export function placementWords(model: LayoutModel, i: number): string {
               ? 'BPF range'
               : 'own range';
   return `${where}, ${pgprotWords(strip.pgprot)}`;
+}
+
+/** A call site's lens line; error is set when the simulator failed (and text says so). */
+export interface SiteSummary {
+  text: string;
+  error?: string;
+}
+
+/** Where one site's allocation lands on an arch, by itself (per arch/design/type/size). */
+const placementCache = new Map<string, { where: string; error?: string }>();
+
+/**
+ * "EXECMEM_KPROBES · arm64 → vmalloc, ROX". An arch or design with no table
+ * yet is expected and says so; any other failure (a profile symbol that does
+ * not resolve, a table the simulator rejects) is the error, named, not a
+ * placement. run is the simulator (tests give one that fails).
+ */
+export function siteSummary(site: CallSite, arch: ArchName, variant: string, run: typeof simulateSteps = simulateSteps): SiteSummary {
+  if (site.kind === 'free') return { text: `frees ${site.type ?? 'executable memory'}` };
+  const type = site.type ?? 'EXECMEM_DEFAULT';
+  const v = variant === 'auto' ? (site.converted === true ? 'execmem' : 'module_alloc') : variant;
+  const key = `${arch}/${v}/${type}/${site.size}`;
+  let hit = placementCache.get(key);
+  if (!hit) {
+    if (!(VARIANTS as readonly string[]).includes(v) || !profileFor(arch) || !variantTable(v as Variant, arch)) hit = { where: 'no table for this arch' };
+    else {
+      try {
+        const m = run(arch, v as Variant, [stepOfSite(site, arch)]);
+        hit = { where: m.allocs.id.length ? placementWords(m, 0) : 'allocation fails' };
+      } catch (e) {
+        const error = `${v} on ${arch}: ${e instanceof Error ? e.message : String(e)}`;
+        hit = { where: `simulation failed: ${error}`, error };
+      }
+    }
+    placementCache.set(key, hit);
+  }
+  return { text: `${type} · ${arch} → ${hit.where}`, ...(hit.error ? { error: hit.error } : {}) };
 }

@@ -7,34 +7,11 @@
 import * as vscode from 'vscode';
 import { isArchName } from '../../core/arch/arches';
 import { archOfPath } from '../../core/archmap/build';
-import type { CallSite } from '../../core/callsites/detect';
-import { placementWords } from '../../core/layout/describe';
-import { simulateSteps, stepOfSite } from '../../core/layout/simulate';
+import { siteSummary } from '../../core/layout/describe';
 import type { ArchMapStore } from '../archmap/store';
 import type { LensState } from '../state';
 import type { SimulationSession } from './session';
 import type { CallSiteIndex } from './sites';
-
-/** Where one site's allocation lands on an arch, by itself (cached per arch/design/site). */
-const placementCache = new Map<string, string>();
-
-export function siteSummary(site: CallSite, arch: LensState['arch'], variant: string): string {
-  if (site.kind === 'free') return `frees ${site.type ?? 'executable memory'}`;
-  const type = site.type ?? 'EXECMEM_DEFAULT';
-  const v = variant === 'auto' ? (site.converted === true ? 'execmem' : 'module_alloc') : variant;
-  const key = `${arch}/${v}/${type}/${site.size}`;
-  let where = placementCache.get(key);
-  if (where === undefined) {
-    try {
-      const m = simulateSteps(arch, v as Parameters<typeof simulateSteps>[1], [stepOfSite(site, arch)]);
-      where = m.allocs.id.length ? placementWords(m, 0) : 'allocation fails';
-    } catch {
-      where = 'no table for this arch';
-    }
-    placementCache.set(key, where);
-  }
-  return `${type} · ${arch} → ${where}`;
-}
 
 export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -45,6 +22,7 @@ export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable 
     private readonly index: CallSiteIndex,
     private readonly state: LensState,
     private readonly session: SimulationSession,
+    private readonly log: vscode.LogOutputChannel,
   ) {
     this.subs = [
       state.onDidChangeArch(() => this.changed.fire()),
@@ -68,10 +46,12 @@ export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable 
       const at = new vscode.Range(site.line - 1, site.column, site.line - 1, site.column + site.callee.length);
       const args = [doc.uri.toString(), site.line, site.column];
       const converted = site.converted === true ? 'execmem' : site.converted === false ? 'module_alloc era' : 'wrapper';
+      const summary = siteSummary(site, arch, variant);
+      if (summary.error) this.warnOnce(summary.error);
       lenses.push(
         new vscode.CodeLens(at, {
-          title: `${siteSummary(site, arch, variant)}${site.kind === 'override' ? ' (override)' : ''}`,
-          tooltip: `${site.callee}: ${site.kind}, ${converted}; type from the ${site.typeFrom ?? '—'}; size ${site.size ?? '—'}`,
+          title: `${summary.text}${site.kind === 'override' ? ' (override)' : ''}`,
+          tooltip: `${site.callee}: ${site.kind}, ${converted}; type from the ${site.typeFrom ?? '—'}; size ${site.size ?? '—'}${summary.error ? `\n${summary.error}` : ''}`,
           command: 'execmemLens.showLayout',
         }),
         new vscode.CodeLens(at, { title: 'Simulate', tooltip: 'Run this site alone through the simulator and show it in the Memory Layout panel', command: 'execmemLens.simulateCallSite', arguments: args }),
@@ -79,6 +59,15 @@ export class CallSiteLens implements vscode.CodeLensProvider, vscode.Disposable 
       );
     }
     return lenses;
+  }
+
+  private readonly warned = new Set<string>();
+
+  /** Lenses are asked for on every edit: each failure is logged once. */
+  private warnOnce(error: string): void {
+    if (this.warned.has(error)) return;
+    this.warned.add(error);
+    this.log.warn(`call-site lens: simulation failed: ${error}`);
   }
 }
 
