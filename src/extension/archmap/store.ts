@@ -19,6 +19,8 @@ export interface ArchMapResult {
   afterRoot: string | null;
   /** What was read, for the log and the tree's description. */
   summary: string;
+  /** Trees that could not be read, each "path: reason" (shown atop the Arch Map view). */
+  problems: string[];
 }
 
 export class ArchMapStore implements vscode.Disposable {
@@ -75,14 +77,17 @@ export class ArchMapStore implements vscode.Disposable {
     const gen = this.generation;
     const roots = kernelRoots().map((r) => r.path);
     const started = Date.now();
+    const problems: string[] = [];
     const trees = await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.archMap' }, title: 'Reading kernel C for the arch map' },
       async () =>
         Promise.all(
           roots.map((r) =>
             factsOfTree(r, { isCancelled: () => gen !== this.generation }).catch((e: unknown) => {
-              // A mistyped kernelSources path is said, not silently skipped.
-              this.log.warn(`arch map: ${r}: ${e instanceof Error ? e.message : String(e)}`);
+              // A mistyped kernelSources path or an unreadable file is said, not silently skipped; the other trees still map.
+              const problem = `${r}: ${e instanceof Error ? e.message : String(e)}`;
+              this.log.warn(`arch map: ${problem}`);
+              problems.push(problem);
               return null;
             }),
           ),
@@ -101,7 +106,7 @@ export class ArchMapStore implements vscode.Disposable {
     const map = before && after ? buildArchMap(before.files, after.files, sim) : before ? buildArchMap(before.files, before.files, sim) : after ? buildArchMap(after.files, after.files, sim) : { arches: {}, findings: [] };
     const summary = `${before ? `before: ${before.root}` : 'no module_alloc tree'} · ${after ? `after: ${after.root}` : 'no execmem tree'}`;
     this.log.info(`arch map: ${Object.keys(map.arches).length} arches, ${map.findings.length} findings in ${Date.now() - started} ms (${summary})`);
-    return { map, beforeRoot: before?.root ?? null, afterRoot: after?.root ?? null, summary };
+    return { map, beforeRoot: before?.root ?? null, afterRoot: after?.root ?? null, summary, problems };
   }
 }
 

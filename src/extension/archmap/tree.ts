@@ -12,7 +12,7 @@ export type ArchMapNode =
   | { kind: 'type'; arch: string; type: ExecmemType; entry: TypeEntry }
   | { kind: 'field'; arch: string; type: ExecmemType; field: string; before: string; after: string; changed: boolean; entry: TypeEntry }
   | { kind: 'finding'; finding: Finding }
-  | { kind: 'message'; text: string };
+  | { kind: 'message'; text: string; error?: boolean };
 
 const FIELDS: (keyof Side)[] = ['origin', 'start', 'end', 'fallback_start', 'fallback_end', 'pgprot', 'alignment', 'kasan_shadow', 'vm_flags', 'conditions', 'location'];
 
@@ -56,10 +56,13 @@ export class ArchMapTree implements vscode.TreeDataProvider<ArchMapNode>, vscode
       try {
         this.result = await this.store.get();
       } catch (e) {
-        return [{ kind: 'message', text: `Could not read the kernel C: ${e instanceof Error ? e.message : String(e)}` }];
+        return [{ kind: 'message', text: `Could not read the kernel C: ${e instanceof Error ? e.message : String(e)}`, error: true }];
       }
-      const { map } = this.result;
-      return Object.entries(map.arches).map(([arch, entry]) => ({ kind: 'arch', arch, entry, findings: map.findings.filter((f) => f.arch === arch) }));
+      const { map, problems } = this.result;
+      return [
+        ...problems.map((p): ArchMapNode => ({ kind: 'message', text: p, error: true })),
+        ...Object.entries(map.arches).map(([arch, entry]): ArchMapNode => ({ kind: 'arch', arch, entry, findings: map.findings.filter((f) => f.arch === arch) })),
+      ];
     }
     if (node.kind === 'arch') {
       return [
@@ -121,8 +124,14 @@ export class ArchMapTree implements vscode.TreeDataProvider<ArchMapNode>, vscode
         item.command = { command: 'execmemLens.openArchMapLocation', title: 'Open', arguments: ['after', node.finding.location] };
         return item;
       }
-      case 'message':
-        return new vscode.TreeItem(node.text);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text);
+        if (node.error) {
+          item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+          item.tooltip = node.text;
+        }
+        return item;
+      }
     }
   }
 }

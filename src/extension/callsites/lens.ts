@@ -96,8 +96,9 @@ export class CallSiteHover implements vscode.HoverProvider {
           md.appendText(`On ${arch}, from the arch map (${e.verdict}):`);
           md.appendCodeblock(`before  ${side(e.before)}\nafter   ${side(e.after)}`, 'text');
         }
-      } catch {
-        // No arch map (no kernel tree read): the site alone is still worth showing.
+      } catch (e) {
+        // No kernel tree read gives an empty map, not an error: a failure here is one to show (the store logged it).
+        md.appendText(`The arch map could not be built: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     return new vscode.Hover(md);
