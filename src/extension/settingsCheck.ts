@@ -14,29 +14,12 @@
  * (some workspace folder or configured source reads as a kernel tree) and
  * execmemLens.mailRead (some mail source gave mail).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { kernelTreeProblem } from '../node/archmap/inputs';
 import { kernelRoots, openSetting, SETTINGS, type SettingKey } from './config';
 import type { MailSources } from './series/sources';
 import type { SeriesStore } from './series/store';
 import { setWalkthroughContext, WALKTHROUGH_CONTEXT } from './walkthrough';
-
-/** What is wrong with a configured kernel tree, or null when it reads as one. */
-export async function kernelTreeProblem(fsPath: string): Promise<string | null> {
-  let st: vscode.FileStat;
-  try {
-    st = await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
-  } catch {
-    return 'no such folder';
-  }
-  if (!(st.type & vscode.FileType.Directory)) return 'not a folder';
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.file(path.join(fsPath, 'arch')));
-  } catch {
-    return 'no arch/ folder in it: not a kernel source tree';
-  }
-  return null;
-}
 
 export class SettingsCheck implements vscode.Disposable {
   private readonly said = new Set<string>();

@@ -59,6 +59,28 @@ async function isDir(p: string): Promise<boolean> {
 }
 
 /**
+ * What is wrong with a configured kernel tree, or null when it reads as one.
+ * Only "not there" gets the plain words; any other failure to stat the
+ * folder or its arch/ (EACCES, EIO) is said as such, not as a missing folder.
+ */
+export async function kernelTreeProblem(root: string): Promise<string | null> {
+  const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  let st;
+  try {
+    st = await stat(root);
+  } catch (e) {
+    return isMissing(e) ? 'no such folder' : `could not be read: ${why(e)}`;
+  }
+  if (!st.isDirectory()) return 'not a folder';
+  try {
+    await stat(join(root, 'arch'));
+  } catch (e) {
+    return isMissing(e) ? 'no arch/ folder in it: not a kernel source tree' : `${join(root, 'arch')}: could not be read: ${why(e)}`;
+  }
+  return null;
+}
+
+/**
  * The enum aliases of include/linux/execmem.h, or null when the tree has no
  * such file (a 6.1 tree). A header that is there but cannot be read, or that
  * holds no enum execmem_type, is an error naming it: reading the tree as 6.1

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../../../src/cli/main';
-import { factsOfTree } from '../../../src/node/archmap/inputs';
+import { factsOfTree, kernelTreeProblem } from '../../../src/node/archmap/inputs';
 import { scanTree } from '../../../src/node/callsites/scan';
 import { filesMatching } from '../../../src/node/search/scan';
 
@@ -116,5 +116,24 @@ describe('a C file that cannot be read during a scan', () => {
     const gone = Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' });
     const r = await scanTree(root, { noRipgrep: true, read: () => Promise.reject(gone) });
     assert.deepEqual([r.files, r.sites.length], [1, 0]);
+  });
+});
+
+describe('a configured kernel tree (the settings check)', () => {
+  test('not there, not a folder, no arch/: the plain words', async () => {
+    const root = tree({ 'Makefile': '' });
+    assert.equal(await kernelTreeProblem(path.join(root, 'gone')), 'no such folder');
+    assert.equal(await kernelTreeProblem(path.join(root, 'Makefile')), 'not a folder');
+    assert.equal(await kernelTreeProblem(root), 'no arch/ folder in it: not a kernel source tree');
+    assert.equal(await kernelTreeProblem(tree({ 'arch/x86/Kconfig': '' })), null);
+  });
+
+  // A symlink loop fails stat with ELOOP, which root cannot get past either.
+  test('a folder that cannot be read is said as such, not as a missing folder', async () => {
+    const root = tree({});
+    symlinkSync('loop', path.join(root, 'loop'));
+    assert.match((await kernelTreeProblem(path.join(root, 'loop'))) ?? '', /^could not be read: ELOOP: too many symbolic links encountered, stat '.*\/loop'$/);
+    symlinkSync('arch', path.join(root, 'arch'));
+    assert.match((await kernelTreeProblem(root)) ?? '', new RegExp(`^${path.join(root, 'arch').replace(/[/.]/g, '\\$&')}: could not be read: ELOOP`));
   });
 });
