@@ -14,6 +14,7 @@ import { completeWithMime, decodeMessage, DEFAULT_LIMITS, detached, type MailMes
 import { err } from '../../core/result';
 import { dedupe } from '../../core/series/accounting';
 import type { DuplicateMessage, ReadError, SourcedMessage } from '../../core/series/model';
+import { isMissing, unreadable } from '../fs/errors';
 import { MimeWorkerPool } from './mimePool';
 
 export type SourceKind = 'mbox' | 'folder' | 'public-inbox';
@@ -43,8 +44,10 @@ export async function detectSource(p: string): Promise<SourceKind> {
   let st;
   try {
     st = await stat(p);
-  } catch {
-    throw new Error(`${p}: no such file or folder`);
+  } catch (e) {
+    // Only ENOENT is the plain "not there"; a source that cannot be read (ELOOP, EACCES) says why.
+    if (isMissing(e)) throw new Error(`${p}: no such file or folder`);
+    throw unreadable(p, e);
   }
   if (st.isFile()) return 'mbox';
   if (!st.isDirectory()) throw new Error(`${p}: neither a file nor a folder`);

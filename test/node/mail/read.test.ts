@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -68,6 +68,16 @@ describe('reading mail sources', () => {
 
   test('a path that is not there is an error naming it', async () => {
     await assert.rejects(readSources([path.join(dir, 'nope.mbox')]), /nope\.mbox: no such file or folder/);
+  });
+
+  test('a source that is there but cannot be read says why, not "no such file"', async () => {
+    // A symlink loop fails stat with ELOOP, which root cannot get past either.
+    const loop = path.join(dir, 'loop.mbox');
+    symlinkSync('loop.mbox', loop);
+    await assert.rejects(readSources([loop]), (e: Error) => {
+      assert.match(e.message, new RegExp(`^${loop.replace(/[/.]/g, '\\$&')}: could not be read: ELOOP: too many symbolic links encountered`));
+      return true;
+    });
   });
 
   test('a cancelled read stops', async () => {
