@@ -7,17 +7,7 @@ import { version } from '../../package.json';
 import { archmapCommand } from './commands/archmap';
 import { seriesCommand } from './commands/series';
 import { simulateCommand } from './commands/simulate';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-export interface Subcommand {
-  summary: string;
-  usage: string;
-  run: (args: string[], io: CliIo) => Promise<number> | number;
-}
+import type { CliIo, Subcommand } from './subcommand';
 
 /** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
 const SUBCOMMANDS: Record<string, Subcommand> = {

@@ -3,7 +3,7 @@ import { buildArchMap } from '../../core/archmap/build';
 import type { FileFacts } from '../../core/archmap/extract';
 import type { ArchMap } from '../../core/archmap/types';
 import { factsOfSeries, factsOfTree, seriesOfMbox } from '../../node/archmap/inputs';
-import type { CliIo, Subcommand } from '../main';
+import type { CliIo, Subcommand } from '../subcommand';
 
 export const USAGE = `Usage: execmem-lens archmap (--tree DIR | --mbox FILE)... [--before X --after Y] [--json]
 

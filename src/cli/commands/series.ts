@@ -4,7 +4,7 @@ import { groupSeries } from '../../core/series/group';
 import { seriesJson } from '../../core/series/json';
 import type { SeriesIndex } from '../../core/series/model';
 import { readSources } from '../../node/mail/read';
-import type { CliIo, Subcommand } from '../main';
+import type { CliIo, Subcommand } from '../subcommand';
 
 export const USAGE = `Usage: execmem-lens series PATH... [--json]
 

@@ -1,7 +1,7 @@
 /** `execmem-lens simulate SCENARIO.json [--json]`: run a scenario through the allocator simulator. */
 import { readFile } from 'node:fs/promises';
 import { parseScenario, runScenario, type ScenarioOutput } from '../../core/sim/scenario';
-import type { CliIo, Subcommand } from '../main';
+import type { CliIo, Subcommand } from '../subcommand';
 
 export const USAGE = `Usage: execmem-lens simulate SCENARIO.json [--json]
 
