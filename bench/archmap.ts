@@ -10,7 +10,7 @@
  *   2. the median of several such processes, rg installed (the CLI's prefilter);
  *   3. the same with no rg on PATH: the CLI falls back to its streaming scan;
  *   4. the baseline: plain `rg --files-with-matches -w -e WORD ...` with the
- *      prefilter's words (PREFILTER_WORDS) and globs (*.c, *.h) over the same
+ *      prefilter's words (ARCHMAP_WORDS) and globs (*.c, *.h) over the same
  *      folder (arch/) of the same tree, as a process; the ratios (2)/(4), (3)/(4).
  * The tree is the whole of Debian's linux-source-6.12 tarball, extracted once
  * into .cache/full-kernel/ (about 1.5 GB; a stamp file marks it complete), not
@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ArchMap } from '../src/core/archmap/types';
-import { PREFILTER_WORDS } from '../src/node/archmap/inputs';
+import { ARCHMAP_WORDS } from '../src/core/archmap/words';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -148,7 +148,7 @@ async function cli(tree: string, env?: NodeJS.ProcessEnv): Promise<{ ms: number;
 
 /** Plain rg with the prefilter's words and globs over arch/, as the CLI's prefilter runs it (src/node/search/ripgrep.ts). */
 async function rg(tree: string): Promise<{ ms: number; files: string[] }> {
-  const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...PREFILTER_WORDS.flatMap((w) => ['-e', w]), 'arch'];
+  const args = ['--files-with-matches', '--no-messages', '-g', '*.c', '-g', '*.h', '-w', ...ARCHMAP_WORDS.flatMap((w) => ['-e', w]), 'arch'];
   const p = await timed('rg', args, { cwd: tree, okCodes: [0, 1] });
   return { ms: p.ms, files: p.out.split('\n').filter(Boolean).sort() };
 }
@@ -199,7 +199,7 @@ async function measure(tree: string, runs: number, noRgEnv: NodeJS.ProcessEnv): 
   console.log(`tree: ${tree}
   the whole of ${TARBALL}: ${whole.files} .c/.h files, ${(whole.bytes / 1048576).toFixed(0)} MiB in all; ${arch.files} files, ${(arch.bytes / 1048576).toFixed(1)} MiB under arch/
 CLI: node ${path.relative(ROOT, CLI)} archmap --tree TREE --json (${cliVersion}, Node ${process.version})
-prefilter words: ${PREFILTER_WORDS.join(' ')} (globs *.c, *.h)
+prefilter words: ${ARCHMAP_WORDS.join(' ')} (globs *.c, *.h)
 `);
 
   // Fixed cost of every process: Node's start and loading the bundle.

@@ -22,7 +22,8 @@ import { execmemInit, type RangeAccess, type ValidatedField } from '../sim/execm
 import { conditionsHold, evaluateCondition, type Cond, type CondEnv } from './cond';
 import { envFor, numericValue, type Era } from './config';
 import { simulateEntry } from './simulate';
-import { stripParens, type FileFacts, type OverrideFact, type OverrideName, type RangeField, type TableFact, type TableWrite } from './extract';
+import { stripParens, type FileFacts, type OverrideFact, type RangeField, type TableFact, type TableWrite } from './extract';
+import { OVERRIDE_TYPE, type OverrideName } from './words';
 import type { ArchEntry, ArchMap, Finding, Side, SideField, TypeEntry } from './types';
 
 export interface BuildOptions {
@@ -40,13 +41,6 @@ export function archOfPath(path: string): string | null {
   const k = parts.lastIndexOf('arch');
   return k >= 0 && k < parts.length - 2 ? parts[k + 1]! : null;
 }
-
-const OVERRIDE_TYPE: Record<OverrideName, ExecmemType> = {
-  module_alloc: 'EXECMEM_DEFAULT',
-  alloc_insn_page: 'EXECMEM_KPROBES',
-  bpf_jit_alloc_exec: 'EXECMEM_BPF',
-  alloc_tramp: 'EXECMEM_FTRACE',
-};
 
 /** Linux 6.1 kernel/module/main.c:1627, the __weak module_alloc() of arches without an override. */
 const GENERIC_MODULE_ALLOC: Omit<Side, 'location'> = {

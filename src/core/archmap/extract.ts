@@ -15,12 +15,7 @@
 import type { Node } from 'web-tree-sitter';
 import { type ExecmemType, EXECMEM_TYPES } from '../sim/types';
 import { conditionsHold, conditionsKnown, negate, type Cond, type CondEnv } from './cond';
-
-export const OVERRIDE_NAMES = ['module_alloc', 'alloc_insn_page', 'bpf_jit_alloc_exec', 'alloc_tramp'] as const;
-export type OverrideName = (typeof OVERRIDE_NAMES)[number];
-
-export const TABLE_SHAPES = ['execmem_info', 'execmem_params', 'jit_alloc_params'] as const;
-export type TableShape = (typeof TABLE_SHAPES)[number];
+import { isOverrideName, TABLE_SHAPES, type OverrideName, type TableShape } from './words';
 
 export const RANGE_FIELDS = ['start', 'end', 'fallback_start', 'fallback_end', 'pgprot', 'alignment', 'flags'] as const;
 export type RangeField = (typeof RANGE_FIELDS)[number];
@@ -152,9 +147,6 @@ export function preprocessorConditions(source: string): Cond[][] {
   }
   return out;
 }
-
-/** Quick test before parsing: does the text mention anything this extractor reads? */
-export const INTEREST = /\b(?:module_alloc|alloc_insn_page|bpf_jit_alloc_exec|alloc_tramp|execmem_info|execmem_params|jit_alloc_params|execmem_type)\b/;
 
 // ---------------------------------------------------------------------------
 
@@ -442,7 +434,7 @@ export function extractFacts(root: Node, path: string, opts: ExtractOptions): Fi
   const inlineCall = (call: Node): { fn: FnInfo; expr: Node } | null => {
     const name = callName(call);
     const defs = name ? byName.get(name) : undefined;
-    if (!defs || (OVERRIDE_NAMES as readonly string[]).includes(name!)) return null;
+    if (!defs || isOverrideName(name!)) return null;
     const def = defs.find((d) => conditionsHold(d.conds, opts.env));
     const body = def?.node.childForFieldName('body');
     const stmts = body ? named(body).filter((c) => c.type !== 'comment') : [];
@@ -520,7 +512,7 @@ export function extractFacts(root: Node, path: string, opts: ExtractOptions): Fi
         return false;
       }
       const helpers = byName.get(name);
-      if (helpers && !seen.has(name) && !(OVERRIDE_NAMES as readonly string[]).includes(name)) {
+      if (helpers && !seen.has(name) && !isOverrideName(name)) {
         const helper = helpers.find((h) => conditionsHold(h.conds, opts.env)) ?? helpers[0]!;
         const map = new Map<string, string>();
         helper.params.forEach((p, k) => map.set(p, arg(k).text));
@@ -540,10 +532,10 @@ export function extractFacts(root: Node, path: string, opts: ExtractOptions): Fi
 
   const overrides: OverrideFact[] = [];
   for (const fn of functions) {
-    if (!(OVERRIDE_NAMES as readonly string[]).includes(fn.name)) continue;
+    if (!isOverrideName(fn.name)) continue;
     const r = attemptsOf(fn, new Map(), [], new Set([fn.name]));
     if (r.attempts.length === 0) continue;
-    overrides.push({ name: fn.name as OverrideName, line: line(fn.node), conds: fn.conds, attempts: r.attempts, kasanShadow: r.kasan, resultVars: r.resultVars });
+    overrides.push({ name: fn.name, line: line(fn.node), conds: fn.conds, attempts: r.attempts, kasanShadow: r.kasan, resultVars: r.resultVars });
   }
 
   // --- tables ----------------------------------------------------------------------

@@ -11,9 +11,11 @@
 import type { Node } from 'web-tree-sitter';
 import { EXECMEM_ALIASES, type ExecmemType } from '../sim/types';
 import { canonicalType } from '../archmap/extract';
+import { OVERRIDE_NAMES, wordPattern } from '../archmap/words';
 
+/** The arch overrides (module_alloc and the wrappers callers go through) and the rest of the API. */
 export const CALL_NAMES = [
-  'module_alloc',
+  ...OVERRIDE_NAMES,
   'module_memfree',
   'module_alloc_huge',
   'jit_text_alloc',
@@ -24,15 +26,12 @@ export const CALL_NAMES = [
   'execmem_alloc',
   'execmem_alloc_rw',
   'execmem_free',
-  'bpf_jit_alloc_exec',
   'bpf_prog_pack_alloc',
-  'alloc_insn_page',
-  'alloc_tramp',
 ] as const;
 export type CallName = (typeof CALL_NAMES)[number];
 
 /** Quick test before parsing. */
-export const CALL_INTEREST = new RegExp(`\\b(?:${CALL_NAMES.join('|')})\\b`);
+export const CALL_INTEREST = wordPattern(CALL_NAMES);
 
 export const SUBSYSTEMS = ['modules', 'kprobes', 'ftrace', 'bpf', 'arch'] as const;
 export type Subsystem = (typeof SUBSYSTEMS)[number];

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { isArchName } from '../../core/arch/arches';
 import { archOfPath } from '../../core/archmap/build';
 import { canonicalType } from '../../core/archmap/extract';
-import type { ExecmemType, Side, TypeEntry } from '../../core/archmap/types';
+import type { Side, TypeEntry } from '../../core/archmap/types';
+import { isOverrideName, OVERRIDE_TYPE } from '../../core/archmap/words';
 import { EXECMEM_ALIASES } from '../../core/sim/types';
 import { locationCommandUri } from '../../core/archmap/links';
 import type { ArchMapStore } from './store';
@@ -17,13 +18,6 @@ import type { ArchMapStore } from './store';
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
-
-const OVERRIDE_TYPE: Record<string, ExecmemType> = {
-  module_alloc: 'EXECMEM_DEFAULT',
-  alloc_insn_page: 'EXECMEM_KPROBES',
-  bpf_jit_alloc_exec: 'EXECMEM_BPF',
-  alloc_tramp: 'EXECMEM_FTRACE',
-};
 
 function sideText(s: Side): string {
   return [
@@ -47,7 +41,8 @@ export class ArchMapHover implements vscode.HoverProvider {
     const range = doc.getWordRangeAtPosition(pos, /[A-Za-z_]\w*/);
     if (!range) return undefined;
     const word = doc.getText(range);
-    const type = canonicalType(word, EXECMEM_ALIASES) ?? OVERRIDE_TYPE[word];
+    const override = isOverrideName(word);
+    const type = canonicalType(word, EXECMEM_ALIASES) ?? (override ? OVERRIDE_TYPE[word] : undefined);
     if (!type) return undefined;
     const rel = vscode.workspace.asRelativePath(doc.uri, false);
     const arch = archOfPath(rel);
@@ -59,7 +54,7 @@ export class ArchMapHover implements vscode.HoverProvider {
     if (!entry) return undefined;
     // This file's own side is the one whose location is in it; show the other.
     const inFile = (s: Side | null): boolean => !!s && s.location.startsWith(`${rel}:`);
-    const mine = inFile(entry.after) ? 'after' : inFile(entry.before) ? 'before' : OVERRIDE_TYPE[word] ? 'before' : 'after';
+    const mine = inFile(entry.after) ? 'after' : inFile(entry.before) ? 'before' : override ? 'before' : 'after';
     const other = mine === 'after' ? entry.before : entry.after;
     const md = new vscode.MarkdownString();
     md.isTrusted = { enabledCommands: ['execmemLens.openArchMapLocation'] };

@@ -9,7 +9,8 @@ import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { archOfPath } from '../../core/archmap/build';
 import { envFor, type Era } from '../../core/archmap/config';
-import { blankAnnotations, extractFacts, INTEREST, preprocessorConditions, type FileFacts } from '../../core/archmap/extract';
+import { blankAnnotations, extractFacts, preprocessorConditions, type FileFacts } from '../../core/archmap/extract';
+import { ARCHMAP_WORDS, INTEREST } from '../../core/archmap/words';
 import { SparseFile, sparseSides } from '../../core/archmap/patchInput';
 import { EXECMEM_ALIASES } from '../../core/sim/types';
 import { groupSeries } from '../../core/series/group';
@@ -19,9 +20,6 @@ import { isMissing, unreadable } from '../fs/errors';
 import { readSources } from '../mail/read';
 import { filesNaming } from '../search/ripgrep';
 import { filesMatching } from '../search/scan';
-
-/** Identifiers the prefilter searches for (the same as INTEREST). */
-export const PREFILTER_WORDS = ['module_alloc', 'alloc_insn_page', 'bpf_jit_alloc_exec', 'alloc_tramp', 'execmem_info', 'execmem_params', 'jit_alloc_params'];
 
 export interface TreeFacts {
   root: string;
@@ -123,7 +121,7 @@ export async function factsOfTree(root: string, opts: TreeOptions = {}): Promise
     aliases = { ...aliases, ...h };
     era = 'after';
   }
-  let list = opts.noRipgrep ? null : await filesNaming(root, PREFILTER_WORDS, searched);
+  let list = opts.noRipgrep ? null : await filesNaming(root, ARCHMAP_WORDS, searched);
   const prefilter = list ? 'ripgrep' : 'scan';
   list ??= await filesMatching(root, INTEREST, searched);
   list.sort();
