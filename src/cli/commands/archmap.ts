@@ -1,6 +1,6 @@
 /** `execmem-lens archmap (--tree DIR | --mbox FILE)... [--before X --after Y] [--json]`. */
 import { buildArchMap } from '../../core/archmap/build';
-import type { FileFacts } from '../../core/archmap/extract';
+import type { FileFacts } from '../../core/archmap/facts';
 import type { ArchMap } from '../../core/archmap/types';
 import { factsOfSeries, factsOfTree, seriesOfMbox } from '../../node/archmap/inputs';
 import type { CliIo, Subcommand } from '../subcommand';

@@ -21,8 +21,9 @@ import { EXECMEM_TYPES, type ExecmemType, pgprotKind } from '../sim/types';
 import { execmemInit, type RangeAccess, type ValidatedField } from '../sim/execmemInit';
 import { conditionsHold, evaluateCondition, type Cond, type CondEnv } from './cond';
 import { envFor, numericValue, type Era } from './config';
+import type { FileFacts, OverrideFact, RangeField, TableFact, TableWrite } from './facts';
 import { simulateEntry } from './simulate';
-import { stripParens, type FileFacts, type OverrideFact, type RangeField, type TableFact, type TableWrite } from './extract';
+import { stripParens } from './syntax';
 import { OVERRIDE_TYPE, type OverrideName } from './words';
 import type { ArchEntry, ArchMap, Finding, Side, SideField, TypeEntry } from './types';
 

@@ -9,8 +9,7 @@
  * size expression.
  */
 import type { Node } from 'web-tree-sitter';
-import { EXECMEM_ALIASES, type ExecmemType } from '../sim/types';
-import { canonicalType } from '../archmap/extract';
+import { canonicalType, EXECMEM_ALIASES, type ExecmemType } from '../sim/types';
 import { OVERRIDE_NAMES, wordPattern } from '../archmap/words';
 
 /** The arch overrides (module_alloc and the wrappers callers go through) and the rest of the API. */

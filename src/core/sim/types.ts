@@ -6,6 +6,13 @@ export type ExecmemType = (typeof EXECMEM_TYPES)[number];
 /** enum execmem_type: EXECMEM_MODULE_TEXT = EXECMEM_DEFAULT. */
 export const EXECMEM_ALIASES: Readonly<Record<string, ExecmemType>> = { EXECMEM_MODULE_TEXT: 'EXECMEM_DEFAULT' };
 
+/** A type name as execmem_type spells it, aliases followed (EXECMEM_MODULE_TEXT → EXECMEM_DEFAULT), or null. */
+export function canonicalType(name: string, aliases: Readonly<Record<string, string>>): ExecmemType | null {
+  let cur = name.trim();
+  for (let k = 0; k < 4 && aliases[cur] !== undefined; k++) cur = aliases[cur]!;
+  return (EXECMEM_TYPES as readonly string[]).includes(cur) ? (cur as ExecmemType) : null;
+}
+
 export function parseExecmemType(name: unknown): ExecmemType | undefined {
   if (typeof name !== 'string') return undefined;
   if ((EXECMEM_TYPES as readonly string[]).includes(name)) return name as ExecmemType;

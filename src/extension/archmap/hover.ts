@@ -7,10 +7,9 @@
 import * as vscode from 'vscode';
 import { isArchName } from '../../core/arch/arches';
 import { archOfPath } from '../../core/archmap/build';
-import { canonicalType } from '../../core/archmap/extract';
 import type { Side, TypeEntry } from '../../core/archmap/types';
 import { isOverrideName, OVERRIDE_TYPE } from '../../core/archmap/words';
-import { EXECMEM_ALIASES } from '../../core/sim/types';
+import { canonicalType, EXECMEM_ALIASES } from '../../core/sim/types';
 import { locationCommandUri } from '../../core/archmap/links';
 import type { ArchMapStore } from './store';
 

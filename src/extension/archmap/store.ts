@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { buildArchMap } from '../../core/archmap/build';
-import type { FileFacts } from '../../core/archmap/extract';
+import type { FileFacts } from '../../core/archmap/facts';
 import type { ArchMap } from '../../core/archmap/types';
 import { factsOfTree } from '../../node/archmap/inputs';
 import { kernelRoots, SETTINGS } from '../config';

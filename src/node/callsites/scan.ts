@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { blankAnnotations } from '../../core/archmap/extract';
+import { blankAnnotations } from '../../core/archmap/preprocess';
 import { CALL_INTEREST, CALL_NAMES, detectCallSites, type CallSite } from '../../core/callsites/detect';
 import { diffSides, sitesOnChangedLines } from '../../core/callsites/diff';
 import { newCParser } from '../c/parser';

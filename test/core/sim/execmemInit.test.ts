@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildArchMap } from '../../../src/core/archmap/build';
-import type { FileFacts, OverrideName, TableWrite } from '../../../src/core/archmap/extract';
+import type { FileFacts, TableWrite } from '../../../src/core/archmap/facts';
+import type { OverrideName } from '../../../src/core/archmap/words';
 import { ExecmemSimulator } from '../../../src/core/sim/execmem';
 import { execmemInit, type RangeAccess } from '../../../src/core/sim/execmemInit';
 import { profileFor } from '../../../src/core/sim/profiles';
