@@ -17,7 +17,13 @@ export function readTables(scope: FileScope): TableFact[] {
   // A variable declared as a table (or named as a shape) stays one when assigned later.
   const shapeByVar = new Map<string, TableShape>();
   for (const s of TABLE_SHAPES) shapeByVar.set(s, s);
+  readStaticTables(scope, tables, shapeByVar);
+  readFunctionWrites(scope, tables, shapeByVar);
+  return [...tables.values()].filter((t) => t.writes.length > 0);
+}
 
+/** Tables declared at file scope, and their static initializers (order −1: before any code runs). */
+function readStaticTables(scope: FileScope, tables: Map<string, TableFact>, shapeByVar: Map<string, TableShape>): void {
   for (const { node, conds } of scope.topDecls) {
     const shape = shapeOfType(node.childForFieldName('type'));
     for (const d of node.childrenForFieldName('declarator')) {
@@ -31,7 +37,10 @@ export function readTables(scope: FileScope): TableFact[] {
       if (value?.type === 'initializer_list') readInitializer(scope, t, value, [], null, conds, -1);
     }
   }
+}
 
+/** Tables declared in function bodies, and every write in a body: initializers, whole-table compound literals, field assignments. */
+function readFunctionWrites(scope: FileScope, tables: Map<string, TableFact>, shapeByVar: Map<string, TableShape>): void {
   for (const fn of scope.functions) {
     const body = fn.node.childForFieldName('body');
     if (!body) continue;
@@ -72,8 +81,6 @@ export function readTables(scope: FileScope): TableFact[] {
       return false;
     }, scope.pp);
   }
-
-  return [...tables.values()].filter((t) => t.writes.length > 0);
 }
 
 function tableFor(tables: Map<string, TableFact>, variable: string, shape: TableShape, at: Node): TableFact {
