@@ -17,7 +17,7 @@ import type { LayoutModel, StepMetrics } from '../../src/core/layout/model';
 import { type HostToPanel, LAYOUT_PROTOCOL_VERSION, parseHostToPanel, type PanelToHost } from '../../src/core/protocol/layout';
 import { VARIANTS, type Variant } from '../../src/core/sim/archData';
 import { EXECMEM_TYPES } from '../../src/core/sim/types';
-import { type Palette, StripView, type Viewport } from './strip';
+import { type Palette, StripView } from './strip';
 import { type PanelState, vscodeApi } from './vscodeApi';
 
 interface SelectElement extends HTMLElement {
