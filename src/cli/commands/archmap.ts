@@ -5,7 +5,7 @@ import type { ArchMap } from '../../core/archmap/types';
 import { factsOfSeries, factsOfTree, seriesOfMbox } from '../../node/archmap/inputs';
 import type { CliIo, Subcommand } from '../subcommand';
 
-export const USAGE = `Usage: execmem-lens archmap (--tree DIR | --mbox FILE)... [--before X --after Y] [--json]
+const USAGE = `Usage: execmem-lens archmap (--tree DIR | --mbox FILE)... [--before X --after Y] [--json]
 
 Pairs each architecture's module_alloc() override with its execmem table,
 read from real C with tree-sitter, and reports per arch and execmem type the

@@ -6,7 +6,7 @@ import type { SeriesIndex } from '../../core/series/model';
 import { readSources } from '../../node/mail/read';
 import type { CliIo, Subcommand } from '../subcommand';
 
-export const USAGE = `Usage: execmem-lens series PATH... [--json]
+const USAGE = `Usage: execmem-lens series PATH... [--json]
 
 Reads mail and prints the patch series in it: every version, its patches,
 missing numbers, replies and trailers. PATH is an mbox file, a public-inbox

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseScenario, runScenario, type ScenarioOutput } from '../../core/sim/scenario';
 import type { CliIo, Subcommand } from '../subcommand';
 
-export const USAGE = `Usage: execmem-lens simulate SCENARIO.json [--json]
+const USAGE = `Usage: execmem-lens simulate SCENARIO.json [--json]
 
 Runs the scenario's allocations through the kernel's executable-memory
 allocator as the chosen API design had it on the chosen arch, and prints

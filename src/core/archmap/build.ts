@@ -236,7 +236,7 @@ const OWN_RANGE = (s: Side): boolean => EXPLICIT(s) && !DELEGATES.has(s);
  * arch profile of each side's kernel (6.1's MODULE_START and 6.12's
  * MODULES_VADDR on mips, say) count as the same.
  */
-export function compareSides(before: Side | null, after: Side | null, envBefore?: CondEnv, envAfter?: CondEnv): Pick<TypeEntry, 'verdict' | 'changed'> {
+function compareSides(before: Side | null, after: Side | null, envBefore?: CondEnv, envAfter?: CondEnv): Pick<TypeEntry, 'verdict' | 'changed'> {
   if (!before || !after) return { verdict: 'unknown', changed: [] };
   const changed: SideField[] = [];
   if (OWN_RANGE(before) !== OWN_RANGE(after)) changed.push('origin');

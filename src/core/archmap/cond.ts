@@ -66,7 +66,7 @@ export function conditionsHold(conds: readonly Cond[], env: CondEnv, zeroes?: Re
   return true;
 }
 
-export function conditionHolds(c: Cond, env: CondEnv, zeroes?: ReadonlySet<string>): boolean {
+function conditionHolds(c: Cond, env: CondEnv, zeroes?: ReadonlySet<string>): boolean {
   const v = evaluateCondition(c.text, env, zeroes);
   return v === null ? c.assume : v;
 }
@@ -77,7 +77,7 @@ export function conditionsKnown(conds: readonly Cond[], env: CondEnv): boolean {
 }
 
 /** `!(x)` → `x` when the parentheses enclose the whole rest; otherwise null. */
-export function negationOf(c: string): string | null {
+function negationOf(c: string): string | null {
   if (!c.startsWith('!(') || !c.endsWith(')')) return null;
   let depth = 0;
   for (let k = 1; k < c.length; k++) {

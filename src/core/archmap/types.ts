@@ -8,7 +8,7 @@ import { EXECMEM_TYPES, type ExecmemType } from '../sim/types';
 export { EXECMEM_TYPES, type ExecmemType };
 
 /** Where a side's range comes from. */
-export const ORIGINS = [
+const ORIGINS = [
   'module_alloc',
   'alloc_insn_page',
   'bpf_jit_alloc_exec',

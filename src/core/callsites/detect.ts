@@ -109,7 +109,7 @@ const INFER: { test: RegExp; type: ExecmemType }[] = [
   { test: /bpf|\/net\//i, type: 'EXECMEM_BPF' },
 ];
 
-export function inferType(callee: CallName, firstArg: string | null, caller: string | null, path: string): { type: ExecmemType | null; from: CallSite['typeFrom'] } {
+function inferType(callee: CallName, firstArg: string | null, caller: string | null, path: string): { type: ExecmemType | null; from: CallSite['typeFrom'] } {
   if ((callee === 'execmem_alloc' || callee === 'execmem_alloc_rw') && firstArg) {
     const t = canonicalType(firstArg, EXECMEM_ALIASES);
     if (t) return { type: t, from: 'argument' };
@@ -123,7 +123,7 @@ export function inferType(callee: CallName, firstArg: string | null, caller: str
   return { type: 'EXECMEM_DEFAULT', from: 'default' };
 }
 
-export function subsystemOf(path: string, type: ExecmemType | null, kind: CallSite['kind']): Subsystem {
+function subsystemOf(path: string, type: ExecmemType | null, kind: CallSite['kind']): Subsystem {
   if (kind === 'override') return 'arch';
   if (type === 'EXECMEM_KPROBES') return 'kprobes';
   if (type === 'EXECMEM_FTRACE') return 'ftrace';

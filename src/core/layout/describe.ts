@@ -13,7 +13,7 @@ import { simulateSteps, stepOfSite } from './simulate';
 
 const KIND_WORDS = { rox: 'ROX', rwx: 'RWX', rw: 'RW, made ROX after load' } as const;
 
-export function pgprotWords(pgprot: string): string {
+function pgprotWords(pgprot: string): string {
   const kind = pgprotKind(pgprot);
   return kind === 'unknown' ? pgprot || 'pgprot unknown' : KIND_WORDS[kind];
 }

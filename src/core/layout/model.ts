@@ -77,7 +77,7 @@ export interface LayoutModel {
   notes: string[];
 }
 
-export const ALLOC_COLUMNS = ['id', 'type', 'strip', 'offset', 'length', 'guard', 'size', 'from', 'to', 'range'] as const;
+const ALLOC_COLUMNS = ['id', 'type', 'strip', 'offset', 'length', 'guard', 'size', 'from', 'to', 'range'] as const;
 
 export function emptyAllocs(): LayoutAllocs {
   return { id: [], type: [], strip: [], offset: [], length: [], guard: [], size: [], from: [], to: [], range: [] };

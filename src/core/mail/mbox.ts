@@ -78,11 +78,6 @@ function isSeparator(buf: Uint8Array, at: number): boolean {
   return buf[p - 5] === 0x20;
 }
 
-/** True when the bytes look like an mbox (they start with a "From " line). */
-export function looksLikeMbox(buf: Uint8Array): boolean {
-  return startsWithFrom(buf, 0);
-}
-
 /** Messages split off so far, and where the first one not yet complete starts. */
 export interface MboxPart {
   entries: MboxEntry[];

@@ -47,7 +47,7 @@ const ADDRESS_CHARS_RE = /[^\s<>"(),;:]+/g;
 const NOTE_RE = /^\s*\[[^\]]+\]\s*$/;
 
 /** Canonical spelling of a trailer name: "reviewed-BY" → "Reviewed-by". */
-export function canonicalTrailerName(name: string): string {
+function canonicalTrailerName(name: string): string {
   const lower = name.toLowerCase();
   return lower.charAt(0).toUpperCase() + lower.slice(1);
 }
@@ -115,7 +115,7 @@ export function parsePerson(value: string): { name: string; address: string } | 
 }
 
 /** Lines of a message body that are its author's own: not quoted, not below the signature. */
-export function ownLines(body: string): string[] {
+function ownLines(body: string): string[] {
   const lines: string[] = [];
   for (const raw of body.split('\n')) {
     const line = raw.replace(/\r$/, '');

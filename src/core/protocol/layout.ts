@@ -32,7 +32,7 @@ export function layoutCsp(cspSource: string, nonce: string): string {
 }
 
 /** A PNG export is at most this long as a data: URL (a few screens of canvas). */
-export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
+const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
 export type PanelToHost =
   | { type: 'ready'; protocol: number }

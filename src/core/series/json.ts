@@ -43,7 +43,7 @@ export interface SeriesVersionJson {
   replies: number;
 }
 
-export function versionJson(v: SeriesVersion): SeriesVersionJson {
+function versionJson(v: SeriesVersion): SeriesVersionJson {
   return {
     title: v.title,
     version: v.version,

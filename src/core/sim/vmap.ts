@@ -51,7 +51,7 @@ export interface VmapOptions {
   spaceEnd: number;
 }
 
-export const DEFAULT_VMAP_OPTIONS: VmapOptions = {
+const DEFAULT_VMAP_OPTIONS: VmapOptions = {
   lazyFree: true,
   // fls(4) * 32 MiB / 4 KiB: four CPUs online, 4 KiB pages.
   lazyMaxPages: 3 * 8192,

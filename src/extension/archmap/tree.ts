@@ -27,7 +27,7 @@ function verdictIcon(v: Verdict, errors: number): vscode.ThemeIcon {
 }
 
 /** An arch's verdict: unknown if any type is, else changed if any is, else same. */
-export function archVerdict(entry: ArchEntry): Verdict {
+function archVerdict(entry: ArchEntry): Verdict {
   const vs = Object.values(entry.types).map((t) => t!.verdict);
   return vs.includes('unknown') ? 'unknown' : vs.includes('changed') ? 'changed' : 'same';
 }

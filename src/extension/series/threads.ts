@@ -17,7 +17,7 @@ export const THREAD_SCHEME = 'execmem-thread';
 /** The folding command that closes comment folds, as VS Code 1.100 names it. */
 const FOLD_COMMENTS = 'editor.foldAllBlockComments';
 
-export function threadUri(rootId: string, subject: string): vscode.Uri {
+function threadUri(rootId: string, subject: string): vscode.Uri {
   return vscode.Uri.from({ scheme: THREAD_SCHEME, path: `/${encodeURIComponent(rootId)}/Thread ${slug(subject)}.txt` });
 }
 
