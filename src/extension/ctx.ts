@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { ArchMapStore } from './archmap/store';
 import { ArchMapTree } from './archmap/tree';
-import { openStep } from './callsites/commands';
+import { openStep } from './callsites/moveTo';
 import { CallSiteLens } from './callsites/lens';
 import { SimulationSession } from './callsites/session';
 import { CallSiteIndex } from './callsites/sites';
@@ -65,8 +65,8 @@ export class Ctx implements vscode.Disposable {
 
     this.callSites = this.own(new CallSiteIndex(this.log));
     this.session = this.own(new SimulationSession(this.state));
-    // The panel's step list opens a step's site; that goes through the call-site commands, which use this Ctx.
-    this.layout = this.own(new LayoutViewProvider(extension.extensionUri, this.version, this.state, this.log, this.session, (step) => openStep(this, step)));
+    // The panel's step list opens a step's site.
+    this.layout = this.own(new LayoutViewProvider(extension.extensionUri, this.version, this.state, this.log, this.session, (step) => openStep(this.session, step)));
     this.callSiteTree = this.own(new CallSiteTree(this.callSites));
     this.callSiteLens = this.own(new CallSiteLens(this.callSites, this.state, this.session, this.log));
   }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { CallSite } from '../../core/callsites/detect';
 import type { CommandTable } from '../commandTable';
 import type { Ctx } from '../ctx';
+import { moveTo } from './moveTo';
 import { hunkSides } from '../../core/patch/sides';
 import { CALL_INTEREST } from '../../core/callsites/detect';
 import { sitesOfText } from '../../node/callsites/scan';
@@ -18,13 +19,6 @@ const isSide = (s: ReturnType<typeof parseSideUri>, side: 'old' | 'new', filePat
 export type CallSiteParts = Pick<Ctx, 'callSites' | 'session' | 'layout' | 'store'>;
 
 const before = (a: { line: number; column: number }, b: { line: number; column: number }): boolean => a.line < b.line || (a.line === b.line && a.column < b.column);
-
-async function moveTo(uri: vscode.Uri, site: CallSite): Promise<vscode.TextEditor> {
-  const pos = new vscode.Position(site.line - 1, site.column);
-  const editor = await vscode.window.showTextDocument(uri, { selection: new vscode.Range(pos, pos), preserveFocus: false, preview: false });
-  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return editor;
-}
 
 /** The site given by (uri, line, column) arguments, or the one at or before the cursor on the cursor's line. */
 async function siteFromArgs(parts: CallSiteParts, args: unknown[]): Promise<{ uri: vscode.Uri; site: CallSite } | undefined> {
@@ -148,11 +142,6 @@ export async function previousCallSite(parts: CallSiteParts): Promise<void> {
   const cur = { line: editor.selection.active.line + 1, column: editor.selection.active.character };
   const prev = (await parts.callSites.sitesOf(editor.document)).filter((s) => before(s, cur)).pop();
   if (prev) await moveTo(editor.document.uri, prev);
-}
-
-export async function openStep(parts: CallSiteParts, step: number): Promise<void> {
-  const s = parts.session.stepAt(step);
-  if (s) await moveTo(s.uri, s.site);
 }
 
 export const COMMANDS: CommandTable = {
