@@ -87,6 +87,14 @@ function isProtocol(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
+/** A message whose one field besides its type is an arch: "selectArch" from the panel, "archChanged" to it. */
+function archMessage<T extends 'selectArch' | 'archChanged'>(obj: Fields, type: T, what: string): Result<{ type: T; arch: ArchName }> {
+  const bad = exactKeys(obj, ['type', 'arch'], `${what} "${type}"`);
+  if (bad) return err(bad);
+  if (!isArchName(obj.arch)) return err(`${what} "${type}": unknown arch ${JSON.stringify(obj.arch)}`);
+  return ok({ type, arch: obj.arch });
+}
+
 export function parsePanelToHost(value: unknown): Result<PanelToHost> {
   const obj = asObject(value);
   if (!obj) return err('panel message: expected an object');
@@ -97,12 +105,8 @@ export function parsePanelToHost(value: unknown): Result<PanelToHost> {
       if (!isProtocol(obj.protocol)) return err('panel message "ready": protocol must be a positive integer');
       return ok({ type: 'ready', protocol: obj.protocol });
     }
-    case 'selectArch': {
-      const bad = exactKeys(obj, ['type', 'arch'], 'panel message "selectArch"');
-      if (bad) return err(bad);
-      if (!isArchName(obj.arch)) return err(`panel message "selectArch": unknown arch ${JSON.stringify(obj.arch)}`);
-      return ok({ type: 'selectArch', arch: obj.arch });
-    }
+    case 'selectArch':
+      return archMessage(obj, 'selectArch', 'panel message');
     case 'selectVariant': {
       const bad = exactKeys(obj, ['type', 'variant'], 'panel message "selectVariant"');
       if (bad) return err(bad);
@@ -162,12 +166,8 @@ export function parseHostToPanel(value: unknown): Result<HostToPanel> {
         arch: obj.arch,
       });
     }
-    case 'archChanged': {
-      const bad = exactKeys(obj, ['type', 'arch'], 'host message "archChanged"');
-      if (bad) return err(bad);
-      if (!isArchName(obj.arch)) return err(`host message "archChanged": unknown arch ${JSON.stringify(obj.arch)}`);
-      return ok({ type: 'archChanged', arch: obj.arch });
-    }
+    case 'archChanged':
+      return archMessage(obj, 'archChanged', 'host message');
     case 'layout': {
       const bad = exactKeys(obj, ['type', 'variant', 'compare', 'step', 'primary', 'secondary'], 'host message "layout"');
       if (bad) return err(bad);
