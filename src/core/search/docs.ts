@@ -1,0 +1,43 @@
+/**
+ * The messages of a grouped read as search documents, each with its role
+ * (the accounting's bucket) and the series version it belongs to. Patches
+ * carry the files they touch and their hunk headers' function names, for
+ * dfn: and dfhh:.
+ */
+import type { SeriesIndex, SeriesVersion, SourcedMessage } from '../series/model';
+import type { SearchDoc } from './query';
+
+export type Role = 'cover' | 'patch' | 'reply' | 'other';
+
+export interface SearchEntry {
+  doc: SearchDoc;
+  role: Role;
+  series: SeriesVersion | null;
+  message: SourcedMessage;
+}
+
+/** The text after a hunk header's second @@: the function git's diff names there. */
+export function hunkHeadersOf(diff: string): string[] {
+  const out: string[] = [];
+  for (const m of diff.matchAll(/^@@@* [-+\d, ]+ @@@* ?(.*)$/gm)) if (m[1]!.trim() !== '') out.push(m[1]!.trim());
+  return out;
+}
+
+function docOf(m: SourcedMessage, extra: Partial<SearchDoc> = {}): SearchDoc {
+  return { msgid: m.msgid, subject: m.subject, from: m.from, time: m.date === null ? null : m.time, body: m.body, ...extra };
+}
+
+export function searchEntries(index: SeriesIndex): SearchEntry[] {
+  const out: SearchEntry[] = [];
+  for (const v of index.series) {
+    if (v.cover) out.push({ doc: docOf(v.cover), role: 'cover', series: v, message: v.cover });
+    for (const m of v.coverReplies) out.push({ doc: docOf(m), role: 'reply', series: v, message: m });
+    for (const p of [...v.patches, ...v.extras]) {
+      const files = p.files.flatMap((f) => (f.oldPath && f.oldPath !== f.path ? [f.path, f.oldPath] : [f.path]));
+      out.push({ doc: docOf(p.message, { files, hunkHeaders: hunkHeadersOf(p.diff) }), role: 'patch', series: v, message: p.message });
+      for (const m of p.replies) out.push({ doc: docOf(m), role: 'reply', series: v, message: m });
+    }
+  }
+  for (const m of index.others) out.push({ doc: docOf(m), role: 'other', series: null, message: m });
+  return out;
+}
