@@ -269,6 +269,26 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await threadEditor().locator('.view-line', { hasText: /^>\s*module_alloc\(\)\sis\sused\severywhere/ }).first().waitFor({ timeout: 10_000 });
   });
 
+  test('Search Mail… finds with lore\'s query language, grouped by series, and opens the hit', async () => {
+    await runCommand(page, 'Execmem Lens: Search Mail');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('dfn:arch/arm64/kernel/module.c f:rppt');
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: /Search Mail: \d+ hits?/ }).waitFor({ timeout: 30_000 });
+    // Each hit names the series version it belongs to.
+    const hit = widget.locator('.quick-input-list .monaco-list-row', { hasText: '[PATCH 04/13]' }).first();
+    await hit.filter({ hasText: 'v1: mm: jit/text allocator' }).waitFor({ timeout: 10_000 });
+    await hit.waitFor({ timeout: 10_000 });
+    await screenshot(page, 'series-search');
+    // A query that cannot be read says why, in the title.
+    await input.fill('x:foo');
+    await widget.locator('.quick-input-title', { hasText: "unknown prefix 'x:'" }).waitFor({ timeout: 10_000 });
+    await input.fill('dfn:arch/arm64/kernel/module.c f:rppt');
+    await hit.click();
+    await page.locator('.tab', { hasText: /v1-0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
+  });
+
   test('a source that is not mail (a Makefile) shows as an error with its reason, and can be removed', async () => {
     // The v1 thread, open down to its replies, would push the new sources out of the view.
     const v1 = row(path.basename(V1_MBOX));

@@ -41,3 +41,16 @@ export function searchEntries(index: SeriesIndex): SearchEntry[] {
   for (const m of index.others) out.push({ doc: docOf(m), role: 'other', series: null, message: m });
   return out;
 }
+
+/** Hits newest first, then grouped by series in the order of each group's newest hit ("other" mail as one group, series null). */
+export function groupHits(hits: readonly SearchEntry[]): { series: SeriesVersion | null; hits: SearchEntry[] }[] {
+  const sorted = [...hits].sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));
+  const groups = new Map<string, { series: SeriesVersion | null; hits: SearchEntry[] }>();
+  for (const h of sorted) {
+    const key = h.series ? h.series.id : '';
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { series: h.series, hits: [] }));
+    g.hits.push(h);
+  }
+  return [...groups.values()];
+}

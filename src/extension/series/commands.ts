@@ -4,10 +4,13 @@ import { b4AmCommand } from '../../core/mail/b4';
 import type { SourcedMessage } from '../../core/series/model';
 import type { CommandTable } from '../commandTable';
 import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './actions';
+import { searchMail } from './search';
 import { openThread } from './threads';
 import type { SeriesNode } from './tree';
 
 export const COMMANDS: CommandTable = {
+  'execmemLens.searchMail': (ctx) => (query?: unknown) => searchMail(ctx.store, typeof query === 'string' ? query : undefined),
+
   'execmemLens.refreshSeries': (ctx) => () => ctx.store.reload(true),
 
   'execmemLens.openMbox': (ctx) => (uri?: unknown) => pickAndAdd(ctx.sources, ctx.store, 'mbox', uri),

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { groupHits, hunkHeadersOf, searchEntries } from '../../../src/core/search/docs';
 import { matches, parseQuery, type SearchDoc } from '../../../src/core/search/query';
+import { indexOf, seriesMail } from '../../support/mail';
 
 const NOW = Date.UTC(2024, 0, 15, 12);
 
@@ -132,5 +134,23 @@ describe('lore query language', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('search entries of a grouped read', () => {
+  test('roles and series come from the grouping; hits group by series, newest first', async () => {
+    const index = await indexOf([
+      ...seriesMail({ prefix: 'PATCH', title: 'mm: execmem', total: 2, stem: 'a' }),
+      ...seriesMail({ prefix: 'PATCH v2', title: 'mm: execmem', total: 2, stem: 'b' }),
+    ]);
+    const entries = searchEntries(index);
+    assert.deepEqual(entries.map((e) => e.role).sort(), ['cover', 'cover', 'patch', 'patch', 'patch', 'patch']);
+    const groups = groupHits(entries.filter((e) => e.role === 'patch'));
+    assert.deepEqual(groups.map((g) => g.series?.version), [2, 1], 'the newer version first');
+    for (const g of groups) {
+      assert.equal(g.hits.length, 2);
+      for (const h of g.hits) assert.equal(h.series, g.series);
+    }
+    assert.deepEqual(hunkHeadersOf('@@ -1,3 +1,4 @@ void *module_alloc(unsigned long size)\n-x\n+y\n@@ -10 +11 @@\n'), ['void *module_alloc(unsigned long size)']);
   });
 });
