@@ -20,6 +20,7 @@ import { MailSources } from './series/sources';
 import { SeriesStore } from './series/store';
 import { ThreadDocuments } from './series/threads';
 import { SeriesTree } from './series/tree';
+import { MailHistoryLens } from './series/history';
 import { LensState } from './state';
 
 export class Ctx implements vscode.Disposable {
@@ -34,6 +35,7 @@ export class Ctx implements vscode.Disposable {
   readonly documents: SeriesDocuments;
   readonly threads: ThreadDocuments;
   readonly seriesTree: SeriesTree;
+  readonly mailHistory: MailHistoryLens;
 
   // Arch map
   readonly archMap: ArchMapStore;
@@ -59,6 +61,7 @@ export class Ctx implements vscode.Disposable {
     this.documents = this.own(new SeriesDocuments(this.store));
     this.threads = this.own(new ThreadDocuments(this.store));
     this.seriesTree = this.own(new SeriesTree(this.store));
+    this.mailHistory = this.own(new MailHistoryLens(this.store));
 
     this.archMap = this.own(new ArchMapStore(this.log));
     this.archMapTree = this.own(new ArchMapTree(this.archMap));

@@ -39,6 +39,7 @@ function registerSeries(ctx: Ctx): void {
   ctx.own(vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, ctx.threads));
   ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
   ctx.own(offerMboxes(ctx.sources, ctx.store));
+  ctx.own(vscode.languages.registerCodeLensProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), ctx.mailHistory));
 }
 
 function registerArchMap(ctx: Ctx): void {

@@ -4,11 +4,14 @@ import { b4AmCommand } from '../../core/mail/b4';
 import type { SourcedMessage } from '../../core/series/model';
 import type { CommandTable } from '../commandTable';
 import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './actions';
+import { showMailHistory } from './history';
 import { searchMail } from './search';
 import { openThread } from './threads';
 import type { SeriesNode } from './tree';
 
 export const COMMANDS: CommandTable = {
+  'execmemLens.showMailHistory': (ctx) => (uri?: unknown, fn?: unknown) => showMailHistory(ctx.store, ctx.mailHistory, uri, fn),
+
   'execmemLens.searchMail': (ctx) => (query?: unknown) => searchMail(ctx.store, typeof query === 'string' ? query : undefined),
 
   'execmemLens.refreshSeries': (ctx) => () => ctx.store.reload(true),
