@@ -37,7 +37,7 @@ function registerSeries(ctx: Ctx): void {
   for (const scheme of [MAIL_SCHEME, SIDE_SCHEME, DIFF_SCHEME]) ctx.own(vscode.workspace.registerTextDocumentContentProvider(scheme, ctx.documents));
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(THREAD_SCHEME, ctx.threads));
   ctx.own(vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, ctx.threads));
-  ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
+  ctx.seriesTree.view = ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
   ctx.own(offerMboxes(ctx.sources, ctx.store));
   ctx.own(vscode.languages.registerCodeLensProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), ctx.mailHistory));
 }

@@ -289,6 +289,24 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await page.locator('.tab', { hasText: /v1-0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
   });
 
+  test('Filter Patch Series… keeps the series versions a query matches, says so, and clears', async () => {
+    await runCommand(page, 'Execmem Lens: Filter Patch Series');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('f:nobody@example.org');
+    await input.press('Enter');
+    await sidebar().locator('.message', { hasText: 'Filtered by f:nobody@example.org: 0 of 1 series version' }).waitFor({ timeout: 30_000 });
+    await row('mm: jit/text allocator').waitFor({ state: 'detached', timeout: 30_000 });
+    await runCommand(page, 'Execmem Lens: Filter Patch Series');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('dfn:arch/x86/kernel/ftrace.c f:rppt');
+    await input.press('Enter');
+    await sidebar().locator('.message', { hasText: 'Filtered by dfn:arch/x86/kernel/ftrace.c f:rppt: 1 of 1 series version' }).waitFor({ timeout: 30_000 });
+    await row('mm: jit/text allocator').waitFor({ timeout: 30_000 });
+    await runCommand(page, 'Execmem Lens: Clear Patch Series Filter');
+    await sidebar().locator('.message', { hasText: 'Filtered by' }).waitFor({ state: 'hidden', timeout: 30_000 });
+  });
+
   test('a source that is not mail (a Makefile) shows as an error with its reason, and can be removed', async () => {
     // The v1 thread, open down to its replies, would push the new sources out of the view.
     const v1 = row(path.basename(V1_MBOX));

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { b4AmCommand } from '../../core/mail/b4';
 import type { SourcedMessage } from '../../core/series/model';
+import { parseQuery } from '../../core/search/query';
 import type { CommandTable } from '../commandTable';
 import { compareVersionsCommand, openFileDiff, openMessage, pickAndAdd } from './actions';
 import { showMailHistory } from './history';
@@ -10,6 +11,28 @@ import { openThread } from './threads';
 import type { SeriesNode } from './tree';
 
 export const COMMANDS: CommandTable = {
+  'execmemLens.filterSeries': (ctx) => async () => {
+    const text = await vscode.window.showInputBox({
+      title: 'Filter Patch Series',
+      prompt: "Show the series versions with a message matching a lore query (s: f: b: m: d: dfn: dfhh:, AND OR NOT)",
+      value: ctx.seriesTree.filterText ?? '',
+      validateInput: (v) => {
+        if (v.trim() === '') return undefined;
+        const r = parseQuery(v);
+        return r.ok ? undefined : r.error;
+      },
+    });
+    if (text === undefined) return;
+    if (text.trim() === '') return ctx.seriesTree.setFilter(undefined);
+    const q = parseQuery(text);
+    if (q.ok) {
+      await ctx.store.ensure();
+      ctx.seriesTree.setFilter(text.trim(), q.value);
+    }
+  },
+
+  'execmemLens.clearSeriesFilter': (ctx) => () => ctx.seriesTree.setFilter(undefined),
+
   'execmemLens.showMailHistory': (ctx) => (uri?: unknown, fn?: unknown) => showMailHistory(ctx.store, ctx.mailHistory, uri, fn),
 
   'execmemLens.searchMail': (ctx) => (query?: unknown) => searchMail(ctx.store, typeof query === 'string' ? query : undefined),

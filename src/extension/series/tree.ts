@@ -10,6 +10,8 @@ import * as vscode from 'vscode';
 import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
+import { searchEntries } from '../../core/search/docs';
+import { matches, type Query } from '../../core/search/query';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
@@ -147,8 +149,48 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   private readonly threads = new WeakMap<SourcedMessage[], MailThread[]>();
   private readonly given = new WeakMap<SourcedMessage, { t: Trailer; mismatch: boolean }[]>();
 
+  /** The view this tree feeds, for the filter's message (set when the view is made). */
+  view: vscode.TreeView<SeriesNode> | undefined;
+  /** A lore query the view is filtered by, and the series versions with a message matching it. */
+  private filter: { query: Query; text: string; versions: Set<string> } | undefined;
+
   constructor(private readonly store: SeriesStore) {
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = store.onDidChange(() => {
+      if (this.filter) this.applyFilter(this.filter.text, this.filter.query);
+      this.changed.fire(undefined);
+    });
+  }
+
+  get filterText(): string | undefined {
+    return this.filter?.text;
+  }
+
+  /** Shows only the series versions one of whose messages (cover, patch, reply) the query matches; undefined shows all. */
+  setFilter(text: string | undefined, query?: Query): void {
+    if (text === undefined || query === undefined) {
+      this.filter = undefined;
+      if (this.view) this.view.message = undefined;
+      void vscode.commands.executeCommand('setContext', 'execmemLens.seriesFiltered', false);
+    } else {
+      this.applyFilter(text, query);
+      void vscode.commands.executeCommand('setContext', 'execmemLens.seriesFiltered', true);
+    }
+    this.changed.fire(undefined);
+  }
+
+  private applyFilter(text: string, query: Query): void {
+    const versions = new Set<string>();
+    const index = this.store.current;
+    if (index) for (const e of searchEntries(index)) if (e.series && !versions.has(e.series.id) && matches(e.doc, query)) versions.add(e.series.id);
+    this.filter = { query, text, versions };
+    const total = index?.series.length ?? 0;
+    if (this.view) this.view.message = `Filtered by ${text}: ${versions.size} of ${plural(total, 'series version')}. Clear the filter from the view's title bar.`;
+  }
+
+  private shownFamilies(sourceId: string): SeriesFamily[] {
+    const all = this.store.familiesOf(sourceId);
+    const f = this.filter;
+    return f ? all.filter((fam) => fam.versions.some((v) => f.versions.has(v.id))) : all;
   }
 
   async getChildren(node?: SeriesNode): Promise<SeriesNode[]> {
@@ -186,14 +228,19 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         const { state } = node;
         const errors = this.store.errorsOf(state.sourceId).length;
         if (state.error) return [{ kind: 'reason', state }, ...(errors > 1 ? [{ kind: 'errors', state } as const] : [])];
-        const list: SeriesNode[] = this.store.familiesOf(state.sourceId).map((family) => ({ kind: 'family', family }));
+        const list: SeriesNode[] = this.shownFamilies(state.sourceId).map((family) => ({ kind: 'family', family }));
         if (this.store.othersOf(state.sourceId).length) list.push({ kind: 'others', state });
         if (this.store.duplicatesOf(state.sourceId).length) list.push({ kind: 'duplicates', state });
         if (errors) list.push({ kind: 'errors', state });
         return list;
       }
-      case 'family':
-        return [...node.family.versions].reverse().map((version) => ({ kind: 'version', version }));
+      case 'family': {
+        const f = this.filter;
+        return [...node.family.versions]
+          .reverse()
+          .filter((v) => !f || f.versions.has(v.id))
+          .map((version) => ({ kind: 'version', version }));
+      }
       case 'version': {
         const list: SeriesNode[] = node.version.cover ? [{ kind: 'cover', version: node.version }] : [];
         for (const patch of [...node.version.patches, ...node.version.extras]) list.push({ kind: 'patch', version: node.version, patch });
