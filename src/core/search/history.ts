@@ -69,15 +69,30 @@ function samePath(patchPath: string, file: string): boolean {
  * with `fn` only those that touched that function, newest first. Touches are
  * worked out once per patch and kept in `cache`.
  */
-export function historyOf(index: SeriesIndex, file: string, fn?: string, cache: WeakMap<PatchEntry, Map<string, FileTouch>> = new WeakMap()): HistoryHit[] {
+export type TouchCache = WeakMap<PatchEntry, Map<string, FileTouch>>;
+
+function touchesCached(patch: PatchEntry, cache: TouchCache): Map<string, FileTouch> {
+  let touches = cache.get(patch);
+  if (!touches) cache.set(patch, (touches = touchesOf(patch.diff)));
+  return touches;
+}
+
+/** Of a file's history, the patches that touched function `fn` (for a lens per function: the file's history is found once). */
+export function narrowToFunction(hits: readonly HistoryHit[], fn: string, cache: TouchCache = new WeakMap()): HistoryHit[] {
+  const name = fn.toLowerCase();
+  return hits.filter((h) => {
+    const t = touchesCached(h.patch, cache).get(h.path);
+    return t !== undefined && (t.headerWords.has(name) || t.defined.has(name));
+  });
+}
+
+export function historyOf(index: SeriesIndex, file: string, fn?: string, cache: TouchCache = new WeakMap()): HistoryHit[] {
   const out: HistoryHit[] = [];
   const name = fn?.toLowerCase();
   for (const version of index.series) {
     for (const patch of [...version.patches, ...version.extras]) {
       if (!patch.files.some((f) => samePath(f.path, file) || (f.oldPath !== undefined && f.oldPath !== null && samePath(f.oldPath, file)))) continue;
-      let touches = cache.get(patch);
-      if (!touches) cache.set(patch, (touches = touchesOf(patch.diff)));
-      for (const [path, t] of touches) {
+      for (const [path, t] of touchesCached(patch, cache)) {
         if (!samePath(path, file)) continue;
         if (name !== undefined && !t.headerWords.has(name) && !t.defined.has(name)) continue;
         out.push({ version, patch, path });

@@ -8,8 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { functionAt, functionDefs } from '../../core/search/functions';
-import { historyOf, type FileTouch, type HistoryHit } from '../../core/search/history';
-import type { PatchEntry } from '../../core/series/model';
+import { historyOf, narrowToFunction, type HistoryHit, type TouchCache } from '../../core/search/history';
 import { kernelRoots } from '../config';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
@@ -30,7 +29,7 @@ function distinctVersions(hits: readonly HistoryHit[]): number {
 export class MailHistoryLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly cache = new WeakMap<PatchEntry, Map<string, FileTouch>>();
+  private readonly cache: TouchCache = new WeakMap();
   private readonly sub: vscode.Disposable;
 
   constructor(private readonly store: SeriesStore) {
@@ -50,10 +49,12 @@ export class MailHistoryLens implements vscode.CodeLensProvider, vscode.Disposab
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     // The mail the Patch Series view has read; a lens never starts reading an archive by itself.
     if (!this.store.current || doc.uri.scheme !== 'file') return [];
-    if (this.history(doc.uri).length === 0) return [];
+    // The file's history once; each function's is a part of it.
+    const fileHits = this.history(doc.uri);
+    if (fileHits.length === 0) return [];
     const out: vscode.CodeLens[] = [];
     for (const def of functionDefs(doc.getText())) {
-      const hits = this.history(doc.uri, def.name);
+      const hits = narrowToFunction(fileHits, def.name, this.cache);
       if (hits.length === 0) continue;
       const n = distinctVersions(hits);
       out.push(

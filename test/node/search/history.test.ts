@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { historyOf } from '../../../src/core/search/history';
+import { historyOf, narrowToFunction } from '../../../src/core/search/history';
 import { groupSeries } from '../../../src/core/series/group';
 import { readSources } from '../../../src/node/mail/read';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
@@ -20,6 +20,8 @@ describe('the mailing-list history of code, on the corpus threads', { skip: corp
     assert.equal(v1?.patch.index, 4, 'v1 converts arm64 in 04/13');
     const times = fnHits.map((h) => h.patch.message.time);
     assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    // A function's history is the part of the file's that touched it, however it is worked out.
+    assert.deepEqual(narrowToFunction(fileHits, 'module_alloc'), fnHits);
     // A tree opened from above the kernel root gives longer paths; the same history.
     assert.equal(historyOf(index, 'linux-source-6.1/arch/arm64/kernel/module.c', 'module_alloc').length, fnHits.length);
     // A function no patch touched has none.
