@@ -62,9 +62,9 @@ describe('execmem-lens search', { skip: corpusMissing }, () => {
   });
 
   test('a query that cannot be read exits 2 naming what is wrong; a missing source exits 1', async () => {
-    const bad = await run('search', 'x:foo', V1);
+    const bad = await run('search', 's:"open', V1);
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /unknown prefix 'x:'/);
+    assert.match(bad.err, /unclosed quote/);
     const date = await run('search', 'd:2023-13-01', V1);
     assert.equal(date.code, 2);
     assert.match(date.err, /cannot read the date '2023-13-01'/);

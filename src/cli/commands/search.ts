@@ -1,4 +1,5 @@
 /** `execmem-lens search QUERY SOURCE... [--json]`: lore-style search over mail. */
+import { oneLine } from '../../core/mail/display';
 import { groupSeries } from '../../core/series/group';
 import { searchEntries } from '../../core/search/docs';
 import { matches, parseQuery } from '../../core/search/query';
@@ -14,17 +15,13 @@ Finds messages in mail with lore's query language:
   dfn:FILE a file a patch touches (a path or its last components)
   dfhh:FN  a function named in a patch's hunk headers
   "a phrase", word* for a prefix, AND, OR, NOT, ( ); neighbours are ANDed.
-  (t: and c: are read but match nothing yet: the reader does not keep To/Cc.)
+  (t: and c: are refused for now: the reader does not keep To/Cc.)
+  A prefix it does not know is text: 'mm: execmem' searches those words.
 SOURCE is an mbox, a public-inbox repository or a folder of patches, read
 in full each time (there is no index yet). Hits are printed newest first.
 
   --json   {"total": N, "hits": [{msgid, subject, from, date, role, series}]}`;
 
-/** Mail text without terminal control characters. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '�');
-}
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const json = args.includes('--json');
@@ -69,9 +66,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const lines = hits.map((h) => `${h.doc.time === null ? '????-??-??' : new Date(h.doc.time).toISOString().slice(0, 10)}  ${h.role.padEnd(5)}  ${h.doc.subject}  (${h.doc.from.name || h.doc.from.address})`);
+  // Each field from mail on one line of its own making: a newline in a subject must not forge a hit.
+  const lines = hits.map((h) => `${h.doc.time === null ? '????-??-??' : new Date(h.doc.time).toISOString().slice(0, 10)}  ${h.role.padEnd(5)}  ${oneLine(h.doc.subject)}  (${oneLine(h.doc.from.name || h.doc.from.address)})`);
   lines.push(`${hits.length} hit${hits.length === 1 ? '' : 's'}`);
-  io.stdout(`${printable(lines.join('\n'))}\n`);
+  io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -3,51 +3,68 @@
  * read that touched it, newest first — `git log -L` for a list, which lore
  * answers only with a hand-typed dfn:/dfhh: query.
  *
- * A patch touches a function of a file when one of that file's hunks names
- * the function in its header (git puts the enclosing function there), or
- * when a changed line defines it (a line at column 0 naming it before a '(',
- * as kernel style writes definitions). Calls of the function elsewhere are
- * not its history.
+ * A patch touches a function of a file when a changed line of that file
+ * falls in the function (see touchesOf). Calls of the function elsewhere
+ * are not its history.
  */
 import type { PatchEntry, SeriesIndex, SeriesVersion } from '../series/model';
-import { wordsOf } from './query';
+import { definedName } from './functions';
 
-/** Per file of a diff: the words of its hunk headers, and the names its changed lines define. */
+/** Per file of a diff: the functions its changed lines fall in. */
 export interface FileTouch {
-  headerWords: Set<string>;
-  defined: Set<string>;
+  functions: Set<string>;
 }
 
-/** What each file of a diff touches, by its new path (and its old one, for a rename). */
+/** The function a hunk header names (git writes the line of the enclosing function there), or null. */
+function headerFunction(heading: string): string | null {
+  return definedName(heading.trimStart());
+}
+
+/**
+ * What each file of a diff touches, by its new path and its old one. Within
+ * a hunk, a changed line is credited to the function it is in: the one the
+ * header names until a line of the hunk (context or changed) starts another
+ * definition — git names the function above the hunk's first line, which is
+ * the previous function when a change sits at the top of the next one.
+ */
 export function touchesOf(diff: string): Map<string, FileTouch> {
   const out = new Map<string, FileTouch>();
   let current: FileTouch[] = [];
   let oldPath: string | null = null;
+  let fn: string | null = null;
+  const fileOf = (p: string): FileTouch => {
+    let t = out.get(p);
+    if (!t) out.set(p, (t = { functions: new Set() }));
+    return t;
+  };
   for (const line of diff.split('\n')) {
+    const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(line);
+    if (git) {
+      // A rename or a mode change may have no ---/+++ lines: the file is touched all the same.
+      current = [...new Set([git[2]!, git[1]!])].map(fileOf);
+      oldPath = null;
+      fn = null;
+      continue;
+    }
     if (line.startsWith('--- ')) {
       oldPath = /^--- (?:a\/)?(\S+)/.exec(line)?.[1] ?? null;
       continue;
     }
     if (line.startsWith('+++ ')) {
       const newPath = /^\+\+\+ (?:b\/)?(\S+)/.exec(line)?.[1] ?? null;
-      current = [];
-      for (const p of new Set([newPath, oldPath])) {
-        if (!p || p === '/dev/null') continue;
-        let t = out.get(p);
-        if (!t) out.set(p, (t = { headerWords: new Set(), defined: new Set() }));
-        current.push(t);
-      }
+      current = [...new Set([newPath, oldPath])].filter((p): p is string => !!p && p !== '/dev/null').map(fileOf);
       continue;
     }
     if (line.startsWith('@@')) {
-      const heading = /^@@@* [-+\d, ]+ @@@* ?(.*)$/.exec(line)?.[1] ?? '';
-      for (const t of current) for (const w of wordsOf(heading)) t.headerWords.add(w);
+      fn = headerFunction(/^@@@* [-+\d, ]+ @@@* ?(.*)$/.exec(line)?.[1] ?? '');
       continue;
     }
-    if ((line.startsWith('+') || line.startsWith('-')) && /^[+-][A-Za-z_]/.test(line)) {
-      const name = /\b([A-Za-z_]\w*)\s*\(/.exec(line.slice(1))?.[1];
-      if (name) for (const t of current) t.defined.add(name.toLowerCase());
-    }
+    const mark = line[0];
+    if (mark !== ' ' && mark !== '+' && mark !== '-') continue;
+    const body = line.slice(1);
+    const defined = definedName(body);
+    if (defined !== null) fn = defined;
+    if ((mark === '+' || mark === '-') && fn !== null) for (const t of current) t.functions.add(fn.toLowerCase());
   }
   return out;
 }
@@ -59,9 +76,19 @@ export interface HistoryHit {
   path: string;
 }
 
-/** Whether a patch path is the file: the same path, or one ending in it (a tree opened from a subfolder). */
-function samePath(patchPath: string, file: string): boolean {
-  return patchPath === file || file.endsWith(`/${patchPath}`) || patchPath.endsWith(`/${file}`);
+/**
+ * Whether a patch path is the file. With `exact` (the file's path inside its
+ * kernel tree is known) only the same path is: include/linux/list.h is not
+ * tools/include/linux/list.h. Without, a path ending in the other (a file
+ * outside any known tree), for paths of two components or more, so that a
+ * top-level Makefile is not every Makefile.
+ */
+function samePath(patchPath: string, file: string, exact: boolean): boolean {
+  if (patchPath === file) return true;
+  if (exact) return false;
+  const shorter = patchPath.length < file.length ? patchPath : file;
+  if (!shorter.includes('/')) return false;
+  return file.endsWith(`/${patchPath}`) || patchPath.endsWith(`/${file}`);
 }
 
 /**
@@ -82,19 +109,25 @@ export function narrowToFunction(hits: readonly HistoryHit[], fn: string, cache:
   const name = fn.toLowerCase();
   return hits.filter((h) => {
     const t = touchesCached(h.patch, cache).get(h.path);
-    return t !== undefined && (t.headerWords.has(name) || t.defined.has(name));
+    return t !== undefined && t.functions.has(name);
   });
 }
 
-export function historyOf(index: SeriesIndex, file: string, fn?: string, cache: TouchCache = new WeakMap()): HistoryHit[] {
+export function historyOf(index: SeriesIndex, file: string, fn?: string, cache: TouchCache = new WeakMap(), exact = false): HistoryHit[] {
   const out: HistoryHit[] = [];
   const name = fn?.toLowerCase();
   for (const version of index.series) {
     for (const patch of [...version.patches, ...version.extras]) {
-      if (!patch.files.some((f) => samePath(f.path, file) || (f.oldPath !== undefined && f.oldPath !== null && samePath(f.oldPath, file)))) continue;
+      const file_ = patch.files.find((f) => samePath(f.path, file, exact) || (f.oldPath !== undefined && f.oldPath !== null && samePath(f.oldPath, file, exact)));
+      if (!file_) continue;
+      // A file's history without a function: the patch's file list says it (a pure rename or mode change has no hunks).
+      if (name === undefined) {
+        out.push({ version, patch, path: samePath(file_.path, file, exact) ? file_.path : (file_.oldPath ?? file_.path) });
+        continue;
+      }
       for (const [path, t] of touchesCached(patch, cache)) {
-        if (!samePath(path, file)) continue;
-        if (name !== undefined && !t.headerWords.has(name) && !t.defined.has(name)) continue;
+        if (!samePath(path, file, exact)) continue;
+        if (!t.functions.has(name)) continue;
         out.push({ version, patch, path });
         break;
       }

@@ -46,6 +46,8 @@ export interface SearchDoc {
 }
 
 const FIELDS = new Set(['s', 'f', 't', 'c', 'm', 'b', 'd', 'dfn', 'dfhh']);
+/** Prefixes lore has that cannot be answered yet: the reader does not keep To and Cc. */
+const NOT_YET: Record<string, string> = { t: 'To', c: 'Cc' };
 const DAY = 86_400_000;
 
 type Token = { t: 'word'; text: string; at: number } | { t: 'op'; op: 'AND' | 'OR' | 'NOT' | '(' | ')'; at: number };
@@ -142,8 +144,10 @@ function termOf(text: string, now: number): Result<Query> {
   const m = /^([a-z]+):(.*)$/s.exec(text);
   let field: Field = 'any';
   let value = text;
-  if (m && !m[2]!.startsWith('//')) {
-    if (!FIELDS.has(m[1]!)) return err(`unknown prefix '${m[1]}:' (s: f: t: c: m: d: b: dfn: dfhh:)`);
+  // An unknown prefix is text, as in Xapian: "mm: execmem" typed without s: searches those words.
+  if (m && !m[2]!.startsWith('//') && FIELDS.has(m[1]!)) {
+    const notYet = NOT_YET[m[1]!];
+    if (notYet) return err(`${m[1]}: cannot be searched yet: the mail reader does not keep the ${notYet} header`);
     if (m[1] === 'd') return parseDate(m[2]!, now);
     field = m[1] as Field;
     value = m[2]!;
@@ -193,6 +197,12 @@ export function parseQuery(q: string, now: number = Date.now()): Result<Query> {
     }
     if (tok.t === 'op') return err(`'${tok.op}' at character ${tok.at + 1} where a term was expected`);
     i++;
+    // lore's shorthands: -term is NOT term, +term is term.
+    if (tok.text.length > 1 && (tok.text.startsWith('-') || tok.text.startsWith('+'))) {
+      const inner = termOf(tok.text.slice(1), now);
+      if (!inner.ok || tok.text.startsWith('+')) return inner;
+      return ok({ kind: 'not', item: inner.value });
+    }
     return termOf(tok.text, now);
   };
   const andExpr = (): Result<Query> => {
@@ -247,8 +257,22 @@ function touches(files: readonly string[], name: string, prefix: boolean): boole
   });
 }
 
+/**
+ * The words of a document's texts, worked out once per document: a live
+ * search matches every message on each keystroke, and splitting every body
+ * again each time was most of that.
+ */
+const wordCache = new WeakMap<SearchDoc, Map<string, string[]>>();
+
 function matchTerm(doc: SearchDoc, q: Extract<Query, { kind: 'term' }>): boolean {
-  const words = (text: string | undefined) => (text ? wordsOf(text) : []);
+  let cached = wordCache.get(doc);
+  if (!cached) wordCache.set(doc, (cached = new Map()));
+  const words = (text: string | undefined): string[] => {
+    if (!text) return [];
+    let w = cached.get(text);
+    if (!w) cached.set(text, (w = wordsOf(text)));
+    return w;
+  };
   switch (q.field) {
     case 's':
       return hasPhrase(words(doc.subject), q.words, q.prefix);

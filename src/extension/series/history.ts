@@ -7,19 +7,20 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { uiText } from '../../core/mail/display';
 import { functionAt, functionDefs } from '../../core/search/functions';
 import { historyOf, narrowToFunction, type HistoryHit, type TouchCache } from '../../core/search/history';
 import { kernelRoots } from '../config';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
 
-/** The document's path inside the kernel tree it belongs to (a workspace folder or a configured source). */
-function treePath(uri: vscode.Uri): string {
+/** The document's path inside the kernel tree it belongs to (a workspace folder or a configured source), and whether one was found. */
+function treePath(uri: vscode.Uri): { file: string; exact: boolean } {
   const inside = kernelRoots()
     .map((r) => path.relative(r.path, uri.fsPath))
     .filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
     .sort((a, b) => a.length - b.length)[0];
-  return (inside ?? vscode.workspace.asRelativePath(uri, false)).split(path.sep).join('/');
+  return { file: (inside ?? vscode.workspace.asRelativePath(uri, false)).split(path.sep).join('/'), exact: inside !== undefined };
 }
 
 function distinctVersions(hits: readonly HistoryHit[]): number {
@@ -43,7 +44,9 @@ export class MailHistoryLens implements vscode.CodeLensProvider, vscode.Disposab
 
   history(uri: vscode.Uri, fn?: string): HistoryHit[] {
     const index = this.store.current;
-    return index ? historyOf(index, treePath(uri), fn, this.cache) : [];
+    if (!index) return [];
+    const { file, exact } = treePath(uri);
+    return historyOf(index, file, fn, this.cache, exact);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -83,7 +86,7 @@ export async function showMailHistory(store: SeriesStore, lens: MailHistoryLens,
     fn = functionAt(functionDefs(editor.document.getText()), editor.selection.active.line)?.name;
   }
   let hits = lens.history(uri, fn);
-  const file = treePath(uri);
+  const { file } = treePath(uri);
   let what = fn ? `${fn}() in ${file}` : file;
   if (hits.length === 0 && fn) {
     hits = lens.history(uri);
@@ -95,12 +98,12 @@ export async function showMailHistory(store: SeriesStore, lens: MailHistoryLens,
   }
   const picked = await vscode.window.showQuickPick(
     hits.map((h) => ({
-      label: `${versionLabel(h.version)} ${String(h.patch.index).padStart(2, '0')}/${h.version.total} ${h.patch.subject.title}`.replace(/\$\(/g, '\\$('),
-      description: `${h.patch.message.from.name || h.patch.message.from.address} · ${(h.patch.message.date ?? 'date unknown').slice(0, 10)}`,
-      detail: `${h.version.title} · ${h.patch.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name)).length} Reviewed/Acked/Tested`,
+      label: uiText(`${versionLabel(h.version)} ${String(h.patch.index).padStart(2, '0')}/${h.version.total} ${h.patch.subject.title}`),
+      description: `${uiText(h.patch.message.from.name || h.patch.message.from.address)} · ${(h.patch.message.date ?? 'date unknown').slice(0, 10)}`,
+      detail: `${uiText(h.version.title)} · ${h.patch.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name)).length} Reviewed/Acked/Tested`,
       hit: h,
     })),
-    { title: `On the list: ${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${distinctVersions(hits)} series versions, newest first`, matchOnDescription: true, matchOnDetail: true },
+    { title: `On the list: ${uiText(what)}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${distinctVersions(hits)} series versions, newest first`, matchOnDescription: true, matchOnDetail: true },
   );
   if (picked) await vscode.commands.executeCommand('execmemLens.openFileDiff', picked.hit.patch.message.msgid, picked.hit.patch.files.find((f) => f.path === picked.hit.path || f.oldPath === picked.hit.path)?.path ?? picked.hit.path);
 }

@@ -1,10 +1,15 @@
 /**
  * Search Mail…: lore's query language over the mail the Patch Series view
  * has read, in a quick pick whose results follow the query as it is typed,
- * grouped by series (newest first within each), opening the message picked.
+ * opening the message picked. Rows are given in series order, newest group
+ * first, each naming its series; VS Code's quick pick (sortByLabel, not
+ * settable through the stable API) moves rows whose label matches the typed
+ * text up and hides separators while text is typed, so the detail line
+ * carries the series too.
  * The query language and matching are core/search; this is the adapter.
  */
 import * as vscode from 'vscode';
+import { uiText } from '../../core/mail/display';
 import { groupHits, searchEntries, type SearchEntry } from '../../core/search/docs';
 import { matches, parseQuery } from '../../core/search/query';
 import type { SeriesIndex } from '../../core/series/model';
@@ -30,13 +35,13 @@ export function searchItems(entries: readonly SearchEntry[], query: string): { i
   for (const group of groupHits(hits)) {
     if (shown >= SHOWN) break;
     const v = group.series;
-    items.push({ label: v ? `${versionLabel(v)}: ${v.title}` : 'Other mail', kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label: v ? uiText(`${versionLabel(v)}: ${v.title}`) : 'Other mail', kind: vscode.QuickPickItemKind.Separator });
     for (const h of group.hits.slice(0, SHOWN - shown)) {
       shown++;
       items.push({
-        label: `${ROLE_ICON[h.role]} ${h.doc.subject.replace(/\$\(/g, '\\$(')}`,
-        description: `${h.doc.from.name || h.doc.from.address} · ${h.doc.time === null ? 'date unknown' : new Date(h.doc.time).toISOString().slice(0, 10)}`,
-        detail: v ? `${versionLabel(v)}: ${v.title}` : undefined,
+        label: `${ROLE_ICON[h.role]} ${uiText(h.doc.subject)}`,
+        description: `${uiText(h.doc.from.name || h.doc.from.address)} · ${h.doc.time === null ? 'date unknown' : new Date(h.doc.time).toISOString().slice(0, 10)}`,
+        detail: v ? uiText(`${versionLabel(v)}: ${v.title}`) : undefined,
         msgid: h.doc.msgid,
         // The query already chose: the quick pick must not filter the rows again by its own fuzzy match.
         alwaysShow: true,

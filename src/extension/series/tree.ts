@@ -11,7 +11,7 @@ import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import { searchEntries } from '../../core/search/docs';
-import { matches, type Query } from '../../core/search/query';
+import { matches, parseQuery, type Query } from '../../core/search/query';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
@@ -156,7 +156,11 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
 
   constructor(private readonly store: SeriesStore) {
     this.subscription = store.onDidChange(() => {
-      if (this.filter) this.applyFilter(this.filter.text, this.filter.query);
+      // Parsed again: a relative date (d:2.weeks.ago..) moves with the clock.
+      if (this.filter) {
+        const q = parseQuery(this.filter.text);
+        if (q.ok) this.applyFilter(this.filter.text, q.value);
+      }
       this.changed.fire(undefined);
     });
   }
