@@ -40,7 +40,7 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
     await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
     const header = sidebar().locator('.pane-header', { hasText: 'Arch Map' });
     await header.waitFor();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click({ position: { x: 24, y: 10 } }); // the twistie end: the middle can be a title-bar action
     const row = (text: string) => sidebar().locator('.monaco-list-row', { hasText: text }).first();
     try {
       await row('x86').waitFor({ timeout: 90_000 });
@@ -117,10 +117,10 @@ describe('arch map in code-server (linux-source-6.12 with 6.1 beside it)', { tim
     if (!(await sidebar().locator('.pane-header', { hasText: 'Call Sites' }).isVisible())) await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
     for (const name of ['Patch Series', 'Arch Map']) {
       const header = sidebar().locator('.pane-header', { hasText: name });
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click({ position: { x: 24, y: 10 } }); // the twistie end: the middle can be a title-bar action
     }
     const header = sidebar().locator('.pane-header', { hasText: 'Call Sites' });
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click({ position: { x: 24, y: 10 } }); // the twistie end: the middle can be a title-bar action
     const row = (t: string | RegExp) => sidebar().locator('.monaco-list-row', { hasText: t }).first();
     await row(/^kprobes/).waitFor({ timeout: 90_000 });
     // execmemLens.kernelSources is read by the scan too: 6.12's converted sites beside 6.1's.
