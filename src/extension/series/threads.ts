@@ -67,7 +67,38 @@ export class ThreadDocuments implements vscode.TextDocumentContentProvider, vsco
     return this.render(parseThreadUri(uri).rootId)?.text ?? `This thread is no longer among the loaded mail (${parseThreadUri(uri).rootId}).\n`;
   }
 
+  /** Thread documents whose folding ranges an editor has asked for, and who waits to hear it. */
+  private readonly foldingAsked = new Set<string>();
+  private readonly foldingWaiters = new Map<string, (() => void)[]>();
+
+  /**
+   * Resolves once an editor has asked this provider for the document's
+   * folding ranges (or after `ms`): folding all quotes before that folds
+   * nothing, which happened under load.
+   */
+  whenFoldingAsked(uri: vscode.Uri, ms: number): Promise<void> {
+    const key = uri.toString();
+    if (this.foldingAsked.has(key)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const list = this.foldingWaiters.get(key) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.foldingWaiters.set(key, list);
+    });
+  }
+
   provideFoldingRanges(document: vscode.TextDocument): vscode.FoldingRange[] {
+    const key = document.uri.toString();
+    this.foldingAsked.add(key);
+    // Told after the ranges are returned: the editor applies them when this returns.
+    const waiting = this.foldingWaiters.get(key);
+    if (waiting) {
+      this.foldingWaiters.delete(key);
+      setTimeout(() => waiting.forEach((w) => w()), 0);
+    }
     const doc = this.render(parseThreadUri(document.uri).rootId);
     const text = document.getText();
     // The document may be older than the mail loaded now: then fold its quotes as they stand.
@@ -107,6 +138,7 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   const rootId = threadRootOf(id, index.parentOf);
   const doc = await vscode.workspace.openTextDocument(threadUri(rootId, index.byId.get(rootId)!.subject));
   const editor = await vscode.window.showTextDocument(doc, { preview: true });
+  await threads.whenFoldingAsked(doc.uri, 3000);
   await vscode.commands.executeCommand(FOLD_COMMENTS);
   const line = id === rootId ? 0 : (threads.render(rootId)?.lineOf.get(id) ?? 0);
   const at = new vscode.Range(line, 0, line, 0);
