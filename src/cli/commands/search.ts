@@ -1,9 +1,8 @@
 /** `execmem-lens search QUERY SOURCE... [--json]`: lore-style search over mail. */
 import { oneLine } from '../../core/mail/display';
-import { groupSeries } from '../../core/series/group';
 import { searchEntries } from '../../core/search/docs';
 import { matches, parseQuery } from '../../core/search/query';
-import { readSources } from '../../node/mail/read';
+import { readGrouped } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
 const USAGE = `Usage: execmem-lens search QUERY SOURCE... [--json]
@@ -40,14 +39,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`execmem-lens search: ${parsed.error}\n`);
     return 2;
   }
-  let read;
-  try {
-    read = await readSources(paths);
-  } catch (e) {
-    io.stderr(`execmem-lens search: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  }
-  const index = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
+  const index = await readGrouped('search', paths, io);
+  if (index === 1) return 1;
   const hits = searchEntries(index)
     .filter((e) => matches(e.doc, parsed.value))
     .sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));

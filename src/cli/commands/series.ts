@@ -1,9 +1,8 @@
 /** `execmem-lens series PATH... [--json]`: the series found in mail. */
 import { accountFor } from '../../core/series/accounting';
-import { groupSeries } from '../../core/series/group';
 import { seriesJson } from '../../core/series/json';
 import type { SeriesIndex } from '../../core/series/model';
-import { readSources } from '../../node/mail/read';
+import { readGrouped } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
 const USAGE = `Usage: execmem-lens series PATH... [--json]
@@ -73,14 +72,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`execmem-lens series: no PATH given\n${USAGE}\n`);
     return 2;
   }
-  let read;
-  try {
-    read = await readSources(paths);
-  } catch (e) {
-    io.stderr(`execmem-lens series: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  }
-  const index = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
+  const index = await readGrouped('series', paths, io);
+  if (index === 1) return 1;
   io.stdout(json ? `${JSON.stringify(seriesJson(index), null, 2)}\n` : summary(index));
   return 0;
 }
