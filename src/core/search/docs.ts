@@ -5,6 +5,7 @@
  * dfn: and dfhh:.
  */
 import type { SeriesIndex, SeriesVersion, SourcedMessage } from '../series/model';
+import { hunkHeadersOf } from '../series/facts';
 import type { SearchDoc } from './query';
 
 export type Role = 'cover' | 'patch' | 'reply' | 'other';
@@ -16,15 +17,20 @@ export interface SearchEntry {
   message: SourcedMessage;
 }
 
-/** The text after a hunk header's second @@: the function git's diff names there. */
-export function hunkHeadersOf(diff: string): string[] {
-  const out: string[] = [];
-  for (const m of diff.matchAll(/^@@@* [-+\d, ]+ @@@* ?(.*)$/gm)) if (m[1]!.trim() !== '') out.push(m[1]!.trim());
-  return out;
-}
+export { hunkHeadersOf };
 
+/** The body is read when a query asks for it: an indexed message's body is not at hand, and most queries never need it. */
 function docOf(m: SourcedMessage, extra: Partial<SearchDoc> = {}): SearchDoc {
-  return { msgid: m.msgid, subject: m.subject, from: m.from, time: m.date === null ? null : m.time, body: m.body, ...extra };
+  return {
+    msgid: m.msgid,
+    subject: m.subject,
+    from: m.from,
+    time: m.date === null ? null : m.time,
+    get body() {
+      return m.body;
+    },
+    ...extra,
+  };
 }
 
 export function searchEntries(index: SeriesIndex): SearchEntry[] {
@@ -34,7 +40,7 @@ export function searchEntries(index: SeriesIndex): SearchEntry[] {
     for (const m of v.coverReplies) out.push({ doc: docOf(m), role: 'reply', series: v, message: m });
     for (const p of [...v.patches, ...v.extras]) {
       const files = p.files.flatMap((f) => (f.oldPath && f.oldPath !== f.path ? [f.path, f.oldPath] : [f.path]));
-      out.push({ doc: docOf(p.message, { files, hunkHeaders: hunkHeadersOf(p.diff) }), role: 'patch', series: v, message: p.message });
+      out.push({ doc: docOf(p.message, { files, hunkHeaders: p.message.facts?.hunkHeaders ?? hunkHeadersOf(p.diff) }), role: 'patch', series: v, message: p.message });
       for (const m of p.replies) out.push({ doc: docOf(m), role: 'reply', series: v, message: m });
     }
   }

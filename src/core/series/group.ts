@@ -49,7 +49,8 @@
 import type { Mailbox } from '../mail/message';
 import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
 import { followupTrailers, patchTrailers, senderMismatch, seriesMarkers } from '../mail/trailers';
-import { type DiffStat, diffStart, diffStat, parseDiffFiles, type PatchFile, splitPatchBody } from '../patch/patch';
+import { type DiffStat, diffStart, diffStat, parseDiffFiles, type PatchFile } from '../patch/patch';
+import { diffOf, isSpace, type MessageFacts, textKey } from './facts';
 import type {
   DuplicateMessage,
   GivenTrailer,
@@ -105,11 +106,18 @@ function diffAtOf(node: Node): number {
   return (node.diffAt ??= diffStart(node.msg.body));
 }
 
+/** A diff in the body or attached (from the message's facts when it has them: its body is not at hand). */
+function carriesDiff(node: Node): boolean {
+  const facts = node.msg.facts;
+  if (facts) return facts.hasDiff;
+  return node.msg.attachedPatches.length > 0 || diffAtOf(node) >= 0;
+}
+
 function classify(node: Node): Kind {
   const s = node.subject;
   if (s.isReply) return 'none';
   if (s.isPatch && s.index === 0 && (s.total ?? 0) > 0) return 'cover';
-  if (node.msg.attachedPatches.length > 0 || diffAtOf(node) >= 0) return 'patch';
+  if (carriesDiff(node)) return 'patch';
   if (s.isPatch && s.index !== undefined) return 'patch';
   return 'none';
 }
@@ -340,14 +348,62 @@ class Patch implements PatchEntry {
   }
 }
 
+/**
+ * A patch of an indexed message: files and diffstat from its facts; the
+ * commit message and the diff from its body, read again when first asked for.
+ */
+class IndexedPatch implements PatchEntry {
+  trailers: GivenTrailer[];
+  replies: SourcedMessage[] = [];
+  private parts: { message: string; diff: string } | undefined;
+  private parsed: PatchFile[] | undefined;
+  private counted: DiffStat | undefined;
+  constructor(
+    readonly index: number,
+    readonly message: SourcedMessage,
+    readonly subject: SubjectInfo,
+    private readonly facts: MessageFacts,
+    own: GivenTrailer[],
+    readonly findings: string[],
+  ) {
+    this.trailers = own;
+  }
+  private get text(): { message: string; diff: string } {
+    return (this.parts ??= diffOf(this.message));
+  }
+  get commitMessage(): string {
+    return this.text.message;
+  }
+  get diff(): string {
+    return this.text.diff;
+  }
+  get files(): PatchFile[] {
+    if (this.parsed) return this.parsed;
+    // The hunks of a file are the diff's, parsed when first read (so the body is read then, not before).
+    this.parsed = this.facts.files.map((f, i) => {
+      const file = { ...f } as PatchFile;
+      Object.defineProperty(file, 'structured', { enumerable: false, get: () => parseDiffFiles(this.diff)[i]!.structured });
+      return file;
+    });
+    return this.parsed;
+  }
+  get stat(): DiffStat {
+    return (this.counted ??= diffStat(this.facts.files as PatchFile[]));
+  }
+}
+
 function patchEntry(node: Node, findings: string[]): PatchEntry {
-  const parts = splitPatchBody(node.msg.body, diffAtOf(node));
-  // Nearly every patch is inline: its diff stays the slice of the body it is, where join() would copy all of it.
-  const attached = node.msg.attachedPatches;
-  const diff = attached.length === 0 ? parts.diff : [parts.diff, ...attached.map((p) => splitPatchBody(p).diff)].filter(Boolean).join('\n');
+  const facts = node.msg.facts;
+  if (facts) {
+    if (facts.diffEmpty) findings.push('carries no diff');
+    const own: GivenTrailer[] = facts.patchTrailers.map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
+    return new IndexedPatch(indexOf(node), node.msg, node.subject, facts, own, findings);
+  }
+  // Nearly every patch is inline: its diff stays the slice of the body it is (diffOf joins only attached ones).
+  const { message, diff } = diffOf(node.msg, diffAtOf(node));
   if (!diff) findings.push('carries no diff');
-  const own: GivenTrailer[] = patchTrailers(parts.message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
-  return new Patch(indexOf(node), node.msg, node.subject, parts.message, diff, own, findings);
+  const own: GivenTrailer[] = patchTrailers(message).map((t) => ({ ...t, from: 'patch', by: node.msg.from, msgid: node.msg.msgid }));
+  return new Patch(indexOf(node), node.msg, node.subject, message, diff, own, findings);
 }
 
 const versionStats = new WeakMap<SeriesVersion, DiffStat>();
@@ -382,7 +438,8 @@ function buildVersion(s: Sending): SeriesVersion {
   const headSubject = cover?.subject ?? (patches[0] ?? extras[0])?.subject ?? s.anchor.subject;
   const anchors = s.nodes.filter((n) => n !== cover).map((n) => n.anchor);
   const threaded = cover ? anchors.every((a) => a === cover) : new Set(anchors).size <= 1;
-  const markers = seriesMarkers(cover?.msg.body ?? (patches.length === 1 ? patches[0]!.message.body : ''));
+  const markerMsg = cover?.msg ?? (patches.length === 1 ? patches[0]!.message : null);
+  const markers = markerMsg === null ? { baseCommit: null, changeId: null } : markerMsg.facts ?? seriesMarkers(markerMsg.body);
   let first = 0;
   for (const n of s.nodes) if (n.msg.time > 0 && (first === 0 || n.msg.time < first)) first = n.msg.time;
   const time = cover?.msg.time || first;
@@ -424,13 +481,6 @@ function buildVersion(s: Sending): SeriesVersion {
   return version;
 }
 
-/** What /\s/ matches: JavaScript's white space and line terminators. */
-function isSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
 /**
  * Whether two diffs are the same once every run of white space is taken as
  * one space: a.replace(/\s+/g, ' ') === b.replace(/\s+/g, ' '), without
@@ -458,30 +508,22 @@ function sameFolded(a: string, b: string): boolean {
 }
 
 /**
- * A hash of a patch's diff with white space folded as sameFolded folds it,
- * computed once per patch: diffs that are sameFolded have the same hash.
+ * Each patch's diff hashed with white space folded as sameFolded folds it,
+ * once per patch; an indexed patch brings its hash in its facts.
  */
-const foldedHashes = new WeakMap<PatchEntry, number>();
-function foldedHash(p: PatchEntry): number {
-  let h = foldedHashes.get(p);
-  if (h !== undefined) return h;
-  const d = p.diff;
-  h = 0x811c9dc5;
-  for (let i = 0; i < d.length; ) {
-    let c = d.charCodeAt(i++);
-    if (isSpace(c)) {
-      while (i < d.length && isSpace(d.charCodeAt(i))) i++;
-      c = 0x20;
-    }
-    h = Math.imul(h ^ c, 0x01000193);
-  }
-  foldedHashes.set(p, h);
-  return h;
+const diffKeys = new WeakMap<PatchEntry, string>();
+function diffKeyOf(p: PatchEntry): string {
+  const known = p.message.facts?.diffKey;
+  if (known !== undefined) return known;
+  let k = diffKeys.get(p);
+  if (k === undefined) diffKeys.set(p, (k = textKey(p.diff, true)));
+  return k;
 }
 
-/** The same patch, white space aside. */
+/** The same patch, white space aside (for two indexed patches, their 64-bit hashes and lengths say it: their bodies are not at hand). */
 function samePatch(a: PatchEntry, b: PatchEntry): boolean {
-  return foldedHash(a) === foldedHash(b) && sameFolded(a.diff, b.diff);
+  if (diffKeyOf(a) !== diffKeyOf(b)) return false;
+  return (a.message.facts !== undefined && b.message.facts !== undefined) || sameFolded(a.diff, b.diff);
 }
 
 /** The patches both have are the same (white space aside), and there is at least one. */
@@ -585,7 +627,7 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
     const byTitle = new Map<string, number>();
     // Keyed by number, then by the hash of the folded diff. A hash shared by different diffs
     // only adds candidates, and a candidate is taken only when sameContent says so.
-    const byPatch = new Map<number, Map<number, SeriesVersion[]>>();
+    const byPatch = new Map<number, Map<string, SeriesVersion[]>>();
     /** Versions with no patches (a cover alone). */
     const noPatches: SeriesVersion[] = [];
     const listsOf = (v: SeriesVersion): SeriesVersion[][] => {
@@ -593,7 +635,7 @@ function resolveRepeats(family: SeriesVersion[], repeats: Map<SeriesVersion, Ser
       return v.patches.map((p) => {
         let byDiff = byPatch.get(p.index);
         if (!byDiff) byPatch.set(p.index, (byDiff = new Map()));
-        const h = foldedHash(p);
+        const h = diffKeyOf(p);
         let at = byDiff.get(h);
         if (!at) byDiff.set(h, (at = []));
         return at;
@@ -664,7 +706,7 @@ function nameFamilies(groups: SeriesVersion[][]): SeriesFamily[] {
 }
 
 function given(node: Node): GivenTrailer[] {
-  return followupTrailers(node.msg.body).map((t) => ({
+  return (node.msg.facts?.followupTrailers ?? followupTrailers(node.msg.body)).map((t) => ({
     ...t,
     from: 'followup',
     by: node.msg.from,

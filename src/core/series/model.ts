@@ -4,6 +4,40 @@ import type { SubjectInfo } from '../mail/subject';
 import type { Trailer } from '../mail/trailers';
 import type { DiffStat, PatchFile } from '../patch/patch';
 
+/** A file a patch touches, without its hunks. */
+export interface FileFact {
+  path: string;
+  oldPath: string | null;
+  newPath: string | null;
+  status: 'modified' | 'added' | 'deleted' | 'renamed';
+  additions: number;
+  deletions: number;
+}
+
+/** What a message's text says (see facts.ts), kept by a mail index in place of the text. */
+export interface MessageFacts {
+  /** A diff in the body, or a patch attached: the message is a patch unless its subject says it answers one. */
+  hasDiff: boolean;
+  /** The diff a patch entry would take from it is empty (a patch "carries no diff"). */
+  diffEmpty: boolean;
+  /** The diff's files, their hunks left out. */
+  files: FileFact[];
+  /** Hash of the diff with white space folded (two patches are the same patch when these are equal). */
+  diffKey: string;
+  /** Hash of the whole text (body and attached patches): two copies of a Message-ID are identical when these are equal. */
+  contentKey: string;
+  /** Trailers in the commit message (a patch's own). */
+  patchTrailers: Trailer[];
+  /** Trailers the message gives in its own lines (a follow-up's). */
+  followupTrailers: Trailer[];
+  baseCommit: string | null;
+  changeId: string | null;
+  /** The text after each hunk header's second @@ (dfhh:). */
+  hunkHeaders: string[];
+  /** Per path the diff touches (new and old names): the functions its changed lines fall in, lower case. */
+  touches: Record<string, string[]>;
+}
+
 export interface ReadError {
   msgid: string | null;
   /** Where the message came from (file and position, or repository and commit). */
@@ -34,6 +68,13 @@ export interface SourcedMessage extends MailMessage {
   origin: string;
   /** The source it was read from (a configured path), for grouping format-patch folders. */
   sourceId: string;
+  /**
+   * What its text says, worked out when it was indexed: a message from a mail
+   * index carries these, and its body is read again only when asked for.
+   */
+  facts?: MessageFacts;
+  /** Lists it was also read from (its copies there are not duplicates to show). */
+  alsoOn?: string[];
 }
 
 export interface GivenTrailer extends Trailer {

@@ -1,0 +1,60 @@
+/**
+ * Grouping from facts (as an index keeps messages) gives the same series as
+ * grouping from bodies, on every corpus file and the linux-modules epoch, and
+ * never reads a body to do it.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { accountFor } from '../../../src/core/series/accounting';
+import { lighten } from '../../../src/core/series/facts';
+import { groupSeries } from '../../../src/core/series/group';
+import { seriesJson } from '../../../src/core/series/json';
+import type { SourcedMessage } from '../../../src/core/series/model';
+import { historyOf } from '../../../src/core/search/history';
+import { readSources } from '../../../src/node/mail/read';
+import { corpusMissing, epochRepo, THREADS_DIR } from '../../support/corpus';
+
+async function both(sources: string[]): Promise<void> {
+  const read = await readSources(sources);
+  const full = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
+  const byId = new Map(read.messages.map((m) => [m.msgid, m]));
+  let loads = 0;
+  const light = read.messages.map((m) =>
+    lighten({ ...m }, (x: SourcedMessage) => {
+      loads++;
+      return byId.get(x.msgid)!;
+    }),
+  );
+  const grouped = groupSeries(light, { errors: read.errors, duplicates: read.duplicates });
+  assert.equal(loads, 0, 'grouping from facts read no body');
+  // The whole JSON (titles, versions, patches, stats, trailers, findings) is the same.
+  assert.deepEqual(seriesJson(grouped), seriesJson(full));
+  assert.deepEqual(accountFor(grouped), accountFor(full));
+  assert.equal(loads, 0, 'the JSON read no body');
+  // The history of a file is the same, and found without reading bodies.
+  const file = 'arch/arm64/kernel/module.c';
+  const h1 = historyOf(full, file, 'module_alloc').map((h) => h.patch.message.msgid);
+  const h2 = historyOf(grouped, file, 'module_alloc').map((h) => h.patch.message.msgid);
+  assert.deepEqual(h2, h1);
+  assert.equal(loads, 0, 'history read no body');
+  // A patch's diff is read again on demand, the same as it was.
+  const p1 = full.series.flatMap((v) => v.patches)[0];
+  const p2 = grouped.series.flatMap((v) => v.patches)[0];
+  if (p1 && p2) {
+    assert.equal(p2.diff, p1.diff);
+    assert.equal(p2.commitMessage, p1.commitMessage);
+    assert.deepEqual(p2.files[0]?.structured.hunks.length, p1.files[0]?.structured.hunks.length);
+    assert.ok(loads > 0);
+  }
+}
+
+describe('grouping from facts', { skip: corpusMissing }, () => {
+  for (const name of corpusMissing ? [] : readdirSync(THREADS_DIR).filter((n) => n.endsWith('.mbox'))) {
+    test(`the same series from facts as from bodies: threads/${name}`, () => both([path.join(THREADS_DIR, name)]));
+  }
+  test('the same series from facts as from bodies: all threads at once', () =>
+    both(readdirSync(THREADS_DIR).filter((n) => n.endsWith('.mbox')).map((n) => path.join(THREADS_DIR, n))));
+  test('the same series from facts as from bodies: the linux-modules epoch', () => both([epochRepo()]));
+});
