@@ -28,6 +28,14 @@ const common = {
 // CommonJS bundle does not have; its CommonJS build works in one.
 const TREE_SITTER_CJS = { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' };
 
+// SQLite's WebAssembly build is ESM only and finds itself through import.meta.url
+// (src/node/index/sqlite.ts hands it the wasm file's place; createRequire still
+// needs a URL): in the CommonJS bundles, import.meta.url is the bundle's own.
+const IMPORT_META_URL = {
+  define: { 'import.meta.url': '__execmemImportMetaUrl' },
+  banner: { js: "const __execmemImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -38,6 +46,7 @@ const builds = [
     format: 'cjs',
     alias: TREE_SITTER_CJS,
     external: ['vscode'],
+    ...IMPORT_META_URL,
   },
   {
     ...common,
@@ -46,6 +55,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     alias: TREE_SITTER_CJS,
+    ...IMPORT_META_URL,
   },
   {
     ...common,
@@ -60,8 +70,8 @@ const builds = [
 /** tree-sitter's runtime and the C grammar are WebAssembly files loaded at run time (src/node/c/parser.ts). */
 async function copyWasm() {
   await mkdir(new URL('../dist/wasm', import.meta.url), { recursive: true });
-  for (const [pkg, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-c', 'tree-sitter-c.wasm']]) {
-    await copyFile(new URL(`../node_modules/${pkg}/${file}`, import.meta.url), new URL(`../dist/wasm/${file}`, import.meta.url));
+  for (const [pkg, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-c', 'tree-sitter-c.wasm'], ['@sqlite.org/sqlite-wasm', 'dist/sqlite3.wasm']]) {
+    await copyFile(new URL(`../node_modules/${pkg}/${file}`, import.meta.url), new URL(`../dist/wasm/${file.split('/').pop()}`, import.meta.url));
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { version } from '../../package.json';
 import { archmapCommand } from './commands/archmap';
+import { indexCommand } from './commands/index';
 import { searchCommand } from './commands/search';
 import { seriesCommand } from './commands/series';
 import { simulateCommand } from './commands/simulate';
@@ -13,6 +14,7 @@ import type { CliIo, Subcommand } from './subcommand';
 /** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
   archmap: archmapCommand,
+  index: indexCommand,
   search: searchCommand,
   series: seriesCommand,
   simulate: simulateCommand,

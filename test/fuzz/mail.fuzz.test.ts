@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { splitMbox, splitMboxPart, type MboxEntry } from '../../src/core/mail/mbox';
+import { entryAt, splitMbox, splitMboxPart, type MboxEntry } from '../../src/core/mail/mbox';
 import { parseMessage } from '../../src/core/mail/message';
 import { MAX_VERSION, normalizeTitle, parseSubject } from '../../src/core/mail/subject';
 import { followupTrailers, patchTrailers } from '../../src/core/mail/trailers';
@@ -34,7 +34,7 @@ function splitInPieces(whole: Uint8Array, sizes: readonly number[]): MboxEntry[]
     const atEnd = piece.length === 0;
     held = concat([held, piece]);
     const part = splitMboxPart(held, atEnd, base);
-    for (const e of part.entries) out.push({ offset: e.offset, bytes: e.bytes.slice() });
+    for (const e of part.entries) out.push({ ...e, bytes: e.bytes.slice() });
     held = held.slice(part.rest);
     base += part.rest;
     if (atEnd) return out;
@@ -68,6 +68,18 @@ describe('fuzz: mbox splitter', () => {
         assert.deepEqual(pieces, whole);
       }),
       fuzzParams('split: in pieces', 500),
+    );
+  });
+
+  test('each message read again from its raw range [offset, end) is the message split out (what a mail index relies on)', () => {
+    fc.assert(
+      fc.property(anyBytes, fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 4 }), (bytes, sizes) => {
+        for (const e of splitInPieces(bytes, sizes)) {
+          assert.ok(e.offset <= e.end && e.end <= bytes.length, 'the range lies in the file');
+          assert.deepEqual(Buffer.from(entryAt(bytes.subarray(e.offset, e.end), e.whole)).toString('latin1'), Buffer.from(e.bytes).toString('latin1'));
+        }
+      }),
+      fuzzParams('split: read again from its range', 500),
     );
   });
 });

@@ -2,27 +2,35 @@
 import { oneLine } from '../../core/mail/display';
 import { searchEntries } from '../../core/search/docs';
 import { matches, parseQuery } from '../../core/search/query';
-import { readGrouped } from '../readMail';
+import { readGrouped, takeIndexOption } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
-const USAGE = `Usage: execmem-lens search QUERY SOURCE... [--json]
+const USAGE = `Usage: execmem-lens search QUERY SOURCE... [--json] [--index DIR]
 
 Finds messages in mail with lore's query language:
   s:WORDS  subject        f:WHO   From (name or address)
+  t:WHO    To             c:WHO   Cc (with --index, addresses only)
   b:WORDS  body           m:ID    Message-ID
   d:DATE   a day or a range: d:2023-06-01..2023-07-01, d:2.weeks.ago..
   dfn:FILE a file a patch touches (a path or its last components)
   dfhh:FN  a function named in a patch's hunk headers
   "a phrase", word* for a prefix, AND, OR, NOT, ( ); neighbours are ANDed.
-  (t: and c: are refused for now: the reader does not keep To/Cc.)
   A prefix it does not know is text: 'mm: execmem' searches those words.
-SOURCE is an mbox, a public-inbox repository or a folder of patches, read
-in full each time (there is no index yet). Hits are printed newest first.
+SOURCE is an mbox, a public-inbox repository or a folder of patches. Hits
+are printed newest first.
 
-  --json   {"total": N, "hits": [{msgid, subject, from, date, role, series}]}`;
+  --index DIR  use (and bring up to date) the index of each source kept in
+               DIR (see execmem-lens index); without it, mail is read in full
+  --json       {"total": N, "hits": [{msgid, subject, from, date, role, series}]}`;
 
 
-async function run(args: string[], io: CliIo): Promise<number> {
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const opt = takeIndexOption(argv);
+  if (opt.error) {
+    io.stderr(`execmem-lens search: ${opt.error}\n${USAGE}\n`);
+    return 2;
+  }
+  const args = opt.args;
   const json = args.includes('--json');
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
   if (unknown.length) {
@@ -39,7 +47,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`execmem-lens search: ${parsed.error}\n`);
     return 2;
   }
-  const index = await readGrouped('search', paths, io);
+  const index = await readGrouped('search', paths, io, opt.indexDir);
   if (index === 1) return 1;
   const hits = searchEntries(index)
     .filter((e) => matches(e.doc, parsed.value))

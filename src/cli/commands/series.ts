@@ -2,10 +2,10 @@
 import { accountFor } from '../../core/series/accounting';
 import { seriesJson } from '../../core/series/json';
 import type { SeriesIndex } from '../../core/series/model';
-import { readGrouped } from '../readMail';
+import { readGrouped, takeIndexOption } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
-const USAGE = `Usage: execmem-lens series PATH... [--json]
+const USAGE = `Usage: execmem-lens series PATH... [--json] [--index DIR]
 
 Reads mail and prints the patch series in it: every version, its patches,
 missing numbers, replies and trailers. PATH is an mbox file, a public-inbox
@@ -16,8 +16,10 @@ Every message read is accounted for in exactly one bucket:
   messages = covers + patches + replies + other mail + duplicates + unreadable
 (a duplicate is a Message-ID read again; the copy that counts is the first).
 
-  --json   print JSON (messages, series, replies, others, duplicates, errors)
-           instead of a summary`;
+  --json       print JSON (messages, series, replies, others, duplicates,
+               errors) instead of a summary
+  --index DIR  use (and bring up to date) the index of each source kept in
+               DIR (see execmem-lens index): only new mail is read`;
 
 /** Mail text without terminal control characters (escape sequences in a subject must not reach the terminal). */
 function printable(text: string): string {
@@ -60,7 +62,13 @@ function summary(index: SeriesIndex): string {
   return `${printable(lines.join('\n'))}\n`;
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const opt = takeIndexOption(argv);
+  if (opt.error) {
+    io.stderr(`execmem-lens series: ${opt.error}\n${USAGE}\n`);
+    return 2;
+  }
+  const args = opt.args;
   const json = args.includes('--json');
   const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
   if (unknown.length) {
@@ -72,7 +80,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`execmem-lens series: no PATH given\n${USAGE}\n`);
     return 2;
   }
-  const index = await readGrouped('series', paths, io);
+  const index = await readGrouped('series', paths, io, opt.indexDir);
   if (index === 1) return 1;
   io.stdout(json ? `${JSON.stringify(seriesJson(index), null, 2)}\n` : summary(index));
   return 0;

@@ -19,8 +19,12 @@ const CR = 0x0d;
 export interface MboxEntry {
   /** Byte offset of the message (after its "From " line) in the mbox. */
   offset: number;
+  /** Where its raw bytes end in the mbox (exclusive): [offset, end) read again gives it back (see entryAt). */
+  end: number;
   /** The message bytes, unescaped; a view into the input when nothing needed unescaping. */
   bytes: Uint8Array;
+  /** A file without any "From " separator is one message taken as it is, nothing unescaped. */
+  whole?: true;
 }
 
 function startsWithFrom(buf: Uint8Array, at: number): boolean {
@@ -114,7 +118,7 @@ export function splitMboxPart(buf: Uint8Array, final: boolean, base = 0): MboxPa
   }
   if (starts.length === 0) {
     if (!final) return { entries: [], rest: 0 };
-    return { entries: buf.length > 0 ? [{ offset: base, bytes: buf }] : [], rest: buf.length };
+    return { entries: buf.length > 0 ? [{ offset: base, end: base + buf.length, bytes: buf, whole: true }] : [], rest: buf.length };
   }
   const entries: MboxEntry[] = [];
   const complete = final ? starts.length : starts.length - 1;
@@ -127,7 +131,7 @@ export function splitMboxPart(buf: Uint8Array, final: boolean, base = 0): MboxPa
     // In a CRLF mbox it is "\r\n": left on, each message read one blank line longer than from LF (fuzz).
     else if (end - bodyStart >= 4 && buf[end - 1] === NL && buf[end - 2] === CR && buf[end - 3] === NL && buf[end - 4] === CR) end -= 2;
     while (e < escapes.length && escapes[e]! < bodyStart) e++;
-    entries.push({ offset: base + bodyStart, bytes: unescape(buf, bodyStart, end, escapes, e) });
+    entries.push({ offset: base + bodyStart, end: base + end, bytes: unescape(buf, bodyStart, end, escapes, e) });
   }
   return { entries, rest: final ? buf.length : starts[starts.length - 1]! };
 }
@@ -139,4 +143,21 @@ export function splitMboxPart(buf: Uint8Array, final: boolean, base = 0): MboxPa
  */
 export function splitMbox(buf: Uint8Array): MboxEntry[] {
   return splitMboxPart(buf, true).entries;
+}
+
+/**
+ * One message again from its raw bytes [entry.offset, entry.end) in the mbox
+ * (a mail index keeps those two numbers instead of the message): the escaped
+ * ">From " lines unescaped as splitMboxPart unescapes them.
+ */
+export function entryAt(raw: Uint8Array, whole = false): Uint8Array {
+  if (whole) return raw;
+  const escapes: number[] = [];
+  for (let i = indexOfByte(raw, FROM[0]!, 0); i >= 0; i = indexOfByte(raw, FROM[0]!, i + 1)) {
+    let line = i;
+    while (line > 0 && raw[line - 1] === GT) line--;
+    if (line === i || (line > 0 && raw[line - 1] !== NL)) continue;
+    if (startsWithFrom(raw, i)) escapes.push(line);
+  }
+  return unescape(raw, 0, raw.length, escapes, 0);
 }

@@ -42,6 +42,10 @@ export interface MailMessage {
   attachedPatches: string[];
   /** Raw size in bytes. */
   size: number;
+  /** The To, Cc and List-Id header values as written (unfolded; addresses are read from them when wanted). */
+  to?: string;
+  cc?: string;
+  listId?: string;
 }
 
 export interface ParseLimits {
@@ -84,7 +88,7 @@ function headerEnd(bytes: Uint8Array): { end: number; bodyStart: number } {
 }
 
 /** The header fields this reader uses; the rest (Received, DKIM…) are never split out. */
-const WANTED_NAMES = 'from|subject|date|message-id|in-reply-to|references|content-type|content-transfer-encoding';
+const WANTED_NAMES = 'from|subject|date|message-id|in-reply-to|references|content-type|content-transfer-encoding|to|cc|list-id';
 const WANTED_VALUE = '[ \\t]*:[ \\t]*([^\\n]*(?:\\n[ \\t][^\\n]*)*)';
 /**
  * A wanted field at a line start: after a line terminator (those JavaScript's
@@ -361,7 +365,39 @@ function messageOf(headers: Map<string, string>, body: string, attachedPatches: 
     body: body.indexOf('\r') < 0 ? body : body.replace(/\r\n/g, '\n'),
     attachedPatches,
     size,
+    ...recipients(headers),
   };
+}
+
+/** To, Cc and List-Id, present only when the message has them (most mail of a read is never asked for them). */
+function recipients(headers: Map<string, string>): Pick<MailMessage, 'to' | 'cc' | 'listId'> {
+  const out: Pick<MailMessage, 'to' | 'cc' | 'listId'> = {};
+  const to = headers.get('to');
+  const cc = headers.get('cc');
+  const list = headers.get('list-id');
+  if (to) out.to = to;
+  if (cc) out.cc = cc;
+  if (list) out.listId = list;
+  return out;
+}
+
+/** The addresses of a To or Cc value: "Name <addr>" (or the bare address), names decoded. */
+export function addressesOf(value: string | undefined): string[] {
+  if (!value) return [];
+  const out: string[] = [];
+  const walk = (list: ReturnType<typeof addressParser>) => {
+    for (const a of list) {
+      if ('group' in a && Array.isArray(a.group)) walk(a.group);
+      else if (a.address) out.push(a.name ? `${decodeWords(a.name)} <${a.address}>` : a.address);
+    }
+  };
+  try {
+    walk(addressParser(value));
+  } catch {
+    // An address list postal-mime cannot read is searched as it is written.
+    out.push(value);
+  }
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@
  * dfn: and dfhh:.
  */
 import type { SeriesIndex, SeriesVersion, SourcedMessage } from '../series/model';
+import { addressesOf } from '../mail/message';
 import { hunkHeadersOf } from '../series/facts';
 import type { SearchDoc } from './query';
 
@@ -28,6 +29,12 @@ function docOf(m: SourcedMessage, extra: Partial<SearchDoc> = {}): SearchDoc {
     time: m.date === null ? null : m.time,
     get body() {
       return m.body;
+    },
+    get to() {
+      return addressesOf(m.to);
+    },
+    get cc() {
+      return addressesOf(m.cc);
     },
     ...extra,
   };

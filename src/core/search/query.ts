@@ -46,8 +46,6 @@ export interface SearchDoc {
 }
 
 const FIELDS = new Set(['s', 'f', 't', 'c', 'm', 'b', 'd', 'dfn', 'dfhh']);
-/** Prefixes lore has that cannot be answered yet: the reader does not keep To and Cc. */
-const NOT_YET: Record<string, string> = { t: 'To', c: 'Cc' };
 const DAY = 86_400_000;
 
 type Token = { t: 'word'; text: string; at: number } | { t: 'op'; op: 'AND' | 'OR' | 'NOT' | '(' | ')'; at: number };
@@ -146,8 +144,6 @@ function termOf(text: string, now: number): Result<Query> {
   let value = text;
   // An unknown prefix is text, as in Xapian: "mm: execmem" typed without s: searches those words.
   if (m && !m[2]!.startsWith('//') && FIELDS.has(m[1]!)) {
-    const notYet = NOT_YET[m[1]!];
-    if (notYet) return err(`${m[1]}: cannot be searched yet: the mail reader does not keep the ${notYet} header`);
     if (m[1] === 'd') return parseDate(m[2]!, now);
     field = m[1] as Field;
     value = m[2]!;

@@ -9,6 +9,7 @@
  * message that vanishes or is filed twice shows up as a broken equation.
  */
 import type { DuplicateMessage, SeriesIndex, SourcedMessage } from './model';
+import { contentKeyOf } from './facts';
 
 export type Bucket = 'cover' | 'patch' | 'reply' | 'other' | 'duplicate' | 'error';
 
@@ -62,12 +63,20 @@ export function accountFor(index: SeriesIndex): Accounting {
   };
 }
 
-/** The same message as far as a reader can tell: sender, date, subject and text. */
+/**
+ * The same message as far as a reader can tell: sender, date, subject and
+ * text (an indexed message's text by the hash in its facts: its body is not
+ * at hand).
+ */
 function sameContent(a: SourcedMessage, b: SourcedMessage): boolean {
+  if (a.subject !== b.subject || a.from.address !== b.from.address || a.time !== b.time) return false;
+  if (a.facts || b.facts) {
+    const ka = contentKeyOf(a);
+    const kb = contentKeyOf(b);
+    // Keys made by different hashes (see FactHashes) say nothing: the texts are compared.
+    if (ka[0] === kb[0]) return ka === kb;
+  }
   return (
-    a.subject === b.subject &&
-    a.from.address === b.from.address &&
-    a.time === b.time &&
     a.body === b.body &&
     a.attachedPatches.length === b.attachedPatches.length &&
     a.attachedPatches.every((p, i) => p === b.attachedPatches[i])

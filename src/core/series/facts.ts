@@ -9,7 +9,7 @@
  * test/core/series/facts.test.ts checks on every corpus file.
  */
 import type { MailMessage } from '../mail/message';
-import { followupTrailers, patchTrailers, seriesMarkers } from '../mail/trailers';
+import { followupTrailers, parsePerson, patchTrailers, seriesMarkers, type Trailer } from '../mail/trailers';
 import { parseSubject } from '../mail/subject';
 import { diffStart, parseDiffFiles, splitPatchBody } from '../patch/patch';
 import { touchesOf } from '../patch/touches';
@@ -66,15 +66,44 @@ export function diffOf(msg: Pick<MailMessage, 'body' | 'attachedPatches'>, at: n
   return { message: parts.message, diff };
 }
 
-/** The facts of a decoded message. `isReply`: its subject answers another ("Re:"), so it is never a patch. */
-export function factsOf(msg: MailMessage, isReply: boolean): MessageFacts {
+/** The hash of a message's whole text (body and attached patches) that says two copies are the same, made by `hash` (default JS_HASHES). */
+export function contentKeyOf(msg: Pick<MailMessage, 'body' | 'attachedPatches'> & { facts?: MessageFacts }, hash: (t: string) => string = JS_HASHES.exact): string {
+  if (msg.facts) return msg.facts.contentKey;
+  return hash(msg.attachedPatches.length === 0 ? msg.body : [msg.body, ...msg.attachedPatches].join('\u0000'));
+}
+
+/**
+ * How facts hash text: `textKey` by default; a caller with a faster hash (the
+ * Node indexer uses the platform's SHA-1) passes its own. Keys say which
+ * hash made them, so keys of two hashes are never taken as different text.
+ */
+export interface FactHashes {
+  /** Hash of the text as it is. */
+  exact: (text: string) => string;
+  /** Hash of the text with every run of white space taken as one space. */
+  folded: (text: string) => string;
+}
+
+export const JS_HASHES: FactHashes = {
+  exact: (t) => `j${textKey(t, false)}`,
+  folded: (t) => `j${textKey(t, true)}`,
+};
+
+/**
+ * The facts of a decoded message. `isReply`: its subject answers another
+ * ("Re:"), so it is never a patch. Trailers are kept only where grouping
+ * reads them: a patch's own for a message that can be a patch, those it
+ * gives for one that can be a follow-up.
+ */
+export function factsOf(msg: MailMessage, isReply: boolean, hashes: FactHashes = JS_HASHES): MessageFacts {
   const at = diffStart(msg.body);
   const hasDiff = msg.attachedPatches.length > 0 || at >= 0;
-  const contentKey = textKey(msg.attachedPatches.length === 0 ? msg.body : [msg.body, ...msg.attachedPatches].join('\u0000'), false);
+  const contentKey = hashes.exact(msg.attachedPatches.length === 0 ? msg.body : [msg.body, ...msg.attachedPatches].join('\u0000'));
   const markers = seriesMarkers(msg.body);
-  const followup = followupTrailers(msg.body);
+  // A message with a diff that does not answer another is always a patch: it gives no follow-up trailers.
+  const followup = isReply || !hasDiff ? followupTrailers(msg.body) : [];
   if (isReply) {
-    return { hasDiff, diffEmpty: true, files: [], diffKey: textKey('', true), contentKey, patchTrailers: [], followupTrailers: followup, ...markers, hunkHeaders: [], touches: {} };
+    return { hasDiff, diffEmpty: true, files: [], diffKey: hashes.folded(''), contentKey, patchTrailers: [], followupTrailers: followup, ...markers, hunkHeaders: [], touches: {} };
   }
   const { message, diff } = diffOf(msg, at);
   const files: FileFact[] = parseDiffFiles(diff).map((f) => ({
@@ -91,7 +120,7 @@ export function factsOf(msg: MailMessage, isReply: boolean): MessageFacts {
     hasDiff,
     diffEmpty: diff === '',
     files,
-    diffKey: textKey(diff, true),
+    diffKey: hashes.folded(diff),
     contentKey,
     patchTrailers: patchTrailers(message),
     followupTrailers: followup,
@@ -116,8 +145,73 @@ export function indexedMessage(head: Omit<SourcedMessage, 'body' | 'attachedPatc
 }
 
 /** A decoded message with its facts worked out and its text dropped, to be read again through `load`. */
-export function lighten(msg: SourcedMessage, load: BodyLoader): SourcedMessage {
-  const facts = msg.facts ?? factsOf(msg, parseSubject(msg.subject).isReply);
+export function lighten(msg: SourcedMessage, load: BodyLoader, hashes: FactHashes = JS_HASHES): SourcedMessage {
+  const facts = msg.facts ?? factsOf(msg, parseSubject(msg.subject).isReply, hashes);
   const { body: _body, attachedPatches: _attached, ...head } = msg;
   return indexedMessage({ ...head, facts }, load);
+}
+
+/*
+ * Facts as an index stores them: a JSON array, positions instead of keys, a
+ * person trailer's person read again from its value (parsePerson is what
+ * made it), so that a list archive's facts take a few hundred bytes a
+ * message. decodeFacts(encodeFacts(f)) deep-equals f.
+ */
+type TrailerCode = [string, string, 0 | 1] | [string, string, 0 | 1, string];
+type FileCode = [string, string | null | 0, string | null | 0, string, number, number];
+const STATUS = ['modified', 'added', 'deleted', 'renamed'] as const;
+
+function encodeTrailer(t: Trailer): TrailerCode {
+  const head: [string, string, 0 | 1] = [t.name, t.value, t.person ? 1 : 0];
+  return t.note === undefined ? head : [...head, t.note];
+}
+
+function decodeTrailer(c: TrailerCode): Trailer {
+  const t: Trailer = { name: c[0], value: c[1] };
+  if (c[2] === 1) {
+    const p = parsePerson(c[1]);
+    if (p) t.person = p;
+  }
+  if (c.length === 4) t.note = c[3];
+  return t;
+}
+
+export function encodeFacts(f: MessageFacts): string {
+  const files: FileCode[] = f.files.map((x) => [x.path, x.oldPath === x.path ? 0 : x.oldPath, x.newPath === x.path ? 0 : x.newPath, String(STATUS.indexOf(x.status)), x.additions, x.deletions]);
+  return JSON.stringify([
+    (f.hasDiff ? 1 : 0) | (f.diffEmpty ? 2 : 0),
+    f.diffKey,
+    f.contentKey,
+    files,
+    f.patchTrailers.map(encodeTrailer),
+    f.followupTrailers.map(encodeTrailer),
+    f.baseCommit,
+    f.changeId,
+    f.hunkHeaders,
+    Object.entries(f.touches),
+  ]);
+}
+
+export function decodeFacts(s: string): MessageFacts {
+  const a = JSON.parse(s) as [number, string, string, FileCode[], TrailerCode[], TrailerCode[], string | null, string | null, string[], [string, string[]][]];
+  return {
+    hasDiff: (a[0] & 1) !== 0,
+    diffEmpty: (a[0] & 2) !== 0,
+    diffKey: a[1],
+    contentKey: a[2],
+    files: a[3].map((c) => ({
+      path: c[0],
+      oldPath: c[1] === 0 ? c[0] : c[1],
+      newPath: c[2] === 0 ? c[0] : c[2],
+      status: STATUS[Number(c[3])] ?? 'modified',
+      additions: c[4],
+      deletions: c[5],
+    })),
+    patchTrailers: a[4].map(decodeTrailer),
+    followupTrailers: a[5].map(decodeTrailer),
+    baseCommit: a[6],
+    changeId: a[7],
+    hunkHeaders: a[8],
+    touches: Object.fromEntries(a[9]),
+  };
 }

@@ -50,7 +50,7 @@ import type { Mailbox } from '../mail/message';
 import { MAX_SERIES_TOTAL, normalizeTitle, parseSubject, type SubjectInfo } from '../mail/subject';
 import { followupTrailers, patchTrailers, senderMismatch, seriesMarkers } from '../mail/trailers';
 import { type DiffStat, diffStart, diffStat, parseDiffFiles, type PatchFile } from '../patch/patch';
-import { diffOf, isSpace, type MessageFacts, textKey } from './facts';
+import { diffOf, isSpace, JS_HASHES, type MessageFacts } from './facts';
 import type {
   DuplicateMessage,
   GivenTrailer,
@@ -516,13 +516,20 @@ function diffKeyOf(p: PatchEntry): string {
   const known = p.message.facts?.diffKey;
   if (known !== undefined) return known;
   let k = diffKeys.get(p);
-  if (k === undefined) diffKeys.set(p, (k = textKey(p.diff, true)));
+  if (k === undefined) diffKeys.set(p, (k = JS_HASHES.folded(p.diff)));
   return k;
 }
 
-/** The same patch, white space aside (for two indexed patches, their 64-bit hashes and lengths say it: their bodies are not at hand). */
+/**
+ * The same patch, white space aside. Two indexed patches whose keys were made
+ * by the same hash are compared by them (their bodies are not at hand); keys
+ * made by different hashes say nothing, and the diffs are read and compared.
+ */
 function samePatch(a: PatchEntry, b: PatchEntry): boolean {
-  if (diffKeyOf(a) !== diffKeyOf(b)) return false;
+  const ka = diffKeyOf(a);
+  const kb = diffKeyOf(b);
+  if (ka[0] !== kb[0]) return sameFolded(a.diff, b.diff);
+  if (ka !== kb) return false;
   return (a.message.facts !== undefined && b.message.facts !== undefined) || sameFolded(a.diff, b.diff);
 }
 

@@ -45,6 +45,8 @@ export interface ReadError {
   message: string;
   /** The source it was read from (a configured path), when known. */
   sourceId?: string;
+  /** Where in the source (see SourcedMessage.loc), when a mail index keeps it. */
+  loc?: string;
 }
 
 /** A message whose Message-ID was already read (from this source or an earlier one). */
@@ -75,6 +77,16 @@ export interface SourcedMessage extends MailMessage {
   facts?: MessageFacts;
   /** Lists it was also read from (its copies there are not duplicates to show). */
   alsoOn?: string[];
+  /**
+   * Where to read it again in its source: "<offset>-<end>" in an mbox (a
+   * trailing "w" for a file that is one message without a "From " line),
+   * "<file>#<offset>-<end>" in a folder, "<epoch>/<commit>" in public-inbox.
+   */
+  loc?: string;
+  /** The list it was read from (a mail index knows it: List-Id, or the source's name). */
+  list?: string;
+  /** Decoded by the full MIME parse (multipart mail): an index keeps its text, which cannot be decoded again synchronously. */
+  mime?: true;
 }
 
 export interface GivenTrailer extends Trailer {

@@ -24,6 +24,13 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called now and then with the number of messages decoded so far. */
   onProgress?: (decoded: number) => void;
+  /**
+   * Each decoded message as it is kept: a mail index replaces it by its
+   * facts and drops the text, so a whole archive is never held at once.
+   */
+  shape?: (m: SourcedMessage) => SourcedMessage;
+  /** Called (and awaited) whenever this many messages are held: the caller takes them away with settle(). */
+  drain?: { every: number; run: () => Promise<void> };
 }
 
 export interface ReadResult {
@@ -82,7 +89,7 @@ function thrown(e: unknown): string {
  * tried: handing them over and taking the results back cost this thread as
  * much as decoding them, and more memory.)
  */
-class Collector {
+export class Collector {
   private readonly slots: (SourcedMessage | ReadError)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private decoded = 0;
@@ -106,7 +113,7 @@ class Collector {
    * returns (a MIME parse gets its own copy), so the caller may reuse their
    * buffer after awaiting it.
    */
-  async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string): Promise<void> {
+  async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string, loc?: string): Promise<void> {
     this.opts.signal?.throwIfAborted();
     const slot = this.slots.length;
     let decoded;
@@ -116,7 +123,8 @@ class Collector {
       decoded = err<MailMessage>(thrown(e));
     }
     if (!('needsMime' in decoded)) {
-      this.file(slot, decoded.ok ? { message: decoded.value } : { msgid: sniffMsgId(bytes), error: decoded.error }, origin, sourceId);
+      this.file(slot, decoded.ok ? { message: decoded.value } : { msgid: sniffMsgId(bytes), error: decoded.error }, origin, sourceId, loc);
+      await this.maybeDrain();
       return;
     }
     this.slots.push({ msgid: null, origin, sourceId, message: 'was not decoded' });
@@ -124,29 +132,45 @@ class Collector {
     const own = Uint8Array.prototype.slice.call(bytes);
     const job = completeWithMime(decoded, () => this.mime.parse(own, this.limits))
       .catch((e: unknown) => err<MailMessage>(thrown(e)))
-      .then((r) => this.file(slot, r.ok ? { message: r.value } : { msgid: sniffMsgId(own), error: r.error }, origin, sourceId));
+      .then((r) => {
+        if (r.ok) (r.value as SourcedMessage).mime = true;
+        this.file(slot, r.ok ? { message: r.value } : { msgid: sniffMsgId(own), error: r.error }, origin, sourceId, loc);
+      });
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
+    await this.maybeDrain();
   }
 
-  private file(slot: number, o: Outcome, origin: string, sourceId: string): void {
+  private async maybeDrain(): Promise<void> {
+    const d = this.opts.drain;
+    if (d && this.slots.length >= d.every) await d.run();
+  }
+
+  private file(slot: number, o: Outcome, origin: string, sourceId: string, loc: string | undefined): void {
     if ('message' in o) {
       // The decoded message is this reader's own: completed in place rather than copied.
       const m = o.message as SourcedMessage;
       m.origin = origin;
       m.sourceId = sourceId;
-      this.slots[slot] = m;
+      if (loc !== undefined) m.loc = loc;
+      this.slots[slot] = this.opts.shape ? this.opts.shape(m) : m;
     } else {
-      this.slots[slot] = { msgid: o.msgid, origin, sourceId, message: o.error };
+      this.slots[slot] = { msgid: o.msgid, origin, sourceId, message: o.error, ...(loc === undefined ? {} : { loc }) };
     }
     this.decoded++;
     if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
   }
 
   /** Something that is not one message could not be read (a file of a folder, an epoch): one error. */
-  fail(sourceId: string, origin: string, message: string): void {
-    this.slots.push({ msgid: null, origin, sourceId, message });
+  fail(sourceId: string, origin: string, message: string, loc?: string): void {
+    this.slots.push({ msgid: null, origin, sourceId, message, ...(loc === undefined ? {} : { loc }) });
+  }
+
+  /** Everything read so far, in reading order, once every MIME parse has finished; the collector starts empty again. */
+  async settle(): Promise<(SourcedMessage | ReadError)[]> {
+    await Promise.all(this.inFlight);
+    return this.slots.splice(0);
   }
 
   async finish(seen: Map<string, SourcedMessage>): Promise<Omit<ReadResult, 'seen'>> {
@@ -169,15 +193,21 @@ const MBOX_READ_BYTES = 1 << 18;
  * a whole list archive at once costs its size in fresh memory, and touching
  * fresh pages is much of the time on some machines.
  */
-async function readMboxFile(file: string, sourceId: string, c: Collector): Promise<void> {
+export async function readMboxFile(
+  file: string,
+  sourceId: string,
+  c: Collector,
+  from: { offset: number; count: number; locPrefix?: string } = { offset: 0, count: 0 },
+): Promise<{ end: number; count: number }> {
   const name = path.basename(file);
   const fh = await open(file, 'r');
+  const prefix = from.locPrefix ?? '';
   try {
     // A plain Uint8Array: the views split off a Node Buffer would be Buffers, slower to make and search.
     let buf = new Uint8Array(2 * MBOX_READ_BYTES);
     let len = 0;
-    let base = 0;
-    let count = 0;
+    let base = from.offset;
+    let count = from.count;
     let pending: MboxEntry[] = [];
     let atEnd = false;
     while (!atEnd) {
@@ -188,24 +218,27 @@ async function readMboxFile(file: string, sourceId: string, c: Collector): Promi
         bigger.set(buf.subarray(0, len));
         buf = bigger;
       }
-      const { bytesRead } = await fh.read(buf, len, want, null);
+      const { bytesRead } = await fh.read(buf, len, want, base + len);
       len += bytesRead;
       atEnd = bytesRead === 0;
       const part = splitMboxPart(buf.subarray(0, len), atEnd, base);
       pending = part.entries;
       // A file of one message is named by the file alone; only at the end is it known that there is one.
+      const locOf = (e: MboxEntry) => `${prefix}${e.offset}-${e.end}${e.whole ? 'w' : ''}`;
       if (atEnd && count === 0 && pending.length === 1) {
-        await c.add(pending[0]!.bytes, sourceId, name, `${name}#1@execmem-lens.invalid`);
+        count++;
+        await c.add(pending[0]!.bytes, sourceId, name, `${name}#1@execmem-lens.invalid`, locOf(pending[0]!));
         break;
       }
       for (const entry of pending) {
         count++;
-        await c.add(entry.bytes, sourceId, `${name}, message ${count}`, `${name}#${count}@execmem-lens.invalid`);
+        await c.add(entry.bytes, sourceId, `${name}, message ${count}`, `${name}#${count}@execmem-lens.invalid`, locOf(entry));
       }
       buf.copyWithin(0, part.rest, len);
       base += part.rest;
       len -= part.rest;
     }
+    return { end: base + len, count };
   } finally {
     await fh.close();
   }
@@ -216,7 +249,7 @@ async function readFolder(dir: string, sourceId: string, c: Collector): Promise<
   if (names.length === 0) throw new Error(`${dir}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
   for (const name of names) {
     try {
-      await readMboxFile(path.join(dir, name), sourceId, c);
+      await readMboxFile(path.join(dir, name), sourceId, c, { offset: 0, count: 0, locPrefix: `${name}#` });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       // One unreadable file (a symlink loop, a folder named like a patch) is an error of its own.
@@ -225,7 +258,7 @@ async function readFolder(dir: string, sourceId: string, c: Collector): Promise<
   }
 }
 
-async function epochsOf(repo: string): Promise<string[]> {
+export async function epochsOf(repo: string): Promise<string[]> {
   const names = await readdir(repo);
   if (['HEAD', 'objects', 'refs'].every((n) => names.includes(n))) return [repo];
   const base = names.includes('git') ? path.join(repo, 'git') : repo;
@@ -234,7 +267,7 @@ async function epochsOf(repo: string): Promise<string[]> {
   return epochs.map((e) => path.join(base, e));
 }
 
-function run(cmd: string, args: string[], signal?: AbortSignal): Promise<string> {
+export function run(cmd: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let out = '';
@@ -250,7 +283,7 @@ function run(cmd: string, args: string[], signal?: AbortSignal): Promise<string>
  * Streams `git cat-file --batch` output for "<commit>:m" requests and hands
  * each blob to `onBlob`. Missing objects (a commit without `m`) are reported.
  */
-async function catFileBatch(
+export async function catFileBatch(
   repo: string,
   commits: string[],
   onBlob: (commit: string, blob: Uint8Array) => Promise<void>,
@@ -345,7 +378,7 @@ async function readPublicInbox(repo: string, sourceId: string, c: Collector, opt
     await catFileBatch(
       epoch,
       commits,
-      (commit, blob) => c.add(blob, sourceId, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`),
+      (commit, blob) => c.add(blob, sourceId, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`, `${name}/${commit}`),
       (commit) => c.fail(sourceId, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m'),
       opts.signal,
     );

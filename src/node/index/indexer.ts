@@ -1,0 +1,532 @@
+/**
+ * Keeping a mail index up to date with its sources, reading only what is new:
+ *   public-inbox  per epoch, the commits after the last one indexed
+ *                 (`git rev-list --all ^<last>`); an epoch whose last indexed
+ *                 commit is gone (history rewritten) is indexed again
+ *   mbox          the bytes after the indexed size, once checksums of the
+ *                 indexed part's first and last 64 KiB say it is the same
+ *                 file; a file that shrank or changed is indexed again
+ *   folder        each file by its size and mtime: changed and new files are
+ *                 read, removed ones forgotten
+ * and turning the index back into the series explorer's model: every message
+ * with its facts and the place to read its text again (bodies are not kept),
+ * grouped into series as a full read would be.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { entryAt } from '../../core/mail/mbox';
+import { decodeMessage } from '../../core/mail/message';
+import { dedupe } from '../../core/series/accounting';
+import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten } from '../../core/series/facts';
+import { groupSeries } from '../../core/series/group';
+import type { MessageFacts, ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
+import { MimeWorkerPool } from '../mail/mimePool';
+import { catFileBatch, Collector, detectSource, epochsOf, readMboxFile, run, type SourceKind } from '../mail/read';
+import { IndexStore, type MessageRow } from './store';
+
+export interface IndexRun {
+  /** Messages the index holds for these sources (errors included: every message read is one). */
+  messages: number;
+  /** Messages read in this run. */
+  new: number;
+  ms: number;
+  /** What the reader should know: an index rebuilt, a file re-read because it changed. */
+  notes: string[];
+}
+
+export interface IndexOptions {
+  signal?: AbortSignal;
+  onProgress?: (read: number) => void;
+}
+
+const MBOX_FILE = /\.(mbox|mboxrd|mbx)$/i;
+const SINGLE_FILE = /\.(patch|eml|diff|msg)$/i;
+const CHECK_BYTES = 64 * 1024;
+
+interface MboxState {
+  size: number;
+  count: number;
+  head: string;
+  tail: string;
+}
+interface PublicInboxState {
+  epochs: Record<string, string>;
+}
+interface FolderState {
+  files: Record<string, { size: number; mtimeMs: number; count: number }>;
+}
+
+/** The list a source is: "linux-arch" for .../linux-arch/git/0.git, linux-arch.vger.kernel.org.0/repo, linux-arch.mbox. */
+export function listNameOf(p: string, kind: SourceKind): string {
+  let parts = path.resolve(p).split(path.sep).filter(Boolean);
+  if (kind === 'public-inbox') {
+    while (parts.length > 1 && /^(git|repo|\d+\.git|all\.git)$/.test(parts[parts.length - 1]!)) parts = parts.slice(0, -1);
+  }
+  let name = parts[parts.length - 1] ?? p;
+  name = name.replace(/\.(git|mbox|mboxrd|mbx)$/i, '');
+  // A public-inbox epoch mirrored as "<list-id>.<N>", and a List-Id's host part.
+  name = name.replace(/\.\d+$/, '');
+  return shortList(name);
+}
+
+/** "linux-arch.vger.kernel.org" → "linux-arch", as lore names lists. */
+function shortList(id: string): string {
+  const m = /^([^.\s]+)\.(?:vger\.kernel\.org|kvack\.org|lists\.infradead\.org|lists\.ozlabs\.org|lists\.linux\.dev|lists\.linux-foundation\.org|kernel\.org)$/i.exec(id);
+  return m ? m[1]! : id;
+}
+
+function listOfMessage(m: SourcedMessage, fallback: string): string {
+  const id = /<([^<>\s]+)>/.exec(m.listId ?? '')?.[1];
+  return id ? shortList(id) : fallback;
+}
+
+function sha1(buf: Uint8Array): string {
+  return createHash('sha1').update(buf).digest('hex');
+}
+
+/** The platform's SHA-1 (128 of its bits): hashing every body and diff in JavaScript was a fifth of indexing. */
+const NODE_HASHES: FactHashes = {
+  exact: (t) => `s${createHash('sha1').update(t).digest('base64').slice(0, 22)}`,
+  folded: (t) => `s${createHash('sha1').update(t.replace(/\s+/g, ' ')).digest('base64').slice(0, 22)}`,
+};
+
+/**
+ * The addresses of a To or Cc value, lower case, as an index keeps them:
+ * names are left out (they are most of the bytes), and the addresses are
+ * picked out by their shape rather than by the full address parser, which
+ * was a twentieth of indexing a list. A quoted name containing an '@' gives
+ * one more "address"; a search can only find more for it, never less.
+ */
+function addressList(value: string | undefined): string | null {
+  if (!value) return null;
+  const out = value.match(/[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g);
+  return out ? [...new Set(out.map((a) => a.toLowerCase()))].join(', ') : null;
+}
+
+function checksums(file: string, size: number): { head: string; tail: string } {
+  const fd = openSync(file, 'r');
+  try {
+    const read = (at: number, len: number) => {
+      const buf = new Uint8Array(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, buf, got, len - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    };
+    const headLen = Math.min(size, CHECK_BYTES);
+    const tailAt = Math.max(0, size - CHECK_BYTES);
+    return { head: sha1(read(0, headLen)), tail: sha1(read(tailAt, size - tailAt)) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function rowOf(item: SourcedMessage | ReadError, source: string, list: string): MessageRow {
+  if (!('facts' in item) || !item.facts) {
+    const e = item as ReadError;
+    return {
+      source,
+      kind: 'error',
+      loc: e.loc ?? e.origin,
+      origin: e.origin,
+      list,
+      msgid: e.msgid,
+      synthetic: false,
+      subject: '',
+      fromName: '',
+      fromAddr: '',
+      date: null,
+      time: 0,
+      irt: null,
+      refs: [],
+      to: null,
+      cc: null,
+      size: 0,
+      facts: null,
+      error: e.message,
+      text: null,
+    };
+  }
+  const m = item;
+  return {
+    source,
+    kind: 'message',
+    loc: m.loc ?? m.origin,
+    origin: m.origin,
+    list: m.list ?? list,
+    msgid: m.msgid,
+    synthetic: m.syntheticId,
+    subject: m.subject,
+    fromName: m.from.name,
+    fromAddr: m.from.address,
+    date: m.date,
+    time: m.time,
+    irt: m.inReplyTo,
+    refs: m.references,
+    to: addressList(m.to),
+    cc: addressList(m.cc),
+    size: m.size,
+    facts: encodeFacts(m.facts!),
+    error: null,
+    text: null,
+  };
+}
+
+/** Never called: messages are lightened as they are read, and a new read never asks for a body. */
+const noBody = (m: SourcedMessage): never => {
+  throw new Error(`${m.msgid}: its text was asked for while it was being indexed`);
+};
+
+/** Reads with a collector that keeps each message as facts (and, for MIME mail, its text) and files the rows. */
+class RowSink {
+  readonly collector: Collector;
+  constructor(
+    store: IndexStore,
+    mime: MimeWorkerPool,
+    private readonly source: string,
+    private readonly list: string,
+    opts: IndexOptions,
+  ) {
+    const texts = new WeakMap<SourcedMessage, string>();
+    this.collector = new Collector(
+      {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        drain: { every: RowSink.BATCH, run: () => this.flush(store) },
+        shape: (m) => {
+          const text = m.mime ? JSON.stringify({ body: m.body, attachedPatches: m.attachedPatches }) : null;
+          m.list = listOfMessage(m, this.list);
+          const light = lighten(m, noBody, NODE_HASHES);
+          if (text !== null) texts.set(light, text);
+          return light;
+        },
+      },
+      mime,
+    );
+    this.texts = texts;
+  }
+  private readonly texts: WeakMap<SourcedMessage, string>;
+  /** Rows written so far. */
+  written = 0;
+  /** Writes what was read so far into the store (every few thousand messages, so that an archive is never held whole). */
+  async flush(store: IndexStore): Promise<void> {
+    const rows: MessageRow[] = [];
+    for (const item of await this.collector.settle()) {
+      const row = rowOf(item, this.source, this.list);
+      if ('facts' in item) row.text = this.texts.get(item) ?? null;
+      rows.push(row);
+    }
+    store.add(rows);
+    this.written += rows.length;
+  }
+  static readonly BATCH = 2000;
+}
+
+async function indexPublicInbox(store: IndexStore, p: string, source: string, list: string, prior: PublicInboxState | null, sink: RowSink, notes: string[], opts: IndexOptions): Promise<PublicInboxState> {
+  const state: PublicInboxState = { epochs: {} };
+  const epochs = await epochsOf(p);
+  const names = new Set(epochs.map((e) => path.basename(e)));
+  for (const old of Object.keys(prior?.epochs ?? {})) {
+    if (!names.has(old)) {
+      store.dropMessages(source, `${old}/`);
+      notes.push(`${list}: epoch ${old} is gone from ${p}; its messages were taken out of the index`);
+    }
+  }
+  for (const epoch of epochs) {
+    const name = path.basename(epoch);
+    const last = prior?.epochs[name];
+    let commits: string[];
+    let from: string | undefined = last;
+    if (from !== undefined) {
+      try {
+        await run('git', [`--git-dir=${epoch}`, 'cat-file', '-e', `${from}^{commit}`], opts.signal);
+      } catch {
+        notes.push(`${list}: epoch ${name} no longer has the last indexed commit ${from.slice(0, 12)} (history rewritten); it is indexed again`);
+        store.dropMessages(source, `${name}/`);
+        from = undefined;
+      }
+    }
+    // An epoch that failed before is tried again whole: its error rows go.
+    if (from === undefined) store.dropMessages(source, `${name}/`);
+    try {
+      // --git-dir, not -C (see read.ts readPublicInbox).
+      commits = (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', '--all', ...(from ? [`^${from}`] : [])], opts.signal)).split('\n').filter(Boolean);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      sink.collector.fail(source, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`, `${name}/`);
+      continue;
+    }
+    await catFileBatch(
+      epoch,
+      commits,
+      (commit, blob) => sink.collector.add(blob, source, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`, `${name}/${commit}`),
+      (commit) => sink.collector.fail(source, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m', `${name}/${commit}`),
+      opts.signal,
+    );
+    const tip = commits[commits.length - 1] ?? from;
+    if (tip !== undefined) state.epochs[name] = tip;
+  }
+  return state;
+}
+
+async function indexMbox(store: IndexStore, p: string, source: string, prior: MboxState | null, sink: RowSink, notes: string[]): Promise<MboxState> {
+  const size = (await stat(p)).size;
+  let from = { offset: 0, count: 0 };
+  if (prior) {
+    const same = prior.size <= size && (() => {
+      const c = checksums(p, prior.size);
+      return c.head === prior.head && c.tail === prior.tail;
+    })();
+    if (same) {
+      if (prior.size === size) return prior;
+      from = { offset: prior.size, count: prior.count };
+    } else {
+      notes.push(`${p}: the file was rewritten since it was indexed (${prior.size < size || prior.size === size ? 'its indexed part changed' : 'it is shorter'}); it is indexed again`);
+      store.dropMessages(source);
+    }
+  }
+  const { end, count } = await readMboxFile(p, source, sink.collector, from);
+  return { size: end, count, ...checksums(p, end) };
+}
+
+async function indexFolder(store: IndexStore, p: string, source: string, prior: FolderState | null, sink: RowSink, notes: string[]): Promise<FolderState> {
+  const names = (await readdir(p)).sort().filter((n) => MBOX_FILE.test(n) || SINGLE_FILE.test(n));
+  if (names.length === 0) throw new Error(`${p}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
+  const state: FolderState = { files: {} };
+  for (const old of Object.keys(prior?.files ?? {})) {
+    if (!names.includes(old)) {
+      store.dropMessages(source, `${old}#`);
+      notes.push(`${p}: ${old} is gone; its messages were taken out of the index`);
+    }
+  }
+  for (const name of names) {
+    const file = path.join(p, name);
+    let st;
+    try {
+      st = await stat(file);
+    } catch (e) {
+      sink.collector.fail(source, name, `could not be read: ${(e as Error).message}`, `${name}#`);
+      continue;
+    }
+    const was = prior?.files[name];
+    if (was && was.size === st.size && was.mtimeMs === st.mtimeMs) {
+      state.files[name] = was;
+      continue;
+    }
+    if (was) store.dropMessages(source, `${name}#`);
+    try {
+      const { count } = await readMboxFile(file, source, sink.collector, { offset: 0, count: 0, locPrefix: `${name}#` });
+      state.files[name] = { size: st.size, mtimeMs: st.mtimeMs, count };
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      sink.collector.fail(source, name, `could not be read: ${e instanceof Error ? e.message : String(e)}`, `${name}#`);
+    }
+  }
+  return state;
+}
+
+/** The index file of one source in an index folder: named by the source's name and a hash of its absolute path. */
+export function indexFileFor(dir: string, source: string): string {
+  const abs = path.resolve(source);
+  const slug = path.basename(abs).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'source';
+  return path.join(dir, `${slug}-${createHash('sha1').update(abs).digest('hex').slice(0, 12)}.sqlite`);
+}
+
+/** The default index folder: $XDG_CACHE_HOME/execmem-lens/index, else ~/.cache/execmem-lens/index. */
+export function defaultIndexDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || process.cwd(), '.cache');
+  return path.join(base, 'execmem-lens', 'index');
+}
+
+/**
+ * Brings one source's index up to date, reading only what is new, and
+ * writes it when anything changed. Returns the messages read and what the
+ * reader should know.
+ */
+export async function updateSource(store: IndexStore, p: string, opts: IndexOptions = {}): Promise<{ read: number; notes: string[] }> {
+  const notes: string[] = [];
+  const kind = await detectSource(p);
+  const source = path.resolve(p);
+  const list = listNameOf(p, kind);
+  const known = store.sources();
+  // An index file holds one source; anything else in it (a file copied over) is forgotten.
+  for (const other of known.keys()) if (other !== source) store.dropSource(other);
+  const prior = known.get(source);
+  if (prior && prior.kind !== kind) {
+    notes.push(`${p}: was a ${prior.kind}, is now a ${kind}; it is indexed again`);
+    store.dropMessages(source);
+  }
+  const priorState = prior && prior.kind === kind ? prior.state : null;
+  const mime = new MimeWorkerPool();
+  const sink = new RowSink(store, mime, source, list, opts);
+  let state: unknown;
+  try {
+    if (kind === 'public-inbox') state = await indexPublicInbox(store, p, source, list, priorState as PublicInboxState | null, sink, notes, opts);
+    else if (kind === 'mbox') state = await indexMbox(store, p, source, priorState as MboxState | null, sink, notes);
+    else state = await indexFolder(store, p, source, priorState as FolderState | null, sink, notes);
+    await sink.flush(store);
+  } finally {
+    await mime.close();
+  }
+  const changed = sink.written > 0 || notes.length > 0 || !prior || JSON.stringify(prior.state) !== JSON.stringify(state);
+  if (changed) {
+    store.setSource({ id: source, kind, list, state });
+    store.save();
+  }
+  return { read: sink.written, notes };
+}
+
+/** The open index of each source, in the order given. */
+export interface OpenIndexes {
+  stores: IndexStore[];
+  sources: string[];
+  close(): void;
+}
+
+/**
+ * Opens (or creates) the index of each source in `dir` and brings it up to
+ * date. A damaged or old index file is rebuilt, with a note.
+ */
+export async function indexSources(dir: string, sources: readonly string[], opts: IndexOptions = {}): Promise<{ run: IndexRun; open: OpenIndexes }> {
+  const started = performance.now();
+  const notes: string[] = [];
+  const stores: IndexStore[] = [];
+  let read = 0;
+  try {
+    for (const p of sources) {
+      const { store, note } = await IndexStore.open(indexFileFor(dir, p));
+      stores.push(store);
+      if (note) notes.push(note);
+      const r = await updateSource(store, p, opts);
+      read += r.read;
+      notes.push(...r.notes);
+    }
+  } catch (e) {
+    for (const s of stores) s.close();
+    throw e;
+  }
+  const messages = stores.reduce((n, s) => n + s.count(), 0);
+  const open: OpenIndexes = { stores, sources: sources.map((p) => path.resolve(p)), close: () => stores.forEach((s) => s.close()) };
+  return { run: { messages, new: read, ms: Math.round(performance.now() - started), notes }, open };
+}
+
+/** Where an epoch named in a loc lies under a public-inbox source. */
+function epochDir(source: string, name: string): string {
+  if (path.basename(source) === name || existsSync(path.join(source, 'HEAD'))) return source;
+  for (const c of [path.join(source, 'git', name), path.join(source, name)]) if (existsSync(c)) return c;
+  return path.join(source, 'git', name);
+}
+
+/** The raw bytes of an indexed message, read again from its source. */
+export function rawMessage(m: Pick<SourcedMessage, 'sourceId' | 'loc'>): Uint8Array {
+  const loc = m.loc ?? '';
+  const pi = /^([^/]+)\/([0-9a-f]{40,64})$/.exec(loc);
+  if (pi) {
+    return execFileSync('git', [`--git-dir=${epochDir(m.sourceId, pi[1]!)}`, 'cat-file', 'blob', `${pi[2]}:m`], { maxBuffer: 64 * 1024 * 1024 });
+  }
+  const mb = /^(?:(.+)#)?(\d+)-(\d+)(w?)$/.exec(loc);
+  if (!mb) throw new Error(`${m.sourceId}: no place to read this message again (${loc})`);
+  const file = mb[1] === undefined ? m.sourceId : path.join(m.sourceId, mb[1]);
+  const at = Number(mb[2]);
+  const len = Number(mb[3]) - at;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = new Uint8Array(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, buf, got, len - got, at + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return entryAt(buf.subarray(0, got), mb[4] === 'w');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the explorer shows from an index: the grouped series and the read's accounting. */
+export interface LoadedIndex {
+  index: SeriesIndex;
+  /** Messages held (rows), for each source. */
+  bySource: Map<string, number>;
+}
+
+/**
+ * The index's messages for `sources` as the explorer's model: each message
+ * with its facts and a body read again from its source when asked for; the
+ * copies of a Message-ID deduplicated (a copy from another list noted as
+ * "also on"); then grouped into series.
+ */
+export function loadIndex(open: OpenIndexes): LoadedIndex {
+  const order = new Map(open.sources.map((id, i) => [id, i]));
+  const perSource: { messages: SourcedMessage[]; errors: ReadError[] }[] = open.sources.map(() => ({ messages: [], errors: [] }));
+  const bySource = new Map<string, number>();
+  const load = (m: SourcedMessage) => {
+    const store = open.stores[order.get(m.sourceId) ?? -1];
+    if (m.mime && store) {
+      const kept = store.textOf(m.sourceId, m.loc ?? '');
+      if (kept !== null) return JSON.parse(kept) as { body: string; attachedPatches: string[] };
+    }
+    const decoded = decodeMessage(rawMessage(m), m.msgid);
+    if ('needsMime' in decoded) return { body: '(this message needs a MIME parse that was not kept in the index; re-index to read it)', attachedPatches: [] };
+    if (!decoded.ok) return { body: `(this message could not be read again: ${decoded.error})`, attachedPatches: [] };
+    return decoded.value;
+  };
+  for (const store of open.stores) store.forEach((r) => {
+    const k = order.get(r.source);
+    if (k === undefined) return;
+    bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
+    if (r.kind === 'error') {
+      perSource[k]!.errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId: r.source, loc: r.loc });
+      return;
+    }
+    const facts: MessageFacts = decodeFacts(r.facts ?? '[]');
+    const m = indexedMessage(
+      {
+        msgid: r.msgid ?? '',
+        syntheticId: r.synthetic,
+        subject: r.subject,
+        from: { name: r.fromName, address: r.fromAddr },
+        date: r.date,
+        time: r.time,
+        inReplyTo: r.irt,
+        references: r.refs,
+        size: r.size,
+        origin: r.origin,
+        sourceId: r.source,
+        loc: r.loc,
+        list: r.list,
+        ...(r.to ? { to: r.to } : {}),
+        ...(r.cc ? { cc: r.cc } : {}),
+        ...(r.hasText ? { mime: true as const } : {}),
+        facts,
+      },
+      load,
+    );
+    perSource[k]!.messages.push(m);
+  });
+  // Sources in the order given, each in reading order: the first copy of a Message-ID counts, as in a full read.
+  const seen = new Map<string, SourcedMessage>();
+  const messages: SourcedMessage[] = [];
+  const duplicates: ReturnType<typeof dedupe>['duplicates'] = [];
+  const errors: ReadError[] = [];
+  for (const s of perSource) {
+    const d = dedupe(s.messages, seen);
+    messages.push(...d.messages);
+    duplicates.push(...d.duplicates);
+    errors.push(...s.errors);
+  }
+  for (const d of duplicates) {
+    const first = seen.get(d.msgid);
+    const list = d.message.list;
+    if (first && list && list !== first.list && !(first.alsoOn ?? []).includes(list)) (first.alsoOn ??= []).push(list);
+  }
+  return { index: groupSeries(messages, { errors, duplicates }), bySource };
+}
+

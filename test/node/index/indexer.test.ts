@@ -1,0 +1,252 @@
+/**
+ * The mail index: built, brought up to date reading only new mail (appended
+ * mbox, new commits, a new epoch, changed files), rebuilt when its source was
+ * rewritten, surviving a crash mid-write, and rebuilt with a note when its
+ * file is damaged or old. After every step the series it gives are those a
+ * full read of the same mail gives.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { accountFor } from '../../../src/core/series/accounting';
+import { groupSeries } from '../../../src/core/series/group';
+import { seriesJson } from '../../../src/core/series/json';
+import { indexFileFor, indexSources, listNameOf, loadIndex } from '../../../src/node/index/indexer';
+import { IndexStore, SCHEMA_VERSION } from '../../../src/node/index/store';
+import { readSources } from '../../../src/node/mail/read';
+import { corpusMissing, THREADS_DIR } from '../../support/corpus';
+import { mbox, message, patchBody, seriesMail } from '../../support/mail';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'execmem-index-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = (name: string) => path.join(dir, `${name}-${++n}`);
+
+/** The series of `sources` read in full, and from their index in `indexDir` (brought up to date); they must be the same. */
+async function sameAsFullRead(indexDir: string, sources: string[]): Promise<{ new: number; messages: number; notes: string[] }> {
+  const { run, open } = await indexSources(indexDir, sources);
+  try {
+    const loaded = loadIndex(open).index;
+    const read = await readSources(sources);
+    const full = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
+    assert.deepEqual(seriesJson(loaded), seriesJson(full), 'the index gives the series a full read gives');
+    const a = accountFor(loaded);
+    assert.equal(a.unaccounted, 0);
+    assert.equal(a.messages, read.seen, 'every message read is in the index');
+    assert.equal(run.messages, read.seen);
+    return { new: run.new, messages: run.messages, notes: run.notes };
+  } finally {
+    open.close();
+  }
+}
+
+const git = (repo: string, args: string[], input?: string) =>
+  execFileSync('git', [`--git-dir=${repo}`, ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' },
+  }).trim();
+
+/** Appends one commit per message (blob `m`) to a public-inbox epoch, creating it when needed. */
+function addCommits(repo: string, messages: string[]): void {
+  if (!existsSync(path.join(repo, 'HEAD'))) execFileSync('git', ['init', '--quiet', '--bare', repo]);
+  let parent: string | undefined;
+  try {
+    parent = git(repo, ['rev-parse', '--verify', '-q', 'refs/heads/master']);
+  } catch {
+    parent = undefined;
+  }
+  for (const m of messages) {
+    const blob = git(repo, ['hash-object', '-w', '--stdin'], m);
+    const tree = git(repo, ['mktree'], `100644 blob ${blob}\tm\n`);
+    parent = git(repo, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', 'msg']);
+  }
+  git(repo, ['update-ref', 'refs/heads/master', parent!]);
+}
+
+const series = (stem: string, title: string, total: number) => seriesMail({ prefix: 'PATCH', title, total, stem }).map((m, i) => ({ ...m, body: i === 0 ? m.body : patchBody(`mm/${stem}${i}.c`) }));
+
+describe('mail index', () => {
+  test('list names as lore gives them', () => {
+    assert.equal(listNameOf('/m/linux-arch/git/0.git', 'public-inbox'), 'linux-arch');
+    assert.equal(listNameOf('/m/linux-arch.vger.kernel.org.0/repo', 'public-inbox'), 'linux-arch');
+    assert.equal(listNameOf('/m/linux-mm.kvack.org', 'public-inbox'), 'linux-mm');
+    assert.equal(listNameOf('/m/threads/v1.mbox', 'mbox'), 'v1');
+  });
+
+  test('an mbox: built, then only appended mail is read; a rewritten file is indexed again', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...series('a', 'first series', 3)));
+    assert.deepEqual((await sameAsFullRead(idx, [file])).new, 4);
+    assert.equal((await sameAsFullRead(idx, [file])).new, 0, 'nothing new: nothing read');
+    // Replies to the first series and a second series, appended.
+    appendFileSync(file, mbox({ id: 'r1@x', subject: 'Re: [PATCH 1/3] first series', inReplyTo: 'a-1@example.org', from: 'Song Liu <song@kernel.org>', body: '> x\n\nReviewed-by: Song Liu <song@kernel.org>\n' }, ...series('b', 'second series', 2)));
+    const appended = await sameAsFullRead(idx, [file]);
+    assert.equal(appended.new, 4, 'only the four appended messages were read');
+    assert.equal(appended.messages, 8);
+    // Rewritten: the first message changed (same length or not), the index starts again.
+    const text = readFileSync(file, 'utf8').replace('first series', 'FIRST series');
+    writeFileSync(file, text);
+    const rewritten = await sameAsFullRead(idx, [file]);
+    assert.equal(rewritten.new, 8);
+    assert.match(rewritten.notes.join('\n'), /rewritten since it was indexed/);
+    // Shorter: the same.
+    writeFileSync(file, mbox(...series('c', 'third', 1)));
+    const shorter = await sameAsFullRead(idx, [file]);
+    assert.equal(shorter.new, 2);
+    assert.equal(shorter.messages, 2);
+  });
+
+  test('a public-inbox repository: new commits only, a new epoch, a rewritten epoch indexed again', async () => {
+    const idx = fresh('idx');
+    const inbox = fresh('linux-arch');
+    const epoch0 = path.join(inbox, 'git', '0.git');
+    mkdirSync(path.dirname(epoch0), { recursive: true });
+    addCommits(epoch0, series('a', 'first series', 2).map(message));
+    assert.equal((await sameAsFullRead(idx, [inbox])).new, 3);
+    addCommits(epoch0, [message({ id: 'r@x', subject: 'Re: [PATCH 2/2] first series', inReplyTo: 'a-2@example.org', body: 'Acked-by: A <a@x.org>\n' })]);
+    assert.equal((await sameAsFullRead(idx, [inbox])).new, 1, 'one new commit, one message read');
+    // A new epoch, as public-inbox starts one when an epoch grows large.
+    addCommits(path.join(inbox, 'git', '1.git'), series('b', 'second series', 2).map(message));
+    const withEpoch = await sameAsFullRead(idx, [inbox]);
+    assert.equal(withEpoch.new, 3);
+    assert.equal(withEpoch.messages, 7);
+    // Epoch 0 rewritten: its history no longer has the commit indexed last.
+    rmSync(epoch0, { recursive: true });
+    addCommits(epoch0, series('c', 'third series', 1).map(message));
+    const rewritten = await sameAsFullRead(idx, [inbox]);
+    assert.match(rewritten.notes.join('\n'), /no longer has the last indexed commit/);
+    assert.equal(rewritten.new, 2);
+    assert.equal(rewritten.messages, 5);
+  });
+
+  test('a folder of patches: changed and new files are read, removed ones forgotten', async () => {
+    const idx = fresh('idx');
+    const folder = fresh('patches');
+    mkdirSync(folder);
+    const fp = (k: number, title: string) => `From 1234567890abcdef1234567890abcdef1234567${k} Mon Sep 17 00:00:00 2001\n${message({ subject: `[PATCH ${k}/2] ${title}`, body: patchBody(`mm/f${k}.c`) })}`;
+    writeFileSync(path.join(folder, '0001-a.patch'), fp(1, 'x'));
+    writeFileSync(path.join(folder, '0002-b.patch'), fp(2, 'x'));
+    assert.equal((await sameAsFullRead(idx, [folder])).new, 2);
+    writeFileSync(path.join(folder, '0002-b.patch'), fp(2, 'x changed'));
+    utimesSync(path.join(folder, '0002-b.patch'), new Date(), new Date(Date.now() + 5000));
+    assert.equal((await sameAsFullRead(idx, [folder])).new, 1, 'only the changed file');
+    rmSync(path.join(folder, '0001-a.patch'));
+    const removed = await sameAsFullRead(idx, [folder]);
+    assert.equal(removed.new, 0);
+    assert.equal(removed.messages, 1);
+    assert.match(removed.notes.join('\n'), /0001-a\.patch is gone/);
+  });
+
+  test('a crash while the index is written leaves the old index whole', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...series('a', 'first series', 3)));
+    await sameAsFullRead(idx, [file]);
+    const indexFile = indexFileFor(idx, file);
+    const before = readFileSync(indexFile);
+    appendFileSync(file, mbox(...series('b', 'second series', 2)));
+    // A writer killed halfway through writing the new index.
+    const script = `require('./src/node/index/indexer').indexSources(${JSON.stringify(idx)}, [${JSON.stringify(file)}])`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '..', '..', '..'), env: { ...process.env, EXECMEM_LENS_TEST_CRASH_INDEX_WRITE: 'half' }, encoding: 'utf8' });
+    assert.equal(r.signal, 'SIGKILL', `the writer was killed mid-write (${r.stderr})`);
+    assert.ok(readdirSync(idx).some((f) => f.endsWith('.tmp')), 'it had begun the new file');
+    assert.deepEqual(readFileSync(indexFile), before, 'the index file is the old one, byte for byte');
+    // The old index opens, the half-written file is cleaned away, and the appended mail is read now.
+    const after_ = await sameAsFullRead(idx, [file]);
+    assert.equal(after_.new, 3);
+    assert.equal(after_.notes.length, 0);
+    assert.ok(!readdirSync(idx).some((f) => f.endsWith('.tmp')), 'the dead writer\'s temporary file is gone');
+  });
+
+  test('a damaged or old index file is rebuilt, with a note saying why, and the old file kept aside', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...series('a', 'first series', 2)));
+    await sameAsFullRead(idx, [file]);
+    const indexFile = indexFileFor(idx, file);
+    // Damaged: its pages overwritten past the header.
+    const bytes = readFileSync(indexFile);
+    bytes.fill(0x55, 100, bytes.length);
+    writeFileSync(indexFile, bytes);
+    const damaged = await sameAsFullRead(idx, [file]);
+    assert.equal(damaged.new, 3);
+    assert.match(damaged.notes.join('\n'), /damaged.*built again.*\.broken/);
+    assert.ok(existsSync(`${indexFile}.broken`));
+    // Not a database at all.
+    writeFileSync(indexFile, 'hello');
+    assert.match((await sameAsFullRead(idx, [file])).notes.join('\n'), /not a SQLite database/);
+    // Written by another schema version.
+    const { store } = await IndexStore.open(indexFile);
+    store.close();
+    const old = readFileSync(indexFile);
+    // PRAGMA user_version lives at byte 60 of the header (https://www.sqlite.org/fileformat.html).
+    old.writeUInt32BE(SCHEMA_VERSION + 7, 60);
+    writeFileSync(indexFile, old);
+    const other = await sameAsFullRead(idx, [file]);
+    assert.match(other.notes.join('\n'), new RegExp(`another version of Execmem Lens \\(index schema ${SCHEMA_VERSION + 7}, this one reads ${SCHEMA_VERSION}\\)`));
+    assert.equal(other.new, 3);
+  });
+
+  test('two lists with the same message: one message, "also on" the other list', async () => {
+    const idx = fresh('idx');
+    const mm = path.join(fresh('lists'), 'linux-mm.mbox');
+    const arch = path.join(path.dirname(mm), 'linux-arch.mbox');
+    mkdirSync(path.dirname(mm), { recursive: true });
+    // Dates fixed: message() would give each copy a new one.
+    const mail = series('a', 'shared series', 2).map((m, i) => ({ ...m, date: `Mon, 1 Jan 2024 10:0${i}:00 +0000` }));
+    writeFileSync(mm, mbox(...mail));
+    writeFileSync(arch, mbox(...mail));
+    const { open } = await indexSources(idx, [mm, arch]);
+    try {
+      const loaded = loadIndex(open).index;
+      const cover = loaded.byId.get('a-0@example.org')!;
+      assert.equal(cover.list, 'linux-mm');
+      assert.deepEqual(cover.alsoOn, ['linux-arch']);
+      assert.equal(loaded.duplicates.length, 3, 'the copies are still counted, as duplicates');
+      assert.ok(loaded.duplicates.every((d) => d.identical));
+    } finally {
+      open.close();
+    }
+  });
+
+  test('the corpus threads: the same series from the index, bodies read again on demand', { skip: corpusMissing }, async () => {
+    const idx = fresh('idx');
+    const files = readdirSync(THREADS_DIR).filter((f) => f.endsWith('.mbox')).map((f) => path.join(THREADS_DIR, f));
+    const first = await sameAsFullRead(idx, files);
+    assert.equal(first.new, first.messages);
+    const again = await sameAsFullRead(idx, files);
+    assert.equal(again.new, 0);
+    const { open } = await indexSources(idx, files);
+    const full = await readSources(files);
+    const byId = new Map(full.messages.map((m) => [m.msgid, m]));
+    try {
+      const loaded = loadIndex(open).index;
+      for (const v of loaded.series.slice(0, 3)) {
+        for (const p of v.patches.slice(0, 2)) {
+          assert.equal(p.message.body, byId.get(p.message.msgid)!.body, 'the body read again is the one read first');
+        }
+      }
+    } finally {
+      open.close();
+    }
+  });
+});
+
+// The index folder is a cache: copying an index file does not make it another source's.
+test('an index file copied to another source is not taken for it', async () => {
+  const idx = fresh('idx');
+  const a = `${fresh('a')}.mbox`;
+  const b = `${fresh('b')}.mbox`;
+  writeFileSync(a, mbox(...series('a', 'series a', 1)));
+  writeFileSync(b, mbox(...series('b', 'series b', 2)));
+  await sameAsFullRead(idx, [a]);
+  mkdirSync(idx, { recursive: true });
+  copyFileSync(indexFileFor(idx, a), indexFileFor(idx, b));
+  const r = await sameAsFullRead(idx, [b]);
+  assert.equal(r.messages, 3);
+});
