@@ -7,12 +7,14 @@ export const CONFIG_SECTION = 'execmemLens';
 export const SETTING_NAMES = {
   mailSources: 'mailSources',
   kernelSources: 'kernelSources',
+  mailIndex: 'mailIndex',
 } as const;
 
 /** Every setting's full key, in one place (menus, listeners and messages name them from here). */
 export const SETTINGS = {
   mailSources: `${CONFIG_SECTION}.${SETTING_NAMES.mailSources}`,
   kernelSources: `${CONFIG_SECTION}.${SETTING_NAMES.kernelSources}`,
+  mailIndex: `${CONFIG_SECTION}.${SETTING_NAMES.mailIndex}`,
 } as const;
 
 export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];
@@ -22,6 +24,8 @@ export interface ExecmemLensConfig {
   mailSources: string[];
   /** Extra kernel source trees to read besides the workspace. */
   kernelSources: string[];
+  /** Keep a mail index per source in the extension's storage. */
+  mailIndex: boolean;
 }
 
 function stringList(value: unknown): string[] {
@@ -33,6 +37,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): ExecmemLensConfig
   return {
     mailSources: stringList(cfg.get(SETTING_NAMES.mailSources)),
     kernelSources: stringList(cfg.get(SETTING_NAMES.kernelSources)),
+    mailIndex: cfg.get(SETTING_NAMES.mailIndex) !== false,
   };
 }
 

@@ -5,6 +5,7 @@
  * return, and is itself the one thing in context.subscriptions. Commands and
  * views take the Ctx (or the slice of it they need) instead of loose parts.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ArchMapStore } from './archmap/store';
 import { ArchMapTree } from './archmap/tree';
@@ -56,7 +57,7 @@ export class Ctx implements vscode.Disposable {
     this.state = this.own(new LensState(extension.workspaceState));
 
     this.sources = this.own(new MailSources(extension.workspaceState));
-    this.store = this.own(new SeriesStore(this.sources, this.log));
+    this.store = this.own(new SeriesStore(this.sources, this.log, path.join(extension.globalStorageUri.fsPath, 'mail-index')));
     this.comments = this.own(new ReviewComments());
     this.documents = this.own(new SeriesDocuments(this.store));
     this.threads = this.own(new ThreadDocuments(this.store));

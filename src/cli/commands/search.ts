@@ -1,7 +1,8 @@
 /** `execmem-lens search QUERY SOURCE... [--json]`: lore-style search over mail. */
 import { oneLine } from '../../core/mail/display';
 import { searchEntries } from '../../core/search/docs';
-import { matches, parseQuery } from '../../core/search/query';
+import { matchAll, parseQuery } from '../../core/search/query';
+import { readBodies } from '../../node/index/bodies';
 import { readGrouped, takeIndexOption } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
@@ -49,9 +50,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const index = await readGrouped('search', paths, io, opt.indexDir);
   if (index === 1) return 1;
-  const hits = searchEntries(index)
-    .filter((e) => matches(e.doc, parsed.value))
-    .sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));
+  const entries = searchEntries(index);
+  const byId = new Map(entries.map((e) => [e.doc.msgid, e.message]));
+  // Bodies are read again from the mail only for the messages the other fields could not decide.
+  const { hits: found } = await matchAll(entries, parsed.value, (docs) => readBodies(docs.map((d) => byId.get(d.msgid)!)));
+  const hits = found.sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));
   if (json) {
     const out = {
       total: hits.length,

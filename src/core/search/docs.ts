@@ -27,6 +27,7 @@ function docOf(m: SourcedMessage, extra: Partial<SearchDoc> = {}): SearchDoc {
     subject: m.subject,
     from: m.from,
     time: m.date === null ? null : m.time,
+    bodyAtHand: m.facts === undefined,
     get body() {
       return m.body;
     },

@@ -39,6 +39,12 @@ export interface SearchDoc {
   /** ms since the epoch, or null when the date could not be read. */
   time: number | null;
   body?: string;
+  /**
+   * False when the body is not held (a message from a mail index): reading it
+   * means going back to the mail, so matchesWithoutBody decides what it can
+   * first. Absent: the body is at hand.
+   */
+  bodyAtHand?: boolean;
   /** Paths a patch touches (old and new names). */
   files?: readonly string[];
   /** The text after a hunk header's second @@ (the function git names there). */
@@ -304,4 +310,75 @@ export function matches(doc: SearchDoc, q: Query): boolean {
     case 'not':
       return !matches(doc, q.item);
   }
+}
+
+/**
+ * What a query says of a document without reading its body: true or false
+ * when the other fields decide, undefined when only the body can (b:, or an
+ * unprefixed word not in the subject) and it is not at hand. Three-valued:
+ * AND is false when any part is, OR true when any part is, NOT keeps
+ * undefined.
+ */
+export function matchesWithoutBody(doc: SearchDoc, q: Query): boolean | undefined {
+  if (doc.bodyAtHand !== false) return matches(doc, q);
+  switch (q.kind) {
+    case 'term': {
+      if (q.field === 'b') return undefined;
+      // The subject alone (a copy of doc would read its body through the getter).
+      if (q.field === 'any') return matchTerm(doc, { ...q, field: 's' }) ? true : undefined;
+      return matchTerm(doc, q);
+    }
+    case 'date':
+      return matches(doc, q);
+    case 'and': {
+      let unknown = false;
+      for (const item of q.items) {
+        const r = matchesWithoutBody(doc, item);
+        if (r === false) return false;
+        if (r === undefined) unknown = true;
+      }
+      return unknown ? undefined : true;
+    }
+    case 'or': {
+      let unknown = false;
+      for (const item of q.items) {
+        const r = matchesWithoutBody(doc, item);
+        if (r === true) return true;
+        if (r === undefined) unknown = true;
+      }
+      return unknown ? undefined : false;
+    }
+    case 'not': {
+      const r = matchesWithoutBody(doc, q.item);
+      return r === undefined ? undefined : !r;
+    }
+  }
+}
+
+/**
+ * The documents a query matches, reading the bodies of only those it cannot
+ * decide without them, through `bodies` (a batch read from the mail: msgid
+ * to body).
+ */
+export async function matchAll<T extends { doc: SearchDoc }>(
+  entries: readonly T[],
+  q: Query,
+  bodies: (docs: readonly SearchDoc[]) => Promise<Map<string, string>>,
+): Promise<{ hits: T[]; bodiesRead: number }> {
+  const hits: T[] = [];
+  const unknown: T[] = [];
+  for (const e of entries) {
+    const r = matchesWithoutBody(e.doc, q);
+    if (r === true) hits.push(e);
+    else if (r === undefined) unknown.push(e);
+  }
+  if (unknown.length === 0) return { hits, bodiesRead: 0 };
+  const read = await bodies(unknown.map((e) => e.doc));
+  for (const e of unknown) {
+    const body = read.get(e.doc.msgid);
+    // The document with its body, everything else read through to it (a spread would call its body getter).
+    const withBody = Object.create(e.doc, { body: { value: body }, bodyAtHand: { value: true } }) as SearchDoc;
+    if (body !== undefined && matches(withBody, q)) hits.push(e);
+  }
+  return { hits, bodiesRead: unknown.length };
 }

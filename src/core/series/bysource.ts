@@ -30,9 +30,24 @@ export function mergeSources(reads: readonly SourceRead[]): { messages: SourcedM
     const d = dedupe([...r.messages, ...r.duplicates.map((x) => x.message)], first);
     messages.push(...d.messages);
     duplicates.push(...d.duplicates);
+    noteAlsoOn(d.duplicates, first);
     errors.push(...r.errors.map((e) => (e.sourceId ? e : { ...e, sourceId: r.sourceId })));
   }
   return { messages, duplicates, errors };
+}
+
+/**
+ * A copy read from another list (its `list` known, as an index knows it) makes
+ * the copy that counts "also on" that list: lore shows one message, on every
+ * list it went to.
+ */
+export function noteAlsoOn(duplicates: readonly DuplicateMessage[], first: ReadonlyMap<string, SourcedMessage>): void {
+  for (const d of duplicates) {
+    const kept = first.get(d.msgid);
+    const list = d.message.list;
+    if (!kept || !list || list === kept.list || (kept.alsoOn ?? []).includes(list)) continue;
+    (kept.alsoOn ??= []).push(list);
+  }
 }
 
 export type SourceAccounting = Omit<Accounting, 'doubleCounted'>;

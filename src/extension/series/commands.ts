@@ -27,7 +27,7 @@ export const COMMANDS: CommandTable = {
     const q = parseQuery(text);
     if (q.ok) {
       await ctx.store.ensure();
-      ctx.seriesTree.setFilter(text.trim(), q.value);
+      await vscode.window.withProgress({ location: { viewId: 'execmemLens.series' } }, () => ctx.seriesTree.setFilter(text.trim(), q.value));
     }
   },
 

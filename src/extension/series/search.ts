@@ -11,7 +11,8 @@
 import * as vscode from 'vscode';
 import { uiText } from '../../core/mail/display';
 import { groupHits, searchEntries, type SearchEntry } from '../../core/search/docs';
-import { matches, parseQuery } from '../../core/search/query';
+import { parseQuery } from '../../core/search/query';
+import { matchEntries, matchWithoutBodies } from './match';
 import type { SeriesIndex } from '../../core/series/model';
 import { openMessage } from './actions';
 import type { SeriesStore } from './store';
@@ -24,12 +25,22 @@ const SHOWN = 200;
 
 const ROLE_ICON: Record<SearchEntry['role'], string> = { cover: '$(mail)', patch: '$(git-commit)', reply: '$(comment)', other: '$(inbox)' };
 
-/** The quick pick's rows for a query: a separator per series (or "Other mail"), then its hits, each naming its series. */
-export function searchItems(entries: readonly SearchEntry[], query: string): { items: Item[]; total: number; error?: string } {
-  if (query.trim() === '') return { items: [], total: 0 };
+/**
+ * The quick pick's rows for a query: a separator per series (or "Other
+ * mail"), then its hits, each naming its series. What needs bodies that are
+ * not held (indexed mail) is counted in `undecided`; `hits` gives the rows
+ * once those bodies were read (see searchMail).
+ */
+export function searchItems(entries: readonly SearchEntry[], query: string, hits?: readonly SearchEntry[]): { items: Item[]; total: number; undecided: number; error?: string } {
+  if (query.trim() === '') return { items: [], total: 0, undecided: 0 };
   const parsed = parseQuery(query);
-  if (!parsed.ok) return { items: [], total: 0, error: parsed.error };
-  const hits = entries.filter((e) => matches(e.doc, parsed.value));
+  if (!parsed.ok) return { items: [], total: 0, undecided: 0, error: parsed.error };
+  let undecided = 0;
+  if (!hits) ({ hits, undecided } = matchWithoutBodies(entries, parsed.value));
+  return { ...rows(hits), undecided };
+}
+
+function rows(hits: readonly SearchEntry[]): { items: Item[]; total: number } {
   const items: Item[] = [];
   let shown = 0;
   for (const group of groupHits(hits)) {
@@ -58,14 +69,40 @@ export async function searchMail(store: SeriesStore, initial?: string): Promise<
   pick.title = 'Search Mail';
   pick.placeholder = 's:subject f:from b:body m:msgid d:2023-06-01.. dfn:path/file.c dfhh:function — AND OR NOT "phrase" word*';
   pick.matchOnDescription = false;
-  const update = (): void => {
-    const r = searchItems(entries, pick.value);
-    pick.items = r.items;
-    pick.title = r.error
+  let reading: AbortController | undefined;
+  const title = (r: { total: number; error?: string }, more: string) =>
+    r.error
       ? `Search Mail: ${r.error}`
       : pick.value.trim() === ''
         ? `Search Mail: ${entries.length} messages`
-        : `Search Mail: ${r.total} hit${r.total === 1 ? '' : 's'}${r.total > SHOWN ? ` (newest ${SHOWN} shown)` : ''}`;
+        : `Search Mail: ${r.total} hit${r.total === 1 ? '' : 's'}${r.total > SHOWN ? ` (newest ${SHOWN} shown)` : ''}${more}`;
+  const update = (): void => {
+    reading?.abort();
+    reading = undefined;
+    const r = searchItems(entries, pick.value);
+    pick.items = r.items;
+    pick.title = title(r, r.undecided ? ` so far; reading ${r.undecided} messages' text…` : '');
+    pick.busy = r.undecided > 0;
+    if (!r.undecided) return;
+    // Only the message bodies can decide the rest: read them again from the mail, then show all hits.
+    const parsed = parseQuery(pick.value);
+    if (!parsed.ok) return;
+    const mine = (reading = new AbortController());
+    const value = pick.value;
+    matchEntries(entries, parsed.value, mine.signal).then(
+      (hits) => {
+        if (mine.signal.aborted || pick.value !== value) return;
+        const done = searchItems(entries, value, hits);
+        pick.items = done.items;
+        pick.title = title(done, '');
+        pick.busy = false;
+      },
+      (e: unknown) => {
+        if (mine.signal.aborted) return;
+        pick.busy = false;
+        pick.title = `Search Mail: the mail could not be read again (${e instanceof Error ? e.message : String(e)})`;
+      },
+    );
   };
   pick.onDidChangeValue(update);
   pick.onDidAccept(() => {
@@ -73,7 +110,10 @@ export async function searchMail(store: SeriesStore, initial?: string): Promise<
     if (msgid) void openMessage(store, msgid);
     pick.hide();
   });
-  pick.onDidHide(() => pick.dispose());
+  pick.onDidHide(() => {
+    reading?.abort();
+    pick.dispose();
+  });
   if (initial) pick.value = initial;
   update();
   pick.show();

@@ -12,7 +12,10 @@ import { accountBySource, mergeSources, sourceFailure, type SourceAccounting, ty
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { answersOf } from '../../core/series/thread';
+import { indexFileFor, sourceReadOf, updateSource } from '../../node/index/indexer';
+import { IndexStore } from '../../node/index/store';
 import { readSources } from '../../node/mail/read';
+import { readConfig } from '../config';
 import type { MailSources } from './sources';
 
 interface Cached {
@@ -78,6 +81,8 @@ export class SeriesStore implements vscode.Disposable {
   constructor(
     private readonly sources: MailSources,
     private readonly log: vscode.LogOutputChannel,
+    /** Where each source's mail index is kept (the extension's global storage); none: mail is read in full. */
+    private readonly indexDir?: string,
   ) {
     this.subscription = sources.onDidChange(() => {
       this.reload().catch((e: unknown) => log.error(`reading mail: ${e instanceof Error ? e.message : String(e)}`));
@@ -181,10 +186,39 @@ export class SeriesStore implements vscode.Disposable {
     const signature = await sourceSignature(p);
     const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
+    if (this.indexDir !== undefined && readConfig().mailIndex) {
+      const entry: Cached = { signature, read: await this.readIndexed(p, sourceId, onProgress) };
+      this.cache.set(sourceId, entry);
+      return entry;
+    }
     const result = await readSources([p], { onProgress });
     const entry: Cached = { signature, read: { sourceId, messages: result.messages, duplicates: result.duplicates, errors: result.errors, seen: result.seen } };
     this.cache.set(sourceId, entry);
     return entry;
+  }
+
+  /**
+   * A source through its index: brought up to date (only new mail is read),
+   * then its messages taken from the index with their facts, bodies left
+   * where they lie. What the indexer has to say (an index rebuilt, a file
+   * rewritten) goes to the log; a damaged index is also shown.
+   */
+  private async readIndexed(p: string, sourceId: string, onProgress: (n: number) => void): Promise<SourceRead> {
+    const started = Date.now();
+    const { store, note } = await IndexStore.open(indexFileFor(this.indexDir!, p));
+    try {
+      const notes = note ? [note] : [];
+      const run = await updateSource(store, p, { onProgress });
+      notes.push(...run.notes);
+      for (const n of notes) this.log.warn(`mail index: ${n}`);
+      if (note) void vscode.window.showWarningMessage(`Execmem Lens: ${note}`);
+      const read = sourceReadOf(store, sourceId);
+      this.log.info(`mail index of ${p}: ${read.seen} messages (${run.read} read now) in ${Date.now() - started} ms`);
+      return read;
+    } finally {
+      // Its memory is given back; a message whose text the index keeps opens it again when asked.
+      store.close();
+    }
   }
 
   /** Families whose first version came from this source (each family is listed once, under one source). */

@@ -11,7 +11,8 @@ import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import { searchEntries } from '../../core/search/docs';
-import { matches, parseQuery, type Query } from '../../core/search/query';
+import { parseQuery, type Query } from '../../core/search/query';
+import { matchEntries } from './match';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
@@ -140,6 +141,12 @@ function treeItem(label: string, state: vscode.TreeItemCollapsibleState, props: 
   return item;
 }
 
+/** The lists a message was read from, as lore shows them ("on linux-mm, also on: linux-arch"), when an index knows them. */
+function listLines(m: SourcedMessage): string[] {
+  if (!m.list) return [];
+  return [`On ${m.list}${m.alsoOn?.length ? `, also on: ${m.alsoOn.join(', ')}` : ''}`];
+}
+
 export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SeriesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -159,7 +166,10 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       // Parsed again: a relative date (d:2.weeks.ago..) moves with the clock.
       if (this.filter) {
         const q = parseQuery(this.filter.text);
-        if (q.ok) this.applyFilter(this.filter.text, q.value);
+        if (q.ok) {
+          void this.applyFilter(this.filter.text, q.value).then(() => this.changed.fire(undefined));
+          return;
+        }
       }
       this.changed.fire(undefined);
     });
@@ -170,22 +180,25 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   }
 
   /** Shows only the series versions one of whose messages (cover, patch, reply) the query matches; undefined shows all. */
-  setFilter(text: string | undefined, query?: Query): void {
+  async setFilter(text: string | undefined, query?: Query): Promise<void> {
     if (text === undefined || query === undefined) {
       this.filter = undefined;
       if (this.view) this.view.message = undefined;
       void vscode.commands.executeCommand('setContext', 'execmemLens.seriesFiltered', false);
     } else {
-      this.applyFilter(text, query);
+      await this.applyFilter(text, query);
       void vscode.commands.executeCommand('setContext', 'execmemLens.seriesFiltered', true);
     }
     this.changed.fire(undefined);
   }
 
-  private applyFilter(text: string, query: Query): void {
+  private async applyFilter(text: string, query: Query): Promise<void> {
     const versions = new Set<string>();
     const index = this.store.current;
-    if (index) for (const e of searchEntries(index)) if (e.series && !versions.has(e.series.id) && matches(e.doc, query)) versions.add(e.series.id);
+    // Series messages only: their bodies (when the query needs them) are all that is read again.
+    const entries = index ? searchEntries(index).filter((e) => e.series) : [];
+    if (this.view) this.view.message = `Filtering by ${text}…`;
+    for (const e of await matchEntries(entries, query)) versions.add(e.series!.id);
     this.filter = { query, text, versions };
     const total = index?.series.length ?? 0;
     if (this.view) this.view.message = `Filtered by ${text}: ${versions.size} of ${plural(total, 'series version')}. Clear the filter from the view's title bar.`;
@@ -490,7 +503,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const n = v.coverReplies.length;
     const item = new vscode.TreeItem(`${pad(0, v.total)}/${v.total} cover letter`, n ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = [plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
-    const lines = [cover.subject, `${person(cover.from)}, ${cover.date ?? 'date unknown'}`];
+    const lines = [cover.subject, `${person(cover.from)}, ${cover.date ?? 'date unknown'}`, ...listLines(cover)];
     if (v.coverTrailers.length) lines.push('', 'Given on the cover letter (for the whole series):', ...givenLines(v.coverTrailers));
     if (v.findings.length) lines.push('', ...v.findings.map((f) => `Note: ${f}`));
     item.tooltip = plain(lines.join('\n'));
@@ -510,7 +523,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       trailerCounts(p.trailers),
       `+${p.stat.additions} −${p.stat.deletions}`,
     ].filter(Boolean).join(' · ');
-    const lines = [p.message.subject, `${person(p.message.from)}, ${p.message.date ?? 'date unknown'}`];
+    const lines = [p.message.subject, `${person(p.message.from)}, ${p.message.date ?? 'date unknown'}`, ...listLines(p.message)];
     const own = p.trailers.filter((t) => t.from === 'patch');
     const replied = p.trailers.filter((t) => t.from === 'followup' && t.via !== 'cover');
     const series = p.trailers.filter((t) => t.from === 'followup' && t.via === 'cover');
@@ -529,7 +542,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   /** The trailers a message gives, as a follow-up gives them. */
   private trailersOf(m: SourcedMessage): { t: Trailer; mismatch: boolean }[] {
     let list = this.given.get(m);
-    if (!list) this.given.set(m, (list = followupTrailers(m.body).map((t) => ({ t, mismatch: senderMismatch(t, m.from.address) }))));
+    if (!list) this.given.set(m, (list = (m.facts?.followupTrailers ?? followupTrailers(m.body)).map((t) => ({ t, mismatch: senderMismatch(t, m.from.address) }))));
     return list;
   }
 
@@ -540,7 +553,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const given = this.trailersOf(m);
     const names = [...new Set(given.map(({ t, mismatch }) => (mismatch ? `${t.name} (names ${t.person?.name || t.person?.address || t.value})` : t.name)))];
     item.description = [when(m), ...names].join(' · ');
-    const lines = [m.subject, `From: ${person(m.from)}`, `Date: ${m.date ?? 'unknown'}`];
+    const lines = [m.subject, `From: ${person(m.from)}`, `Date: ${m.date ?? 'unknown'}`, ...listLines(m)];
     if (given.length) lines.push('', 'Gives:', ...given.map(({ t, mismatch }) => trailerLine(t, m.from, mismatch)));
     if (node.children.length) lines.push('', `${plural(node.children.length, 'direct answer')} below.`);
     item.tooltip = plain(lines.join('\n'));

@@ -20,9 +20,10 @@ import * as path from 'node:path';
 import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
+import { mergeSources, type SourceRead } from '../../core/series/bysource';
 import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
-import type { MessageFacts, ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
+import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
 import { catFileBatch, Collector, detectSource, epochsOf, readMboxFile, run, type SourceKind } from '../mail/read';
 import { IndexStore, type MessageRow } from './store';
@@ -417,7 +418,7 @@ export async function indexSources(dir: string, sources: readonly string[], opts
 }
 
 /** Where an epoch named in a loc lies under a public-inbox source. */
-function epochDir(source: string, name: string): string {
+export function epochDir(source: string, name: string): string {
   if (path.basename(source) === name || existsSync(path.join(source, 'HEAD'))) return source;
   for (const c of [path.join(source, 'git', name), path.join(source, name)]) if (existsSync(c)) return c;
   return path.join(source, 'git', name);
@@ -450,83 +451,70 @@ export function rawMessage(m: Pick<SourcedMessage, 'sourceId' | 'loc'>): Uint8Ar
   }
 }
 
-/** What the explorer shows from an index: the grouped series and the read's accounting. */
-export interface LoadedIndex {
-  index: SeriesIndex;
-  /** Messages held (rows), for each source. */
-  bySource: Map<string, number>;
-}
-
-/**
- * The index's messages for `sources` as the explorer's model: each message
- * with its facts and a body read again from its source when asked for; the
- * copies of a Message-ID deduplicated (a copy from another list noted as
- * "also on"); then grouped into series.
- */
-export function loadIndex(open: OpenIndexes): LoadedIndex {
-  const order = new Map(open.sources.map((id, i) => [id, i]));
-  const perSource: { messages: SourcedMessage[]; errors: ReadError[] }[] = open.sources.map(() => ({ messages: [], errors: [] }));
-  const bySource = new Map<string, number>();
+/** The messages of one source's index, as reading the source gives them (bodies read again from the source on demand). */
+export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
+  const messages: SourcedMessage[] = [];
+  const errors: ReadError[] = [];
   const load = (m: SourcedMessage) => {
-    const store = open.stores[order.get(m.sourceId) ?? -1];
-    if (m.mime && store) {
+    if (m.mime) {
       const kept = store.textOf(m.sourceId, m.loc ?? '');
       if (kept !== null) return JSON.parse(kept) as { body: string; attachedPatches: string[] };
     }
     const decoded = decodeMessage(rawMessage(m), m.msgid);
-    if ('needsMime' in decoded) return { body: '(this message needs a MIME parse that was not kept in the index; re-index to read it)', attachedPatches: [] };
+    if ('needsMime' in decoded) return { body: '(this message needs a MIME parse that was not kept in the index; index it again to read it)', attachedPatches: [] };
     if (!decoded.ok) return { body: `(this message could not be read again: ${decoded.error})`, attachedPatches: [] };
     return decoded.value;
   };
-  for (const store of open.stores) store.forEach((r) => {
-    const k = order.get(r.source);
-    if (k === undefined) return;
-    bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
+  let seen = 0;
+  store.forEach((r) => {
+    if (r.source !== sourceId) return;
+    seen++;
     if (r.kind === 'error') {
-      perSource[k]!.errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId: r.source, loc: r.loc });
+      errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId: r.source, loc: r.loc });
       return;
     }
-    const facts: MessageFacts = decodeFacts(r.facts ?? '[]');
-    const m = indexedMessage(
-      {
-        msgid: r.msgid ?? '',
-        syntheticId: r.synthetic,
-        subject: r.subject,
-        from: { name: r.fromName, address: r.fromAddr },
-        date: r.date,
-        time: r.time,
-        inReplyTo: r.irt,
-        references: r.refs,
-        size: r.size,
-        origin: r.origin,
-        sourceId: r.source,
-        loc: r.loc,
-        list: r.list,
-        ...(r.to ? { to: r.to } : {}),
-        ...(r.cc ? { cc: r.cc } : {}),
-        ...(r.hasText ? { mime: true as const } : {}),
-        facts,
-      },
-      load,
+    messages.push(
+      indexedMessage(
+        {
+          msgid: r.msgid ?? '',
+          syntheticId: r.synthetic,
+          subject: r.subject,
+          from: { name: r.fromName, address: r.fromAddr },
+          date: r.date,
+          time: r.time,
+          inReplyTo: r.irt,
+          references: r.refs,
+          size: r.size,
+          origin: r.origin,
+          sourceId: r.source,
+          loc: r.loc,
+          list: r.list,
+          ...(r.to ? { to: r.to } : {}),
+          ...(r.cc ? { cc: r.cc } : {}),
+          ...(r.hasText ? { mime: true as const } : {}),
+          facts: decodeFacts(r.facts ?? '[]'),
+        },
+        load,
+      ),
     );
-    perSource[k]!.messages.push(m);
   });
-  // Sources in the order given, each in reading order: the first copy of a Message-ID counts, as in a full read.
-  const seen = new Map<string, SourcedMessage>();
-  const messages: SourcedMessage[] = [];
-  const duplicates: ReturnType<typeof dedupe>['duplicates'] = [];
-  const errors: ReadError[] = [];
-  for (const s of perSource) {
-    const d = dedupe(s.messages, seen);
-    messages.push(...d.messages);
-    duplicates.push(...d.duplicates);
-    errors.push(...s.errors);
-  }
-  for (const d of duplicates) {
-    const first = seen.get(d.msgid);
-    const list = d.message.list;
-    if (first && list && list !== first.list && !(first.alsoOn ?? []).includes(list)) (first.alsoOn ??= []).push(list);
-  }
-  return { index: groupSeries(messages, { errors, duplicates }), bySource };
+  const d = dedupe(messages);
+  return { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen };
 }
 
+/** What the explorer shows from an index: the grouped series and the read's accounting. */
+export interface LoadedIndex {
+  index: SeriesIndex;
+  reads: SourceRead[];
+}
+
+/**
+ * The indexes of `open` as the explorer's model: each source's messages in
+ * reading order, the sources merged in the order given (a copy from another
+ * list noted as "also on"), grouped into series.
+ */
+export function loadIndex(open: OpenIndexes): LoadedIndex {
+  const reads = open.stores.map((store, i) => sourceReadOf(store, open.sources[i]!));
+  const merged = mergeSources(reads);
+  return { index: groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates }), reads };
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { groupHits, hunkHeadersOf, searchEntries } from '../../../src/core/search/docs';
-import { matches, parseQuery, type SearchDoc } from '../../../src/core/search/query';
+import { matchAll, matches, matchesWithoutBody, parseQuery, type SearchDoc } from '../../../src/core/search/query';
 import { indexOf, seriesMail } from '../../support/mail';
 
 const NOW = Date.UTC(2024, 0, 15, 12);
@@ -170,5 +170,45 @@ describe('search entries of a grouped read', () => {
       for (const h of g.hits) assert.equal(h.series, g.series);
     }
     assert.deepEqual(hunkHeadersOf('@@ -1,3 +1,4 @@ void *module_alloc(unsigned long size)\n-x\n+y\n@@ -10 +11 @@\n'), ['void *module_alloc(unsigned long size)']);
+  });
+});
+
+describe('matching without the body (an indexed message)', () => {
+  const indexed: SearchDoc = {
+    ...patch,
+    bodyAtHand: false,
+    get body(): string {
+      throw new Error('the body was read');
+    },
+  };
+  const decide = (q: string) => {
+    const parsed = parseQuery(q, NOW);
+    assert.ok(parsed.ok);
+    return matchesWithoutBody(indexed, parsed.value);
+  };
+  test('what the other fields decide is decided without reading the body', () => {
+    assert.equal(decide('s:jitalloc'), true);
+    assert.equal(decide('f:song'), false);
+    assert.equal(decide('b:architectures AND f:song'), false, 'AND is false when a part is');
+    assert.equal(decide('b:architectures OR s:jitalloc'), true, 'OR is true when a part is');
+    assert.equal(decide('jitalloc'), true, 'an unprefixed word found in the subject');
+  });
+  test('what only the body can decide is left open', () => {
+    assert.equal(decide('b:architectures'), undefined);
+    assert.equal(decide('NOT b:architectures'), undefined);
+    assert.equal(decide('architectures'), undefined, 'an unprefixed word not in the subject');
+    assert.equal(decide('b:architectures AND s:jitalloc'), undefined);
+  });
+  test('matchAll reads the bodies of the undecided only, and then decides', async () => {
+    const entries = [{ doc: indexed }, { doc: { ...reply, bodyAtHand: true } }];
+    const parsed = parseQuery('b:architectures OR f:song', NOW);
+    assert.ok(parsed.ok);
+    let asked: string[] = [];
+    const r = await matchAll(entries, parsed.value, async (docs) => {
+      asked = docs.map((d) => d.msgid);
+      return new Map([[patch.msgid, patch.body!]]);
+    });
+    assert.deepEqual(asked, [patch.msgid]);
+    assert.deepEqual(r.hits.map((h) => h.doc.msgid).sort(), [patch.msgid, reply.msgid].sort());
   });
 });
