@@ -130,32 +130,66 @@ export function factsOf(msg: MailMessage, isReply: boolean, hashes: FactHashes =
   };
 }
 
-/** The text of an indexed message, read again from where it lies. */
-export type BodyLoader = (msg: SourcedMessage) => Pick<MailMessage, 'body' | 'attachedPatches'>;
-
-/**
- * The message as an index keeps it: its headers and facts, the body read
- * through `load` whenever it is asked for (and not kept).
- */
-export function indexedMessage(head: Omit<SourcedMessage, 'body' | 'attachedPatches'> & { facts: MessageFacts }, load: BodyLoader): SourcedMessage {
-  const m = head as SourcedMessage;
-  Object.defineProperty(m, 'body', { enumerable: false, configurable: true, get: () => load(m).body });
-  Object.defineProperty(m, 'attachedPatches', { enumerable: false, configurable: true, get: () => load(m).attachedPatches });
-  return m;
+/** How an indexed message's text and recipients are had again: from its source, and from the index's table of addresses. */
+export interface MessageLoader {
+  /** The body and attached patches, read again from where the message lies. */
+  text(msg: SourcedMessage): Pick<MailMessage, 'body' | 'attachedPatches'>;
+  /** An index keeps To and Cc as numbers into its table of addresses: "3 17 4" → "a@x, b@y, c@z". */
+  addresses?(ids: string): string;
 }
 
-/** A decoded message with its facts worked out and its text dropped, to be read again through `load`. */
-export function lighten(msg: SourcedMessage, load: BodyLoader, hashes: FactHashes = JS_HASHES): SourcedMessage {
+/** The fields of an indexed message besides its text. */
+export type IndexedHead = Omit<SourcedMessage, 'body' | 'attachedPatches' | 'to' | 'cc'> & { facts: MessageFacts; toIds?: string; ccIds?: string };
+
+/**
+ * A message as an index keeps it: headers and facts; the body read through
+ * the loader whenever it is asked for (and not kept). Getters live on the
+ * prototype, so a list archive's messages cost no closure each.
+ */
+class IndexedMessage {
+  constructor(head: IndexedHead, loader: MessageLoader) {
+    Object.assign(this, head);
+    Object.defineProperty(this, 'loader', { value: loader, enumerable: false });
+  }
+  private declare readonly loader: MessageLoader;
+  declare readonly toIds?: string;
+  declare readonly ccIds?: string;
+  get body(): string {
+    return this.loader.text(this as unknown as SourcedMessage).body;
+  }
+  get attachedPatches(): string[] {
+    return this.loader.text(this as unknown as SourcedMessage).attachedPatches;
+  }
+  get to(): string | undefined {
+    return this.toIds === undefined ? undefined : (this.loader.addresses?.(this.toIds) ?? undefined);
+  }
+  get cc(): string | undefined {
+    return this.ccIds === undefined ? undefined : (this.loader.addresses?.(this.ccIds) ?? undefined);
+  }
+}
+
+export function indexedMessage(head: IndexedHead, loader: MessageLoader): SourcedMessage {
+  return new IndexedMessage(head, loader) as unknown as SourcedMessage;
+}
+
+/** A decoded message with its facts worked out and its text dropped, to be read again through `loader`. */
+export function lighten(msg: SourcedMessage, loader: MessageLoader, hashes: FactHashes = JS_HASHES): SourcedMessage {
   const facts = msg.facts ?? factsOf(msg, parseSubject(msg.subject).isReply, hashes);
-  const { body: _body, attachedPatches: _attached, ...head } = msg;
-  return indexedMessage({ ...head, facts }, load);
+  const { body: _body, attachedPatches: _attached, to, cc, ...head } = msg;
+  const m = indexedMessage({ ...head, facts }, loader);
+  // Recipients kept as they were (an index turns them into address numbers when it writes the row).
+  if (to !== undefined) Object.defineProperty(m, 'to', { value: to, enumerable: true });
+  if (cc !== undefined) Object.defineProperty(m, 'cc', { value: cc, enumerable: true });
+  return m;
 }
 
 /*
  * Facts as an index stores them: a JSON array, positions instead of keys, a
  * person trailer's person read again from its value (parsePerson is what
- * made it), so that a list archive's facts take a few hundred bytes a
- * message. decodeFacts(encodeFacts(f)) deep-equals f.
+ * made it), a touched file by its number, each hunk header once (dfhh:
+ * asks whether one matches), so that a list archive's facts take a few
+ * hundred bytes a message. decodeFacts(encodeFacts(f)) deep-equals f but for
+ * repeated hunk headers.
  */
 type TrailerCode = [string, string, 0 | 1] | [string, string, 0 | 1, string];
 type FileCode = [string, string | null | 0, string | null | 0, string, number, number];
@@ -187,13 +221,17 @@ export function encodeFacts(f: MessageFacts): string {
     f.followupTrailers.map(encodeTrailer),
     f.baseCommit,
     f.changeId,
-    f.hunkHeaders,
-    Object.entries(f.touches),
+    [...new Set(f.hunkHeaders)],
+    // A touched path that is one of the files is written as its number.
+    Object.entries(f.touches).map(([p, fns]) => {
+      const i = f.files.findIndex((x) => x.path === p);
+      return [i >= 0 ? i : p, fns];
+    }),
   ]);
 }
 
 export function decodeFacts(s: string): MessageFacts {
-  const a = JSON.parse(s) as [number, string, string, FileCode[], TrailerCode[], TrailerCode[], string | null, string | null, string[], [string, string[]][]];
+  const a = JSON.parse(s) as [number, string, string, FileCode[], TrailerCode[], TrailerCode[], string | null, string | null, string[], [string | number, string[]][]];
   return {
     hasDiff: (a[0] & 1) !== 0,
     diffEmpty: (a[0] & 2) !== 0,
@@ -212,6 +250,6 @@ export function decodeFacts(s: string): MessageFacts {
     baseCommit: a[6],
     changeId: a[7],
     hunkHeaders: a[8],
-    touches: Object.fromEntries(a[9]),
+    touches: Object.fromEntries(a[9].map(([p, fns]) => [typeof p === 'number' ? a[3][p]![0] : p, fns])),
   };
 }

@@ -12,8 +12,8 @@ import { accountBySource, mergeSources, sourceFailure, type SourceAccounting, ty
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { answersOf } from '../../core/series/thread';
-import { indexFileFor, sourceReadOf, updateSource } from '../../node/index/indexer';
-import { IndexStore } from '../../node/index/store';
+import { openUpdated, sourceReadOf, updateSource } from '../../node/index/indexer';
+import { IndexStore, isDamage } from '../../node/index/store';
 import { readSources } from '../../node/mail/read';
 import { readConfig } from '../config';
 import type { MailSources } from './sources';
@@ -205,15 +205,23 @@ export class SeriesStore implements vscode.Disposable {
    */
   private async readIndexed(p: string, sourceId: string, onProgress: (n: number) => void): Promise<SourceRead> {
     const started = Date.now();
-    const { store, note } = await IndexStore.open(indexFileFor(this.indexDir!, p));
+    let { store, read: fresh, notes } = await openUpdated(this.indexDir!, p, { onProgress });
     try {
-      const notes = note ? [note] : [];
-      const run = await updateSource(store, p, { onProgress });
-      notes.push(...run.notes);
+      let read: SourceRead;
+      try {
+        read = sourceReadOf(store, sourceId);
+      } catch (e) {
+        if (!isDamage(e)) throw e;
+        // Damaged where only reading it all could tell: set aside and built again.
+        const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
+        store = replaced.store;
+        notes.push(replaced.note);
+        fresh = (await updateSource(store, p, { onProgress })).read;
+        read = sourceReadOf(store, sourceId);
+      }
       for (const n of notes) this.log.warn(`mail index: ${n}`);
-      if (note) void vscode.window.showWarningMessage(`Execmem Lens: ${note}`);
-      const read = sourceReadOf(store, sourceId);
-      this.log.info(`mail index of ${p}: ${read.seen} messages (${run.read} read now) in ${Date.now() - started} ms`);
+      for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
+      this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms`);
       return read;
     } finally {
       // Its memory is given back; a message whose text the index keeps opens it again when asked.

@@ -21,12 +21,12 @@ import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
 import { mergeSources, type SourceRead } from '../../core/series/bysource';
-import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten } from '../../core/series/facts';
+import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten, type MessageLoader } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
 import { catFileBatch, Collector, detectSource, epochsOf, readMboxFile, run, type SourceKind } from '../mail/read';
-import { IndexStore, type MessageRow } from './store';
+import { IndexStore, isDamage, type MessageRow } from './store';
 
 export interface IndexRun {
   /** Messages the index holds for these sources (errors included: every message read is one). */
@@ -101,10 +101,10 @@ const NODE_HASHES: FactHashes = {
  * was a twentieth of indexing a list. A quoted name containing an '@' gives
  * one more "address"; a search can only find more for it, never less.
  */
-function addressList(value: string | undefined): string | null {
+function addressList(value: string | undefined): string[] | null {
   if (!value) return null;
   const out = value.match(/[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g);
-  return out ? [...new Set(out.map((a) => a.toLowerCase()))].join(', ') : null;
+  return out ? [...new Set(out.map((a) => a.toLowerCase()))] : null;
 }
 
 function checksums(file: string, size: number): { head: string; tail: string } {
@@ -128,11 +128,10 @@ function checksums(file: string, size: number): { head: string; tail: string } {
   }
 }
 
-function rowOf(item: SourcedMessage | ReadError, source: string, list: string): MessageRow {
+function rowOf(item: SourcedMessage | ReadError, list: string): MessageRow {
   if (!('facts' in item) || !item.facts) {
     const e = item as ReadError;
     return {
-      source,
       kind: 'error',
       loc: e.loc ?? e.origin,
       origin: e.origin,
@@ -156,7 +155,6 @@ function rowOf(item: SourcedMessage | ReadError, source: string, list: string): 
   }
   const m = item;
   return {
-    source,
     kind: 'message',
     loc: m.loc ?? m.origin,
     origin: m.origin,
@@ -179,9 +177,11 @@ function rowOf(item: SourcedMessage | ReadError, source: string, list: string): 
   };
 }
 
-/** Never called: messages are lightened as they are read, and a new read never asks for a body. */
-const noBody = (m: SourcedMessage): never => {
-  throw new Error(`${m.msgid}: its text was asked for while it was being indexed`);
+/** Never asked: messages are lightened as they are read, and a new read never asks for a body. */
+const NO_BODY = {
+  text(m: SourcedMessage): never {
+    throw new Error(`${m.msgid}: its text was asked for while it was being indexed`);
+  },
 };
 
 /** Reads with a collector that keeps each message as facts (and, for MIME mail, its text) and files the rows. */
@@ -190,7 +190,6 @@ class RowSink {
   constructor(
     store: IndexStore,
     mime: MimeWorkerPool,
-    private readonly source: string,
     private readonly list: string,
     opts: IndexOptions,
   ) {
@@ -203,7 +202,7 @@ class RowSink {
         shape: (m) => {
           const text = m.mime ? JSON.stringify({ body: m.body, attachedPatches: m.attachedPatches }) : null;
           m.list = listOfMessage(m, this.list);
-          const light = lighten(m, noBody, NODE_HASHES);
+          const light = lighten(m, NO_BODY, NODE_HASHES);
           if (text !== null) texts.set(light, text);
           return light;
         },
@@ -219,7 +218,7 @@ class RowSink {
   async flush(store: IndexStore): Promise<void> {
     const rows: MessageRow[] = [];
     for (const item of await this.collector.settle()) {
-      const row = rowOf(item, this.source, this.list);
+      const row = rowOf(item, this.list);
       if ('facts' in item) row.text = this.texts.get(item) ?? null;
       rows.push(row);
     }
@@ -235,7 +234,7 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
   const names = new Set(epochs.map((e) => path.basename(e)));
   for (const old of Object.keys(prior?.epochs ?? {})) {
     if (!names.has(old)) {
-      store.dropMessages(source, `${old}/`);
+      store.dropMessages(`${old}/`);
       notes.push(`${list}: epoch ${old} is gone from ${p}; its messages were taken out of the index`);
     }
   }
@@ -249,12 +248,12 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
         await run('git', [`--git-dir=${epoch}`, 'cat-file', '-e', `${from}^{commit}`], opts.signal);
       } catch {
         notes.push(`${list}: epoch ${name} no longer has the last indexed commit ${from.slice(0, 12)} (history rewritten); it is indexed again`);
-        store.dropMessages(source, `${name}/`);
+        store.dropMessages(`${name}/`);
         from = undefined;
       }
     }
     // An epoch that failed before is tried again whole: its error rows go.
-    if (from === undefined) store.dropMessages(source, `${name}/`);
+    if (from === undefined) store.dropMessages(`${name}/`);
     try {
       // --git-dir, not -C (see read.ts readPublicInbox).
       commits = (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', '--all', ...(from ? [`^${from}`] : [])], opts.signal)).split('\n').filter(Boolean);
@@ -289,7 +288,7 @@ async function indexMbox(store: IndexStore, p: string, source: string, prior: Mb
       from = { offset: prior.size, count: prior.count };
     } else {
       notes.push(`${p}: the file was rewritten since it was indexed (${prior.size < size || prior.size === size ? 'its indexed part changed' : 'it is shorter'}); it is indexed again`);
-      store.dropMessages(source);
+      store.dropMessages();
     }
   }
   const { end, count } = await readMboxFile(p, source, sink.collector, from);
@@ -302,7 +301,7 @@ async function indexFolder(store: IndexStore, p: string, source: string, prior: 
   const state: FolderState = { files: {} };
   for (const old of Object.keys(prior?.files ?? {})) {
     if (!names.includes(old)) {
-      store.dropMessages(source, `${old}#`);
+      store.dropMessages(`${old}#`);
       notes.push(`${p}: ${old} is gone; its messages were taken out of the index`);
     }
   }
@@ -320,7 +319,7 @@ async function indexFolder(store: IndexStore, p: string, source: string, prior: 
       state.files[name] = was;
       continue;
     }
-    if (was) store.dropMessages(source, `${name}#`);
+    if (was) store.dropMessages(`${name}#`);
     try {
       const { count } = await readMboxFile(file, source, sink.collector, { offset: 0, count: 0, locPrefix: `${name}#` });
       state.files[name] = { size: st.size, mtimeMs: st.mtimeMs, count };
@@ -361,11 +360,11 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
   const prior = known.get(source);
   if (prior && prior.kind !== kind) {
     notes.push(`${p}: was a ${prior.kind}, is now a ${kind}; it is indexed again`);
-    store.dropMessages(source);
+    store.dropMessages();
   }
   const priorState = prior && prior.kind === kind ? prior.state : null;
   const mime = new MimeWorkerPool();
-  const sink = new RowSink(store, mime, source, list, opts);
+  const sink = new RowSink(store, mime, list, opts);
   let state: unknown;
   try {
     if (kind === 'public-inbox') state = await indexPublicInbox(store, p, source, list, priorState as PublicInboxState | null, sink, notes, opts);
@@ -381,6 +380,29 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     store.save();
   }
   return { read: sink.written, notes };
+}
+
+/**
+ * The index of one source in `dir`, opened (or created) and brought up to
+ * date; one found damaged on the way is set aside and built again, with a note.
+ */
+export async function openUpdated(dir: string, p: string, opts: IndexOptions = {}): Promise<{ store: IndexStore; read: number; notes: string[] }> {
+  const opened = await IndexStore.open(indexFileFor(dir, p));
+  let store = opened.store;
+  const notes = opened.note ? [opened.note] : [];
+  try {
+    const r = await updateSource(store, p, opts);
+    return { store, read: r.read, notes: [...notes, ...r.notes] };
+  } catch (e) {
+    if (!isDamage(e)) {
+      store.close();
+      throw e;
+    }
+    const fresh = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
+    store = fresh.store;
+    const r = await updateSource(store, p, opts);
+    return { store, read: r.read, notes: [...notes, fresh.note, ...r.notes] };
+  }
 }
 
 /** The open index of each source, in the order given. */
@@ -401,10 +423,8 @@ export async function indexSources(dir: string, sources: readonly string[], opts
   let read = 0;
   try {
     for (const p of sources) {
-      const { store, note } = await IndexStore.open(indexFileFor(dir, p));
-      stores.push(store);
-      if (note) notes.push(note);
-      const r = await updateSource(store, p, opts);
+      const r = await openUpdated(dir, p, opts);
+      stores.push(r.store);
       read += r.read;
       notes.push(...r.notes);
     }
@@ -455,22 +475,30 @@ export function rawMessage(m: Pick<SourcedMessage, 'sourceId' | 'loc'>): Uint8Ar
 export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
   const messages: SourcedMessage[] = [];
   const errors: ReadError[] = [];
-  const load = (m: SourcedMessage) => {
-    if (m.mime) {
-      const kept = store.textOf(m.sourceId, m.loc ?? '');
-      if (kept !== null) return JSON.parse(kept) as { body: string; attachedPatches: string[] };
-    }
-    const decoded = decodeMessage(rawMessage(m), m.msgid);
-    if ('needsMime' in decoded) return { body: '(this message needs a MIME parse that was not kept in the index; index it again to read it)', attachedPatches: [] };
-    if (!decoded.ok) return { body: `(this message could not be read again: ${decoded.error})`, attachedPatches: [] };
-    return decoded.value;
+  const loader: MessageLoader = {
+    text(m) {
+      if (m.mime) {
+        const kept = store.textOf(m.loc ?? '');
+        if (kept !== null) return JSON.parse(kept) as { body: string; attachedPatches: string[] };
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = rawMessage(m);
+      } catch (e) {
+        return { body: `(this message could not be read again from ${m.sourceId}: ${e instanceof Error ? e.message : String(e)}; index the source again)`, attachedPatches: [] };
+      }
+      const decoded = decodeMessage(bytes, m.msgid);
+      if ('needsMime' in decoded) return { body: '(this message needs a MIME parse that was not kept in the index; index it again to read it)', attachedPatches: [] };
+      if (!decoded.ok) return { body: `(this message could not be read again: ${decoded.error})`, attachedPatches: [] };
+      return decoded.value;
+    },
+    addresses: (ids) => store.addresses(ids),
   };
   let seen = 0;
   store.forEach((r) => {
-    if (r.source !== sourceId) return;
     seen++;
     if (r.kind === 'error') {
-      errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId: r.source, loc: r.loc });
+      errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc });
       return;
     }
     messages.push(
@@ -486,15 +514,15 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
           references: r.refs,
           size: r.size,
           origin: r.origin,
-          sourceId: r.source,
+          sourceId,
           loc: r.loc,
           list: r.list,
-          ...(r.to ? { to: r.to } : {}),
-          ...(r.cc ? { cc: r.cc } : {}),
+          ...(r.toIds ? { toIds: r.toIds } : {}),
+          ...(r.ccIds ? { ccIds: r.ccIds } : {}),
           ...(r.hasText ? { mime: true as const } : {}),
           facts: decodeFacts(r.facts ?? '[]'),
         },
-        load,
+        loader,
       ),
     );
   });

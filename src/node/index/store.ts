@@ -12,6 +12,11 @@
  *             again (loc), its headers, its facts (JSON: see
  *             core/series/facts.ts), the list it came from; an unreadable
  *             message is a row with kind 'error' and the reason
+ *   addrs     every address seen in To and Cc, once: a message's To and Cc
+ *             are numbers into it (kernel mail Cc's dozens of people, the
+ *             same ones again and again; written out, they were a third of
+ *             an index)
+ * An index file holds one source (its sources row).
  *
  * Writing: the database is exported to bytes, written to a temporary file
  * beside the index, flushed to disk, and renamed over the index (then the
@@ -33,9 +38,9 @@ type Db = InstanceType<Sqlite3Static['oo1']['DB']>;
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (id TEXT PRIMARY KEY, kind TEXT NOT NULL, list TEXT NOT NULL, state TEXT NOT NULL);
+CREATE TABLE addrs (id INTEGER PRIMARY KEY, addr TEXT NOT NULL UNIQUE);
 CREATE TABLE messages (
   id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
   kind TEXT NOT NULL,
   loc TEXT NOT NULL,
   origin TEXT NOT NULL,
@@ -49,8 +54,8 @@ CREATE TABLE messages (
   time INTEGER NOT NULL DEFAULT 0,
   irt TEXT,
   refs TEXT NOT NULL DEFAULT '',
-  to_hdr TEXT,
-  cc_hdr TEXT,
+  to_ids TEXT,
+  cc_ids TEXT,
   size INTEGER NOT NULL DEFAULT 0,
   facts TEXT,
   error TEXT,
@@ -59,7 +64,6 @@ CREATE TABLE messages (
 `;
 
 export interface MessageRow {
-  source: string;
   kind: 'message' | 'error';
   loc: string;
   origin: string;
@@ -73,8 +77,9 @@ export interface MessageRow {
   time: number;
   irt: string | null;
   refs: string[];
-  to: string | null;
-  cc: string | null;
+  /** Addresses, lower case (names are not kept). */
+  to: string[] | null;
+  cc: string[] | null;
   size: number;
   /** JSON of the message's facts; null for an error. */
   facts: string | null;
@@ -87,6 +92,9 @@ export interface MessageRow {
   text: string | null;
 }
 
+/** A row as read back: To and Cc as numbers into the address table (see addresses()). */
+export type StoredRow = Omit<MessageRow, 'text' | 'to' | 'cc'> & { toIds: string | null; ccIds: string | null; hasText: boolean };
+
 export interface SourceRow {
   id: string;
   kind: string;
@@ -96,6 +104,13 @@ export interface SourceRow {
 
 /** Set by tests: the write stops (the process is killed) halfway through the temporary file. */
 const CRASH_ENV = 'EXECMEM_LENS_TEST_CRASH_INDEX_WRITE';
+
+class Problem extends Error {}
+
+/** Whether an error is SQLite finding a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB). */
+export function isDamage(e: unknown): boolean {
+  return e instanceof Error && /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i.test(e.message);
+}
 
 export class IndexStore {
   private closed = false;
@@ -120,11 +135,9 @@ export class IndexStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: the mail index could not be read: ${(e as Error).message}`);
     }
     if (bytes !== null) {
-      const why = IndexStore.problem(sqlite, bytes);
-      if (why === null) {
-        const db = IndexStore.deserialize(sqlite, bytes);
-        return { store: new IndexStore(sqlite, db, file), note: null };
-      }
+      const checked = IndexStore.check(sqlite, bytes);
+      if ('db' in checked) return { store: new IndexStore(sqlite, checked.db, file), note: null };
+      const why = checked.problem;
       try {
         renameSync(file, `${file}.broken`);
       } catch {
@@ -166,6 +179,18 @@ export class IndexStore {
     }
   }
 
+  /** A damaged index found while reading it: set aside as .broken, and an empty one in its place. */
+  static async replaceDamaged(store: IndexStore, why: string): Promise<{ store: IndexStore; note: string }> {
+    store.close();
+    try {
+      renameSync(store.file, `${store.file}.broken`);
+    } catch {
+      // It may never have been written.
+    }
+    const sqlite = await loadSqlite();
+    return { store: IndexStore.fresh(sqlite, store.file), note: `${store.file}: the database is damaged (${why}); the index is built again (the old file is kept as ${path.basename(store.file)}.broken)` };
+  }
+
   private static fresh(sqlite: Sqlite3Static, file: string): IndexStore {
     const db = new sqlite.oo1.DB(':memory:');
     db.exec(SCHEMA);
@@ -187,24 +212,29 @@ export class IndexStore {
     return db;
   }
 
-  /** Why these bytes are not an index this version can use, or null. */
-  private static problem(sqlite: Sqlite3Static, bytes: Uint8Array): string | null {
+  /**
+   * The database in these bytes, or why they are not an index this version
+   * can use. SQLite's quick_check reads every page; the index is read whole
+   * right after opening anyway, and SQLite reports a damaged page as an error
+   * then (see IndexStore.damaged), so the check here is the header, the
+   * schema version, the tables, and the count of messages (which walks the
+   * table's pages).
+   */
+  private static check(sqlite: Sqlite3Static, bytes: Uint8Array): { db: Db } | { problem: string } {
     const MAGIC = 'SQLite format 3\u0000';
-    if (bytes.byteLength < 100 || new TextDecoder('latin1').decode(bytes.subarray(0, 16)) !== MAGIC) return 'not a SQLite database (damaged or not an index)';
+    if (bytes.byteLength < 100 || new TextDecoder('latin1').decode(bytes.subarray(0, 16)) !== MAGIC) return { problem: 'not a SQLite database (damaged or not an index)' };
     let db: Db | null = null;
     try {
       db = IndexStore.deserialize(sqlite, bytes);
-      const check = String(db.selectValue('PRAGMA quick_check'));
-      if (check !== 'ok') return `the database is damaged (${check.slice(0, 200)})`;
       const version = Number(db.selectValue('PRAGMA user_version'));
-      if (version !== SCHEMA_VERSION) return `written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`;
+      if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
       const tables = db.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
-      for (const t of ['meta', 'sources', 'messages']) if (!tables.includes(t)) return `the table ${t} is missing`;
-      return null;
+      for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
+      db.selectValue('SELECT count(*) FROM messages');
+      return { db };
     } catch (e) {
-      return `the database is damaged (${e instanceof Error ? e.message : String(e)})`;
-    } finally {
       db?.close();
+      return { problem: e instanceof Problem ? e.message : `the database is damaged (${e instanceof Error ? e.message : String(e)})` };
     }
   }
 
@@ -225,43 +255,104 @@ export class IndexStore {
     this.db.exec({ sql: 'INSERT OR REPLACE INTO sources (id, kind, list, state) VALUES (?, ?, ?, ?)', bind: [s.id, s.kind, s.list, JSON.stringify(s.state)] });
   }
 
-  /** Forgets a source's messages: all of them, or those whose loc starts with `locPrefix` (one file of a folder, one epoch). */
-  dropMessages(source: string, locPrefix?: string): number {
-    if (locPrefix === undefined) this.db.exec({ sql: 'DELETE FROM messages WHERE source = ?', bind: [source] });
-    else this.db.exec({ sql: 'DELETE FROM messages WHERE source = ? AND substr(loc, 1, ?) = ?', bind: [source, locPrefix.length, locPrefix] });
+  /** Forgets messages: all of them, or those whose loc starts with `locPrefix` (one file of a folder, one epoch). */
+  dropMessages(locPrefix?: string): number {
+    if (locPrefix === undefined) this.db.exec('DELETE FROM messages');
+    else this.db.exec({ sql: 'DELETE FROM messages WHERE substr(loc, 1, ?) = ?', bind: [locPrefix.length, locPrefix] });
     return this.db.changes();
   }
 
+  /** Forgets the source a copied file was the index of, and its messages. */
   dropSource(source: string): void {
-    this.dropMessages(source);
+    this.dropMessages();
     this.db.exec({ sql: 'DELETE FROM sources WHERE id = ?', bind: [source] });
   }
 
-  /** Adds rows in one transaction. */
+  /** The address table, read once: address → number. */
+  private addrIds: Map<string, number> | undefined;
+  private addrList: string[] | undefined;
+
+  /** The database, opened again from its file when it was closed after loading (its memory given back) and something rare needs it. */
+  private live(): Db {
+    if (this.closed) {
+      this.db = IndexStore.deserialize(this.sqlite, readFileSync(this.file));
+      this.closed = false;
+    }
+    return this.db;
+  }
+
+  private addressIds(): Map<string, number> {
+    if (!this.addrIds) {
+      this.addrIds = new Map();
+      const ids = this.addrIds;
+      this.live().exec({
+        sql: 'SELECT id, addr FROM addrs',
+        rowMode: 'array',
+        callback: (r) => {
+          ids.set((r as unknown[])[1] as string, Number((r as unknown[])[0]));
+        },
+      });
+    }
+    return this.addrIds;
+  }
+
+  /** "3 17 4" → "a@x, b@y, c@z" (the table is read once, then kept). */
+  addresses(ids: string): string {
+    if (!this.addrList) {
+      const wasClosed = this.closed;
+      const list: string[] = [];
+      for (const [addr, id] of this.addressIds()) list[id] = addr;
+      this.addrList = list;
+      // Opened only to read the table: its memory is given back again.
+      if (wasClosed) this.close();
+    }
+    return ids
+      .split(' ')
+      .map((i) => this.addrList![Number(i)] ?? '')
+      .filter(Boolean)
+      .join(', ');
+  }
+
+  /** Adds rows in one transaction (their rows in the table of addresses too). */
   add(rows: readonly MessageRow[]): void {
     if (rows.length === 0) return;
+    const ids = this.addressIds();
+    this.addrList = undefined;
     const stmt = this.db.prepare(
-      'INSERT INTO messages (source, kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_hdr, cc_hdr, size, facts, error, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_ids, cc_ids, size, facts, error, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const addAddr = this.db.prepare('INSERT INTO addrs (id, addr) VALUES (?, ?)');
+    const numbers = (list: string[] | null): string | null => {
+      if (!list || list.length === 0) return null;
+      return list
+        .map((a) => {
+          let id = ids.get(a);
+          if (id === undefined) {
+            id = ids.size + 1;
+            ids.set(a, id);
+            addAddr.bind([id, a]).stepReset();
+          }
+          return id;
+        })
+        .join(' ');
+    };
     try {
       this.db.exec('BEGIN');
       for (const r of rows) {
         stmt
-          .bind([r.source, r.kind, r.loc, r.origin, r.list, r.msgid, r.synthetic ? 1 : 0, r.subject, r.fromName, r.fromAddr, r.date, r.time, r.irt, r.refs.join(' '), r.to, r.cc, r.size, r.facts, r.error, r.text])
+          .bind([r.kind, r.loc, r.origin, r.list, r.msgid, r.synthetic ? 1 : 0, r.subject, r.fromName, r.fromAddr, r.date, r.time, r.irt, r.refs.join(' '), numbers(r.to), numbers(r.cc), r.size, r.facts, r.error, r.text])
           .stepReset();
       }
       this.db.exec('COMMIT');
     } catch (e) {
       this.db.exec('ROLLBACK');
+      // The numbers handed out in the rolled-back transaction are not in the table.
+      this.addrIds = undefined;
       throw e;
     } finally {
       stmt.finalize();
+      addAddr.finalize();
     }
-  }
-
-  /** Rows per source. */
-  forEachSourceCount(each: (source: string, count: number) => void): void {
-    this.db.exec({ sql: 'SELECT source, count(*) FROM messages GROUP BY source', rowMode: 'array', callback: (r) => each((r as unknown[])[0] as string, Number((r as unknown[])[1])) });
   }
 
   count(): number {
@@ -269,44 +360,38 @@ export class IndexStore {
   }
 
   /** The kept text of a message that needed the MIME parse (see MessageRow.text). */
-  textOf(source: string, loc: string): string | null {
-    if (this.closed) {
-      // Closed after loading (its memory given back): opened again from its file for the rare message that needs it.
-      this.db = IndexStore.deserialize(this.sqlite, readFileSync(this.file));
-      this.closed = false;
-    }
-    const v = this.db.selectValue('SELECT text FROM messages WHERE source = ? AND loc = ? AND text IS NOT NULL', [source, loc]);
+  textOf(loc: string): string | null {
+    const v = this.live().selectValue('SELECT text FROM messages WHERE loc = ? AND text IS NOT NULL', [loc]);
     return typeof v === 'string' ? v : null;
   }
 
   /** Every row, in reading order (the kept texts left out: see textOf). */
-  forEach(each: (r: Omit<MessageRow, 'text'> & { hasText: boolean }) => void): void {
+  forEach(each: (r: StoredRow) => void): void {
     this.db.exec({
-      sql: 'SELECT source, kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_hdr, cc_hdr, size, facts, error, text IS NOT NULL FROM messages ORDER BY id',
+      sql: 'SELECT kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_ids, cc_ids, size, facts, error, text IS NOT NULL FROM messages ORDER BY id',
       rowMode: 'array',
       callback: (row) => {
         const r = row as unknown[];
         each({
-          source: r[0] as string,
-          kind: r[1] as 'message' | 'error',
-          loc: r[2] as string,
-          origin: r[3] as string,
-          list: r[4] as string,
-          msgid: r[5] as string | null,
-          synthetic: r[6] === 1,
-          subject: r[7] as string,
-          fromName: r[8] as string,
-          fromAddr: r[9] as string,
-          date: r[10] as string | null,
-          time: Number(r[11]),
-          irt: r[12] as string | null,
-          refs: r[13] ? (r[13] as string).split(' ') : [],
-          to: r[14] as string | null,
-          cc: r[15] as string | null,
-          size: Number(r[16]),
-          facts: r[17] as string | null,
-          error: r[18] as string | null,
-          hasText: r[19] === 1,
+          kind: r[0] as 'message' | 'error',
+          loc: r[1] as string,
+          origin: r[2] as string,
+          list: r[3] as string,
+          msgid: r[4] as string | null,
+          synthetic: r[5] === 1,
+          subject: r[6] as string,
+          fromName: r[7] as string,
+          fromAddr: r[8] as string,
+          date: r[9] as string | null,
+          time: Number(r[10]),
+          irt: r[11] as string | null,
+          refs: r[12] ? (r[12] as string).split(' ') : [],
+          toIds: r[13] as string | null,
+          ccIds: r[14] as string | null,
+          size: Number(r[15]),
+          facts: r[16] as string | null,
+          error: r[17] as string | null,
+          hasText: r[18] === 1,
         });
       },
     });
@@ -314,7 +399,44 @@ export class IndexStore {
 
   /** Writes the index to its file atomically (see the top of this file). */
   save(): void {
-    const bytes = this.sqlite.capi.sqlite3_js_db_export(this.db);
+    this.serialized((bytes) => this.writeAtomically(bytes));
+  }
+
+  /**
+   * Hands the database's bytes to `use` as a view of WebAssembly memory (valid
+   * only during the call), without copying them into JavaScript as
+   * sqlite3_js_db_export does: an index is as large as tens of megabytes.
+   * Built on the same sqlite3__wasm_db_serialize that export uses.
+   */
+  private serialized(use: (bytes: Uint8Array) => void): void {
+    const wasm = this.sqlite.wasm as unknown as {
+      scopedAllocPush(): number;
+      scopedAllocPop(s: number): void;
+      scopedAlloc(n: number): number;
+      scopedAllocCString(s: string): number;
+      peekPtr(p: number): number;
+      peek(p: number, type: 'i64'): bigint | number;
+      heap8u(): Uint8Array;
+      exports: { sqlite3__wasm_db_serialize(db: number, schema: number, ppOut: number, pSize: number, flags: number): number; sqlite3_free(p: number): void };
+      ptr: { size: number };
+    };
+    const scope = wasm.scopedAllocPush();
+    let out = 0;
+    try {
+      const pSize = wasm.scopedAlloc(8 + wasm.ptr.size);
+      const ppOut = pSize + 8;
+      const rc = wasm.exports.sqlite3__wasm_db_serialize(this.db.pointer as unknown as number, wasm.scopedAllocCString('main'), ppOut, pSize, 0);
+      if (rc) throw new Error(`${this.file}: the index could not be serialized (SQLite error ${rc})`);
+      out = Number(wasm.peekPtr(ppOut));
+      const size = Number(wasm.peek(pSize, 'i64'));
+      use(wasm.heap8u().subarray(out, out + size));
+    } finally {
+      if (out) wasm.exports.sqlite3_free(out);
+      wasm.scopedAllocPop(scope);
+    }
+  }
+
+  private writeAtomically(bytes: Uint8Array): void {
     const dir = path.dirname(this.file);
     mkdirSync(dir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

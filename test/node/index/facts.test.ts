@@ -22,9 +22,11 @@ async function both(sources: string[]): Promise<void> {
   const byId = new Map(read.messages.map((m) => [m.msgid, m]));
   let loads = 0;
   const light = read.messages.map((m) =>
-    lighten({ ...m }, (x: SourcedMessage) => {
-      loads++;
-      return byId.get(x.msgid)!;
+    lighten({ ...m }, {
+      text: (x: SourcedMessage) => {
+        loads++;
+        return byId.get(x.msgid)!;
+      },
     }),
   );
   const grouped = groupSeries(light, { errors: read.errors, duplicates: read.duplicates });
