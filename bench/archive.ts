@@ -7,7 +7,8 @@
  *     `notmuch new` over the same messages written once as a maildir (cached
  *     in .cache/bench, one file per blob `m`), into a fresh database whose
  *     files live outside the maildir: wall time, peak RSS, size on disk
- *     against the size of the mail;
+ *     against the size of the mail (notmuch's also after `notmuch compact`,
+ *     of a copy, since `notmuch new` alone leaves it uncompacted);
  *   - the index opened again with nothing new (`index` again; `notmuch new`
  *     again): the cost of reopening;
  *   - queries with the same meaning in both tools (subject word, sender,
@@ -355,6 +356,9 @@ interface NotmuchState {
   ms: number;
   rssMb: number;
   dbBytes: number;
+  /** The same database after `notmuch compact` (of a copy: the queries use the one `notmuch new` left). */
+  compactedBytes?: number;
+  compactMs?: number;
   messages: number;
 }
 
@@ -364,6 +368,8 @@ interface NotmuchSide {
   indexMs: number;
   indexRssMb: number;
   dbBytes: number;
+  compactedBytes: number;
+  compactMs: number;
   messages: number;
   reopenMs: number[];
   appendMs: number;
@@ -440,6 +446,24 @@ class Notmuch {
     };
     writeFileSync(this.stateFile, `${JSON.stringify(state, null, 2)}\n`);
     return { state, reused: false };
+  }
+
+  /** Measures what `notmuch compact` makes of the database, on a copy in scratch, and keeps the figures in the state. */
+  async compacted(state: NotmuchState, scratch: string): Promise<NotmuchState> {
+    if (state.compactedBytes !== undefined) return state;
+    const copy = path.join(scratch, 'notmuch-compact');
+    mkdirSync(copy, { recursive: true });
+    execFileSync('cp', ['-r', this.db, path.join(copy, 'db')]);
+    const config = path.join(copy, 'config');
+    writeFileSync(config, readFileSync(String(this.env.NOTMUCH_CONFIG), 'utf8').replace(/^path=.*$/m, `path=${path.join(copy, 'db')}`));
+    try {
+      const r = await mustRun('notmuch', ['compact', '--quiet'], { env: { ...this.env, NOTMUCH_CONFIG: config } });
+      const next = { ...state, compactedBytes: bytesUnder(path.join(copy, 'db')), compactMs: r.ms };
+      writeFileSync(this.stateFile, `${JSON.stringify(next, null, 2)}\n`);
+      return next;
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }
 
   /** Message-IDs matching the query, as `notmuch search --output=messages` prints them. */
@@ -555,7 +579,9 @@ async function main(): Promise<void> {
     if (skipNotmuch) console.log('notmuch: skipped (--skip-notmuch)\n');
     else {
       nm = new Notmuch(path.join(cache, `${name}-notmuch`), maildir, name);
-      const { state, reused } = await nm.index(mail.refs, reuseNotmuch);
+      const indexed = await nm.index(mail.refs, reuseNotmuch);
+      const reused = indexed.reused;
+      const state = await nm.compacted(indexed.state, work);
       if (state.messages !== mail.messages) console.log(`notmuch holds ${state.messages} messages of ${mail.messages} files (it keeps one per Message-ID)`);
       console.log(
         reused
@@ -563,6 +589,7 @@ async function main(): Promise<void> {
           : `notmuch new: ${fmtMs(state.ms)}, peak RSS ${fmtMb(state.rssMb)}`,
       );
       console.log(`notmuch database: ${fmtBytes(state.dbBytes)} (${((state.dbBytes / mail.bytes) * 100).toFixed(1)} % of the mail), ${state.messages} messages`);
+      console.log(`  after notmuch compact (${fmtMs(state.compactMs!)}, on a copy): ${fmtBytes(state.compactedBytes!)} (${((state.compactedBytes! / mail.bytes) * 100).toFixed(1)} %)`);
       const reopen: number[] = [];
       for (let i = 0; i < REOPEN_RUNS; i++) reopen.push((await nm.newMail()).ms);
       console.log(`notmuch new, nothing new: median ${fmtMs(median(reopen))} of ${REOPEN_RUNS}`);
@@ -581,7 +608,7 @@ async function main(): Promise<void> {
         nmQueries.set(q.ours, { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95), hits });
         console.log(`notmuch search --output=messages '${q.notmuch}': p50 ${fmtMs(percentile(ms, 0.5))}, p95 ${fmtMs(percentile(ms, 0.95))}, ${hits} messages`);
       }
-      nmSide = { reused, indexedAt: state.indexedAt, indexMs: state.ms, indexRssMb: state.rssMb, dbBytes: state.dbBytes, messages: state.messages, reopenMs: reopen, appendMs: NaN, appendAdded: NaN };
+      nmSide = { reused, indexedAt: state.indexedAt, indexMs: state.ms, indexRssMb: state.rssMb, dbBytes: state.dbBytes, compactedBytes: state.compactedBytes!, compactMs: state.compactMs!, messages: state.messages, reopenMs: reopen, appendMs: NaN, appendAdded: NaN };
       console.log();
     }
 
@@ -697,6 +724,7 @@ async function main(): Promise<void> {
         `≤ ${TARGET_SIZE_SHARE * 100} % of mail`,
         verdict(share, TARGET_SIZE_SHARE),
       ),
+      cells('  notmuch after `notmuch compact` (an extra step; not queried)', '', nmSide ? `${fmtBytes(nmSide.compactedBytes)} = ${((nmSide.compactedBytes / mail.bytes) * 100).toFixed(1)} %` : nmNa, '', ''),
       cells(`again, nothing new (median of ${REOPEN_RUNS})`, unavailable ? na : fmtMs(reopenMs), nmSide ? fmtMs(median(nmSide.reopenMs)) : nmNa, `≤ ${TARGET_REOPEN_MS} ms`, verdict(reopenMs, TARGET_REOPEN_MS)),
       cells(`${APPENDED} messages appended: update`, append ? fmtMs(append.ms) : na, nmSide ? fmtMs(nmSide.appendMs) : nmNa, `≤ ${TARGET_APPEND_MS} ms`, verdict(append?.ms, TARGET_APPEND_MS)),
       cells(`  new messages it found`, append ? String(append.out.new) : na, nmSide ? String(nmSide.appendAdded) : nmNa, `= ${APPENDED}`, append ? (append.out.new === APPENDED ? 'PASS' : 'FAIL') : 'n/a'),
