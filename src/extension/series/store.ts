@@ -85,8 +85,44 @@ export class SeriesStore implements vscode.Disposable {
     private readonly indexDir?: string,
   ) {
     this.subscription = sources.onDidChange(() => {
+      this.watch();
       this.reload().catch((e: unknown) => log.error(`reading mail: ${e instanceof Error ? e.message : String(e)}`));
     });
+    this.watch();
+  }
+
+  private watchers: vscode.Disposable[] = [];
+  private settle: NodeJS.Timeout | undefined;
+
+  /**
+   * Watches each source for new mail: an mbox file, the files of a patch
+   * folder, the refs of public-inbox epochs (new mail is a new commit, which
+   * moves a ref). A change reloads, a moment later (a mail delivery writes in
+   * bursts); through the index only what is new is read.
+   */
+  private watch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const changed = () => {
+      if (this.settle) clearTimeout(this.settle);
+      this.settle = setTimeout(() => {
+        this.settle = undefined;
+        this.log.info('mail sources changed on disk: reading what is new');
+        this.reload().catch((e: unknown) => this.log.error(`reading mail: ${e instanceof Error ? e.message : String(e)}`));
+      }, 500);
+    };
+    for (const p of this.sources.paths()) {
+      const base = vscode.Uri.file(path.dirname(p));
+      const name = path.basename(p);
+      // The source itself (an mbox), anything in a patch folder, and the refs and packed-refs of epochs below it.
+      for (const glob of [name, `${name}/*`, `${name}/**/refs/**`, `${name}/**/packed-refs`]) {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, glob));
+        w.onDidChange(changed);
+        w.onDidCreate(changed);
+        w.onDidDelete(changed);
+        this.watchers.push(w);
+      }
+    }
   }
 
   get current(): SeriesIndex | undefined {
@@ -274,6 +310,8 @@ export class SeriesStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.settle) clearTimeout(this.settle);
+    for (const w of this.watchers) w.dispose();
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -31,7 +31,7 @@ import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-
 import { loadSqlite } from './sqlite';
 
 /** Bumped whenever the tables or the facts change shape: an older index is rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 type Db = InstanceType<Sqlite3Static['oo1']['DB']>;
 
@@ -43,25 +43,25 @@ CREATE TABLE messages (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
   loc TEXT NOT NULL,
-  origin TEXT NOT NULL,
-  list TEXT NOT NULL,
   msgid TEXT,
-  synthetic INTEGER NOT NULL DEFAULT 0,
-  subject TEXT NOT NULL DEFAULT '',
-  from_name TEXT NOT NULL DEFAULT '',
-  from_addr TEXT NOT NULL DEFAULT '',
-  date TEXT,
   time INTEGER NOT NULL DEFAULT 0,
-  irt TEXT,
-  refs TEXT NOT NULL DEFAULT '',
-  to_ids TEXT,
-  cc_ids TEXT,
-  size INTEGER NOT NULL DEFAULT 0,
+  head TEXT NOT NULL,
   facts TEXT,
   error TEXT,
   text TEXT
 );
 `;
+
+/*
+ * The rest of a message's headers are one JSON array, \`head\`:
+ *   [origin, list, synthetic (0/1), subject, from name, from address, date
+ *    (ISO 8601 or null), In-Reply-To, References (space-separated), To and
+ *    Cc (address numbers, space-separated, or null), size]
+ * Reading an index back is reading every row: one text per row to decode
+ * and parse, where a column each cost a conversion out of WebAssembly
+ * memory each (53,000 rows × 19 columns).
+ */
+type Head = [string, string, 0 | 1, string, string, string, string | null, string | null, string, string | null, string | null, number];
 
 export interface MessageRow {
   kind: 'message' | 'error';
@@ -318,9 +318,7 @@ export class IndexStore {
     if (rows.length === 0) return;
     const ids = this.addressIds();
     this.addrList = undefined;
-    const stmt = this.db.prepare(
-      'INSERT INTO messages (kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_ids, cc_ids, size, facts, error, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const stmt = this.db.prepare('INSERT INTO messages (kind, loc, msgid, time, head, facts, error, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const addAddr = this.db.prepare('INSERT INTO addrs (id, addr) VALUES (?, ?)');
     const numbers = (list: string[] | null): string | null => {
       if (!list || list.length === 0) return null;
@@ -339,9 +337,8 @@ export class IndexStore {
     try {
       this.db.exec('BEGIN');
       for (const r of rows) {
-        stmt
-          .bind([r.kind, r.loc, r.origin, r.list, r.msgid, r.synthetic ? 1 : 0, r.subject, r.fromName, r.fromAddr, r.date, r.time, r.irt, r.refs.join(' '), numbers(r.to), numbers(r.cc), r.size, r.facts, r.error, r.text])
-          .stepReset();
+        const head: Head = [r.origin, r.list, r.synthetic ? 1 : 0, r.subject, r.fromName, r.fromAddr, r.date, r.irt, r.refs.join(' '), numbers(r.to), numbers(r.cc), r.size];
+        stmt.bind([r.kind, r.loc, r.msgid, r.time, JSON.stringify(head), r.facts, r.error, r.text]).stepReset();
       }
       this.db.exec('COMMIT');
     } catch (e) {
@@ -368,30 +365,31 @@ export class IndexStore {
   /** Every row, in reading order (the kept texts left out: see textOf). */
   forEach(each: (r: StoredRow) => void): void {
     this.db.exec({
-      sql: 'SELECT kind, loc, origin, list, msgid, synthetic, subject, from_name, from_addr, date, time, irt, refs, to_ids, cc_ids, size, facts, error, text IS NOT NULL FROM messages ORDER BY id',
+      sql: 'SELECT kind, loc, msgid, time, head, facts, error, text IS NOT NULL FROM messages ORDER BY id',
       rowMode: 'array',
       callback: (row) => {
         const r = row as unknown[];
+        const h = JSON.parse(r[4] as string) as Head;
         each({
           kind: r[0] as 'message' | 'error',
           loc: r[1] as string,
-          origin: r[2] as string,
-          list: r[3] as string,
-          msgid: r[4] as string | null,
-          synthetic: r[5] === 1,
-          subject: r[6] as string,
-          fromName: r[7] as string,
-          fromAddr: r[8] as string,
-          date: r[9] as string | null,
-          time: Number(r[10]),
-          irt: r[11] as string | null,
-          refs: r[12] ? (r[12] as string).split(' ') : [],
-          toIds: r[13] as string | null,
-          ccIds: r[14] as string | null,
-          size: Number(r[15]),
-          facts: r[16] as string | null,
-          error: r[17] as string | null,
-          hasText: r[18] === 1,
+          origin: h[0],
+          list: h[1],
+          msgid: r[2] as string | null,
+          synthetic: h[2] === 1,
+          subject: h[3],
+          fromName: h[4],
+          fromAddr: h[5],
+          date: h[6],
+          time: Number(r[3]),
+          irt: h[7],
+          refs: h[8] ? h[8].split(' ') : [],
+          toIds: h[9],
+          ccIds: h[10],
+          size: h[11],
+          facts: r[5] as string | null,
+          error: r[6] as string | null,
+          hasText: r[7] === 1,
         });
       },
     });
