@@ -1,7 +1,8 @@
 /** `execmem-lens search QUERY SOURCE... [--json]`: lore-style search over mail. */
 import { oneLine } from '../../core/mail/display';
 import { searchEntries } from '../../core/search/docs';
-import { matchAll, parseQuery } from '../../core/search/query';
+import { SearchPlan } from '../../core/search/plan';
+import { parseQuery } from '../../core/search/query';
 import { readBodies } from '../../node/index/bodies';
 import { readGrouped, takeIndexOption } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
@@ -52,8 +53,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (index === 1) return 1;
   const entries = searchEntries(index);
   const byId = new Map(entries.map((e) => [e.doc.msgid, e.message]));
-  // Bodies are read again from the mail only for the messages the other fields could not decide.
-  const { hits: found } = await matchAll(entries, parsed.value, (docs) => readBodies(docs.map((d) => byId.get(d.msgid)!)));
+  // Posting lists narrow the search; bodies are read again from the mail only for the messages the other fields could not decide.
+  const { hits: found } = await new SearchPlan(entries).run(parsed.value, (docs) => readBodies(docs.map((d) => byId.get(d.msgid)!)));
   const hits = found.sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));
   if (json) {
     const out = {

@@ -252,7 +252,7 @@ function hasPhrase(hay: readonly string[], words: readonly string[], prefix: boo
 }
 
 /** Whether a path a patch touches is the file named: the whole path, or its last components. */
-function touches(files: readonly string[], name: string, prefix: boolean): boolean {
+export function touches(files: readonly string[], name: string, prefix: boolean): boolean {
   return files.some((f) => {
     if (prefix) return f.startsWith(name) || f.includes(`/${name}`);
     return f === name || f.endsWith(`/${name}`);

@@ -10,10 +10,10 @@
  */
 import * as vscode from 'vscode';
 import { uiText } from '../../core/mail/display';
-import { groupHits, searchEntries, type SearchEntry } from '../../core/search/docs';
+import { groupHits, type SearchEntry } from '../../core/search/docs';
+import type { SearchPlan } from '../../core/search/plan';
 import { parseQuery } from '../../core/search/query';
 import { matchEntries, matchWithoutBodies } from './match';
-import type { SeriesIndex } from '../../core/series/model';
 import { openMessage } from './actions';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
@@ -31,12 +31,12 @@ const ROLE_ICON: Record<SearchEntry['role'], string> = { cover: '$(mail)', patch
  * not held (indexed mail) is counted in `undecided`; `hits` gives the rows
  * once those bodies were read (see searchMail).
  */
-export function searchItems(entries: readonly SearchEntry[], query: string, hits?: readonly SearchEntry[]): { items: Item[]; total: number; undecided: number; error?: string } {
+export function searchItems(plan: SearchPlan<SearchEntry>, query: string, hits?: readonly SearchEntry[]): { items: Item[]; total: number; undecided: number; error?: string } {
   if (query.trim() === '') return { items: [], total: 0, undecided: 0 };
   const parsed = parseQuery(query);
   if (!parsed.ok) return { items: [], total: 0, undecided: 0, error: parsed.error };
   let undecided = 0;
-  if (!hits) ({ hits, undecided } = matchWithoutBodies(entries, parsed.value));
+  if (!hits) ({ hits, undecided } = matchWithoutBodies(plan, parsed.value));
   return { ...rows(hits), undecided };
 }
 
@@ -63,8 +63,9 @@ function rows(hits: readonly SearchEntry[]): { items: Item[]; total: number } {
 }
 
 export async function searchMail(store: SeriesStore, initial?: string): Promise<void> {
-  const index: SeriesIndex = await store.ensure();
-  const entries = searchEntries(index);
+  await store.ensure();
+  const plan = store.searchPlan();
+  const entries = plan.entries;
   const pick = vscode.window.createQuickPick<Item>();
   pick.title = 'Search Mail';
   pick.placeholder = 's:subject f:from b:body m:msgid d:2023-06-01.. dfn:path/file.c dfhh:function — AND OR NOT "phrase" word*';
@@ -79,7 +80,7 @@ export async function searchMail(store: SeriesStore, initial?: string): Promise<
   const update = (): void => {
     reading?.abort();
     reading = undefined;
-    const r = searchItems(entries, pick.value);
+    const r = searchItems(plan, pick.value);
     pick.items = r.items;
     pick.title = title(r, r.undecided ? ` so far; reading ${r.undecided} messages' text…` : '');
     pick.busy = r.undecided > 0;
@@ -89,10 +90,10 @@ export async function searchMail(store: SeriesStore, initial?: string): Promise<
     if (!parsed.ok) return;
     const mine = (reading = new AbortController());
     const value = pick.value;
-    matchEntries(entries, parsed.value, mine.signal).then(
+    matchEntries(plan, parsed.value, mine.signal).then(
       (hits) => {
         if (mine.signal.aborted || pick.value !== value) return;
-        const done = searchItems(entries, value, hits);
+        const done = searchItems(plan, value, hits);
         pick.items = done.items;
         pick.title = title(done, '');
         pick.busy = false;

@@ -9,6 +9,8 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { accountBySource, mergeSources, sourceFailure, type SourceAccounting, type SourceRead } from '../../core/series/bysource';
+import { searchEntries, type SearchEntry } from '../../core/search/docs';
+import { SearchPlan } from '../../core/search/plan';
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { answersOf } from '../../core/series/thread';
@@ -75,6 +77,7 @@ export class SeriesStore implements vscode.Disposable {
   private states: SourceState[] = [];
   private bySource = new Map<string, SourceMail>();
   private answers: Map<string, SourcedMessage[]> | undefined;
+  private plan: SearchPlan<SearchEntry> | undefined;
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -205,6 +208,7 @@ export class SeriesStore implements vscode.Disposable {
             this.index = index;
             this.bySource = bySource;
             this.answers = undefined;
+            this.plan = undefined;
             this.states = states;
             this.log.info(
               `read ${index.messageCount} messages from ${paths.length} source(s): ${index.series.length} series versions in ${index.families.length} families, ` +
@@ -299,6 +303,12 @@ export class SeriesStore implements vscode.Disposable {
   answersOf(): Map<string, SourcedMessage[]> {
     if (!this.answers) this.answers = this.index ? answersOf(this.index.parentOf, this.index.byId) : new Map();
     return this.answers;
+  }
+
+  /** The mail as search documents, with posting lists built as queries need them (kept until the mail changes). */
+  searchPlan(): SearchPlan<SearchEntry> {
+    if (!this.plan) this.plan = new SearchPlan(this.index ? searchEntries(this.index) : []);
+    return this.plan;
   }
 
   version(id: string): SeriesVersion | undefined {

@@ -10,7 +10,6 @@ import * as vscode from 'vscode';
 import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
-import { searchEntries } from '../../core/search/docs';
 import { parseQuery, type Query } from '../../core/search/query';
 import { matchEntries } from './match';
 import type { PatchFile } from '../../core/patch/patch';
@@ -195,10 +194,9 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   private async applyFilter(text: string, query: Query): Promise<void> {
     const versions = new Set<string>();
     const index = this.store.current;
-    // Series messages only: their bodies (when the query needs them) are all that is read again.
-    const entries = index ? searchEntries(index).filter((e) => e.series) : [];
+    // The plan narrows the search before any body is read; a hit outside every series does not count.
     if (this.view) this.view.message = `Filtering by ${text}…`;
-    for (const e of await matchEntries(entries, query)) versions.add(e.series!.id);
+    for (const e of await matchEntries(this.store.searchPlan(), query)) if (e.series) versions.add(e.series.id);
     this.filter = { query, text, versions };
     const total = index?.series.length ?? 0;
     if (this.view) this.view.message = `Filtered by ${text}: ${versions.size} of ${plural(total, 'series version')}. Clear the filter from the view's title bar.`;
