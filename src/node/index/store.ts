@@ -25,7 +25,7 @@
  * database of this schema version is set aside and rebuilt, with a note
  * saying why.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-mode': 'import' };
 import { loadSqlite } from './sqlite';
@@ -107,6 +107,12 @@ const CRASH_ENV = 'EXECMEM_LENS_TEST_CRASH_INDEX_WRITE';
 
 class Problem extends Error {}
 
+/** An index file's bytes in WebAssembly memory. */
+interface Image {
+  ptr: number;
+  size: number;
+}
+
 /** Whether an error is SQLite finding a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB). */
 export function isDamage(e: unknown): boolean {
   return e instanceof Error && /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i.test(e.message);
@@ -128,14 +134,14 @@ export class IndexStore {
   static async open(file: string): Promise<{ store: IndexStore; note: string | null }> {
     const sqlite = await loadSqlite();
     IndexStore.removeStaleTemps(file);
-    let bytes: Uint8Array | null = null;
+    let image: Image | null = null;
     try {
-      bytes = readFileSync(file);
+      image = IndexStore.readImage(sqlite, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: the mail index could not be read: ${(e as Error).message}`);
     }
-    if (bytes !== null) {
-      const checked = IndexStore.check(sqlite, bytes);
+    if (image !== null) {
+      const checked = IndexStore.check(sqlite, image);
       if ('db' in checked) return { store: new IndexStore(sqlite, checked.db, file), note: null };
       const why = checked.problem;
       try {
@@ -199,17 +205,46 @@ export class IndexStore {
     return new IndexStore(sqlite, db, file);
   }
 
-  private static deserialize(sqlite: Sqlite3Static, bytes: Uint8Array): Db {
+  /**
+   * The file read straight into memory SQLite owns (no copy in JavaScript:
+   * an index is tens of megabytes, and the copy was a quarter of opening it).
+   */
+  private static readImage(sqlite: Sqlite3Static, file: string): Image {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const ptr = Number(sqlite.wasm.alloc(Math.max(size, 1)));
+      try {
+        for (let got = 0; got < size; ) {
+          // The view is taken again each time: growing WebAssembly memory detaches the old one.
+          const n = readSync(fd, sqlite.wasm.heap8u(), ptr + got, size - got, got);
+          if (n === 0) throw new Error(`${file}: shorter than it was a moment ago`);
+          got += n;
+        }
+      } catch (e) {
+        sqlite.wasm.dealloc(ptr);
+        throw e;
+      }
+      return { ptr, size };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** An in-memory database over an image; SQLite frees the image when the database closes. */
+  private static deserializeImage(sqlite: Sqlite3Static, image: Image): Db {
     const db = new sqlite.oo1.DB(':memory:');
-    // The bytes are copied into memory SQLite owns (it frees them when the database closes).
-    const p = sqlite.wasm.allocFromTypedArray(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const capi = sqlite.capi;
-    const rc = capi.sqlite3_deserialize(db.pointer!, 'main', p, bytes.byteLength, bytes.byteLength, capi.SQLITE_DESERIALIZE_FREEONCLOSE | capi.SQLITE_DESERIALIZE_RESIZEABLE);
+    const rc = capi.sqlite3_deserialize(db.pointer!, 'main', image.ptr, image.size, image.size, capi.SQLITE_DESERIALIZE_FREEONCLOSE | capi.SQLITE_DESERIALIZE_RESIZEABLE);
     if (rc !== 0) {
       db.close();
       throw new Error(`the index could not be loaded (SQLite error ${rc})`);
     }
     return db;
+  }
+
+  private static deserializeFile(sqlite: Sqlite3Static, file: string): Db {
+    return IndexStore.deserializeImage(sqlite, IndexStore.readImage(sqlite, file));
   }
 
   /**
@@ -220,12 +255,16 @@ export class IndexStore {
    * schema version, the tables, and the count of messages (which walks the
    * table's pages).
    */
-  private static check(sqlite: Sqlite3Static, bytes: Uint8Array): { db: Db } | { problem: string } {
+  private static check(sqlite: Sqlite3Static, image: Image): { db: Db } | { problem: string } {
     const MAGIC = 'SQLite format 3\u0000';
-    if (bytes.byteLength < 100 || new TextDecoder('latin1').decode(bytes.subarray(0, 16)) !== MAGIC) return { problem: 'not a SQLite database (damaged or not an index)' };
+    const head = new TextDecoder('latin1').decode(sqlite.wasm.heap8u().subarray(image.ptr, image.ptr + Math.min(16, image.size)));
+    if (image.size < 100 || head !== MAGIC) {
+      sqlite.wasm.dealloc(image.ptr);
+      return { problem: 'not a SQLite database (damaged or not an index)' };
+    }
     let db: Db | null = null;
     try {
-      db = IndexStore.deserialize(sqlite, bytes);
+      db = IndexStore.deserializeImage(sqlite, image);
       const version = Number(db.selectValue('PRAGMA user_version'));
       if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
       const tables = db.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
@@ -275,7 +314,7 @@ export class IndexStore {
   /** The database, opened again from its file when it was closed after loading (its memory given back) and something rare needs it. */
   private live(): Db {
     if (this.closed) {
-      this.db = IndexStore.deserialize(this.sqlite, readFileSync(this.file));
+      this.db = IndexStore.deserializeFile(this.sqlite, this.file);
       this.closed = false;
     }
     return this.db;
