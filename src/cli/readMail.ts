@@ -2,7 +2,7 @@
 import { groupSeries } from '../core/series/group';
 import type { SeriesIndex } from '../core/series/model';
 import { indexSources, loadIndex } from '../node/index/indexer';
-import { readSources } from '../node/mail/read';
+import { expandSources, readSources } from '../node/mail/read';
 import type { CliIo } from './subcommand';
 
 /**
@@ -11,8 +11,10 @@ import type { CliIo } from './subcommand';
  * (only new mail is read) and the series come from it; what the indexer has
  * to say (an index rebuilt, a file rewritten) goes to stderr.
  */
-export async function readGrouped(command: string, paths: string[], io: CliIo, indexDir?: string): Promise<SeriesIndex | 1> {
+export async function readGrouped(command: string, given: string[], io: CliIo, indexDir?: string): Promise<SeriesIndex | 1> {
   try {
+    // A folder of lists (grokmirror/lei layout) is each of its lists.
+    const paths = await expandSources(given);
     if (indexDir !== undefined) {
       const { run, open } = await indexSources(indexDir, paths);
       for (const n of run.notes) io.stderr(`execmem-lens ${command}: ${n}\n`);

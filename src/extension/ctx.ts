@@ -22,6 +22,7 @@ import { SeriesStore } from './series/store';
 import { ThreadDocuments } from './series/threads';
 import { SeriesTree } from './series/tree';
 import { MailHistoryLens } from './series/history';
+import { MailHistoryView } from './series/historyView';
 import { LensState } from './state';
 
 export class Ctx implements vscode.Disposable {
@@ -37,6 +38,7 @@ export class Ctx implements vscode.Disposable {
   readonly threads: ThreadDocuments;
   readonly seriesTree: SeriesTree;
   readonly mailHistory: MailHistoryLens;
+  readonly mailHistoryView: MailHistoryView;
 
   // Arch map
   readonly archMap: ArchMapStore;
@@ -63,6 +65,7 @@ export class Ctx implements vscode.Disposable {
     this.threads = this.own(new ThreadDocuments(this.store));
     this.seriesTree = this.own(new SeriesTree(this.store));
     this.mailHistory = this.own(new MailHistoryLens(this.store));
+    this.mailHistoryView = this.own(new MailHistoryView(this.store, this.mailHistory));
 
     this.archMap = this.own(new ArchMapStore(this.log));
     this.archMapTree = this.own(new ArchMapTree(this.archMap));

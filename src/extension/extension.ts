@@ -40,6 +40,7 @@ function registerSeries(ctx: Ctx): void {
   ctx.seriesTree.view = ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
   ctx.own(offerMboxes(ctx.sources, ctx.store));
   ctx.own(vscode.languages.registerCodeLensProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), ctx.mailHistory));
+  ctx.mailHistoryView.view = ctx.own(vscode.window.createTreeView('execmemLens.mailHistory', { treeDataProvider: ctx.mailHistoryView }));
 }
 
 function registerArchMap(ctx: Ctx): void {

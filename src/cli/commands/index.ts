@@ -1,11 +1,14 @@
 /** `execmem-lens index SOURCE... [--index DIR] [--json]`: build or update the mail index of each source. */
 import { defaultIndexDir, indexSources } from '../../node/index/indexer';
+import { expandSources } from '../../node/mail/read';
 import { takeIndexOption } from '../readMail';
 import type { CliIo, Subcommand } from '../subcommand';
 
 const USAGE = `Usage: execmem-lens index SOURCE... [--index DIR] [--json]
 
-Builds the index of each mail source, or brings it up to date reading only
+Builds the index of each mail source (a folder of lists in the grokmirror
+or lei layout, <list>/git/<N>.git, is each of its lists), or brings it up
+to date reading only
 what is new: for a public-inbox repository the commits after the last one
 indexed (per epoch), for an mbox the mail appended since (a file rewritten
 is indexed again), for a folder the files changed or added. The index keeps
@@ -39,7 +42,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const dir = opt.indexDir ?? defaultIndexDir();
   let result;
   try {
-    result = await indexSources(dir, paths);
+    result = await indexSources(dir, await expandSources(paths));
   } catch (e) {
     io.stderr(`execmem-lens index: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

@@ -16,7 +16,7 @@ import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVers
 import { answersOf } from '../../core/series/thread';
 import { openUpdated, sourceReadOf, updateSource } from '../../node/index/indexer';
 import { IndexStore, isDamage } from '../../node/index/store';
-import { readSources } from '../../node/mail/read';
+import { expandSources, readSources } from '../../node/mail/read';
 import { readConfig } from '../config';
 import type { MailSources } from './sources';
 
@@ -156,7 +156,8 @@ export class SeriesStore implements vscode.Disposable {
   }
 
   private async load(): Promise<void> {
-    const paths = this.sources.paths();
+    // A folder of lists (grokmirror/lei layout) is each of its lists, one source each.
+    const paths = await expandSources(this.sources.paths());
     await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false },
       async () => {

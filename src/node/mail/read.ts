@@ -64,6 +64,46 @@ export async function detectSource(p: string): Promise<SourceKind> {
   return 'folder';
 }
 
+/** Whether a folder is a public-inbox repository: a bare epoch, a folder of N.git epochs, or one with git/N.git. */
+async function isPublicInbox(dir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return false;
+  }
+  if (['HEAD', 'objects', 'refs'].every((n) => names.includes(n))) return true;
+  if (names.some((n) => /^\d+\.git$/.test(n))) return true;
+  if (!names.includes('git')) return false;
+  try {
+    return (await readdir(path.join(dir, 'git'))).some((n) => /^\d+\.git$/.test(n));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The sources a configured path stands for: a folder of lists in the layout
+ * grokmirror and lei keep (`<list>/git/<N>.git`, or `<list>/<N>.git`), with no
+ * mail of its own, is its lists, in name order; anything else is itself.
+ */
+export async function expandSources(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    let names: string[] | undefined;
+    try {
+      if ((await stat(p)).isDirectory() && !(await isPublicInbox(p))) names = (await readdir(p)).sort();
+    } catch {
+      // Not there or not readable: reading it says why.
+    }
+    const hasMail = names?.some((n) => MBOX_FILE.test(n) || SINGLE_FILE.test(n)) ?? true;
+    const lists: string[] = [];
+    if (!hasMail) for (const n of names!) if (await isPublicInbox(path.join(p, n))) lists.push(path.join(p, n));
+    out.push(...(lists.length > 0 ? lists : [p]));
+  }
+  return out;
+}
+
 /** What becomes of one message's bytes: the message, or an error with its Message-ID when one can be seen. */
 type Outcome = { message: MailMessage } | { msgid: string | null; error: string };
 

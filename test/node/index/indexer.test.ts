@@ -16,7 +16,7 @@ import { groupSeries } from '../../../src/core/series/group';
 import { seriesJson } from '../../../src/core/series/json';
 import { indexFileFor, indexSources, listNameOf, loadIndex } from '../../../src/node/index/indexer';
 import { IndexStore, SCHEMA_VERSION } from '../../../src/node/index/store';
-import { readSources } from '../../../src/node/mail/read';
+import { expandSources, readSources } from '../../../src/node/mail/read';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
 import { mbox, message, patchBody, seriesMail } from '../../support/mail';
 
@@ -212,6 +212,29 @@ describe('mail index', () => {
     } finally {
       open.close();
     }
+  });
+
+  test('a folder of lists in the grokmirror/lei layout is each of its lists; a message on two is one, "also on" the other', async () => {
+    const idx = fresh('idx');
+    const mirrors = fresh('mirrors');
+    const mail = series('a', 'shared series', 2).map((m, i) => ({ ...m, date: `Mon, 1 Jan 2024 11:0${i}:00 +0000` }));
+    addCommits(path.join(mirrors, 'linux-mm', 'git', '0.git'), mail.map(message));
+    addCommits(path.join(mirrors, 'linux-arch', 'git', '0.git'), [...mail, ...series('b', 'arch only', 1)].map(message));
+    const lists = await expandSources([mirrors]);
+    assert.deepEqual(lists.map((l) => path.basename(l)), ['linux-arch', 'linux-mm']);
+    const { open } = await indexSources(idx, lists);
+    try {
+      const loaded = loadIndex(open).index;
+      assert.equal(loaded.series.length, 2);
+      const cover = loaded.byId.get('a-0@example.org')!;
+      assert.equal(cover.list, 'linux-arch');
+      assert.deepEqual(cover.alsoOn, ['linux-mm']);
+      assert.equal(accountFor(loaded).unaccounted, 0);
+    } finally {
+      open.close();
+    }
+    // A folder with mail of its own, or a public-inbox itself, is not expanded.
+    assert.deepEqual(await expandSources([path.join(mirrors, 'linux-mm')]), [path.join(mirrors, 'linux-mm')]);
   });
 
   test('the corpus threads: the same series from the index, bodies read again on demand', { skip: corpusMissing }, async () => {

@@ -1,0 +1,138 @@
+/**
+ * The Mailing-List History view: for the C file in the active editor, and
+ * the function under the cursor, the patches in the mail read that touched
+ * it, newest first — version, author, date, the trailers given, and, when
+ * the file is in a git work tree, whether a commit of the same subject is in
+ * its history (applied). Picking one opens the patch's change to the file.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { uiText } from '../../core/mail/display';
+import { normalizeTitle } from '../../core/mail/subject';
+import { functionAt, functionDefs } from '../../core/search/functions';
+import type { HistoryHit } from '../../core/search/history';
+import type { MailHistoryLens } from './history';
+import type { SeriesStore } from './store';
+import { versionLabel } from './tree';
+
+const run = promisify(execFile);
+
+type Node = { kind: 'hit'; hit: HistoryHit; applied: boolean | undefined } | { kind: 'note'; text: string };
+
+/** Subjects of the commits that touched a file, from git, or null when the file is in no git work tree. */
+async function committedSubjects(file: string): Promise<Set<string> | null> {
+  try {
+    const { stdout } = await run('git', ['log', '--format=%s', '--follow', '--', path.basename(file)], { cwd: path.dirname(file), maxBuffer: 64 * 1024 * 1024 });
+    return new Set(stdout.split('\n').filter(Boolean).map((s) => normalizeTitle(s)));
+  } catch {
+    return null;
+  }
+}
+
+export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subs: vscode.Disposable[] = [];
+  private nodes: Node[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly applied = new Map<string, Promise<Set<string> | null>>();
+  view: vscode.TreeView<Node> | undefined;
+
+  constructor(
+    private readonly store: SeriesStore,
+    private readonly lens: MailHistoryLens,
+  ) {
+    const later = () => this.schedule();
+    this.subs.push(
+      vscode.window.onDidChangeActiveTextEditor(later),
+      vscode.window.onDidChangeTextEditorSelection(later),
+      store.onDidChange(() => {
+        this.applied.clear();
+        later();
+      }),
+    );
+    later();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), 250);
+  }
+
+  private async refresh(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const doc = editor?.document;
+    if (!doc || doc.uri.scheme !== 'file' || !/\.[ch]$/.test(doc.uri.fsPath)) {
+      this.show([{ kind: 'note', text: 'Open a C file of a kernel tree: the patches on the list that touched it are listed here.' }], undefined);
+      return;
+    }
+    if (!this.store.current) {
+      this.show([{ kind: 'note', text: 'No mail read yet: add a mail source in the Patch Series view.' }], undefined);
+      return;
+    }
+    const fn = functionAt(functionDefs(doc.getText()), editor.selection.active.line)?.name;
+    let hits = fn ? this.lens.history(doc.uri, fn) : [];
+    let what = fn ? `${fn}()` : path.basename(doc.uri.fsPath);
+    if (hits.length === 0) {
+      hits = this.lens.history(doc.uri);
+      what = path.basename(doc.uri.fsPath);
+    }
+    if (hits.length === 0) {
+      this.show([{ kind: 'note', text: `No patch in the mail read touched ${path.basename(doc.uri.fsPath)}.` }], undefined);
+      return;
+    }
+    let subjects = this.applied.get(doc.uri.fsPath);
+    if (!subjects) this.applied.set(doc.uri.fsPath, (subjects = committedSubjects(doc.uri.fsPath)));
+    const committed = await subjects;
+    const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: committed ? committed.has(normalizeTitle(hit.patch.subject.title)) : undefined }));
+    const versions = new Set(hits.map((h) => h.version.id)).size;
+    this.show(nodes, `${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${versions} series version${versions === 1 ? '' : 's'}, newest first${committed ? '' : ' (not a git tree: applied or not is not known)'}`);
+  }
+
+  private show(nodes: Node[], description: string | undefined): void {
+    this.nodes = nodes;
+    if (this.view) this.view.description = description ? uiText(description) : undefined;
+    this.changed.fire();
+  }
+
+  getChildren(node?: Node): Node[] {
+    return node ? [] : this.nodes;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'note') {
+      const item = new vscode.TreeItem(node.text);
+      item.iconPath = new vscode.ThemeIcon('info');
+      return item;
+    }
+    const { hit, applied } = node;
+    const p = hit.patch;
+    const item = new vscode.TreeItem(uiText(`${versionLabel(hit.version)} ${String(p.index).padStart(2, '0')}/${hit.version.total} ${p.subject.title}`));
+    const reviews = p.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name));
+    item.description = uiText(
+      [p.message.from.name || p.message.from.address, (p.message.date ?? 'date unknown').slice(0, 10), reviews.length ? `${reviews.length} R/A/T` : '', applied === true ? 'applied' : applied === false ? 'not applied' : '']
+        .filter(Boolean)
+        .join(' · '),
+    );
+    // Mail text as text: appendText escapes it, so nothing from the mail is rendered as Markdown or HTML.
+    const lines = [p.message.subject, `${p.message.from.name} <${p.message.from.address}>, ${p.message.date ?? 'date unknown'}`, `${hit.version.title} (${versionLabel(hit.version)})`];
+    if (p.trailers.length) lines.push('', ...p.trailers.map((t) => `${t.name}: ${t.value}`));
+    if (applied !== undefined) lines.push('', applied ? "A commit of this subject is in the file's git history." : "No commit of this subject in the file's git history.");
+    item.tooltip = new vscode.MarkdownString().appendText(lines.join('\n'));
+    item.iconPath = new vscode.ThemeIcon(applied ? 'pass-filled' : 'git-commit');
+    item.command = {
+      command: 'execmemLens.openFileDiff',
+      title: 'Open the Change',
+      arguments: [p.message.msgid, p.files.find((f) => f.path === hit.path || f.oldPath === hit.path)?.path ?? hit.path],
+    };
+    return item;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.changed.dispose();
+  }
+}
