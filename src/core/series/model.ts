@@ -5,14 +5,7 @@ import type { Trailer } from '../mail/trailers';
 import type { DiffStat, PatchFile } from '../patch/patch';
 
 /** A file a patch touches, without its hunks. */
-export interface FileFact {
-  path: string;
-  oldPath: string | null;
-  newPath: string | null;
-  status: 'modified' | 'added' | 'deleted' | 'renamed';
-  additions: number;
-  deletions: number;
-}
+export type FileFact = Omit<PatchFile, 'structured'>;
 
 /** What a message's text says (see facts.ts), kept by a mail index in place of the text. */
 export interface MessageFacts {

@@ -107,19 +107,22 @@ function addressList(value: string | undefined): string[] | null {
   return out ? [...new Set(out.map((a) => a.toLowerCase()))] : null;
 }
 
+/** Up to `len` bytes of an open file from `at` (fewer at its end). */
+function readRange(fd: number, at: number, len: number): Uint8Array {
+  const buf = new Uint8Array(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, at + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
 function checksums(file: string, size: number): { head: string; tail: string } {
   const fd = openSync(file, 'r');
   try {
-    const read = (at: number, len: number) => {
-      const buf = new Uint8Array(len);
-      let got = 0;
-      while (got < len) {
-        const n = readSync(fd, buf, got, len - got, at + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
-    };
+    const read = (at: number, len: number) => readRange(fd, at, len);
     const headLen = Math.min(size, CHECK_BYTES);
     const tailAt = Math.max(0, size - CHECK_BYTES);
     return { head: sha1(read(0, headLen)), tail: sha1(read(tailAt, size - tailAt)) };
@@ -458,14 +461,7 @@ export function rawMessage(m: Pick<SourcedMessage, 'sourceId' | 'loc'>): Uint8Ar
   const len = Number(mb[3]) - at;
   const fd = openSync(file, 'r');
   try {
-    const buf = new Uint8Array(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(fd, buf, got, len - got, at + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return entryAt(buf.subarray(0, got), mb[4] === 'w');
+    return entryAt(readRange(fd, at, len), mb[4] === 'w');
   } finally {
     closeSync(fd);
   }
