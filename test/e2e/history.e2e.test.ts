@@ -64,6 +64,23 @@ describe('mailing-list history in code-server (linux-source-6.1, corpus threads)
     await page.locator('.tab', { hasText: 'module.c (04/13 v1)' }).first().waitFor({ timeout: 30_000 });
   });
 
+  test('the Mailing-List History view follows the editor: module.c\'s patches, newest first, untracked by git', async () => {
+    // module.c is made the active editor again; the view lists what touched that file.
+    await page.locator('.tab', { hasText: 'module.c' }).filter({ hasNotText: '04/13' }).first().click();
+    await runCommand(page, 'Execmem Lens: Focus on Mailing-List History View');
+    const pane = sidebar().locator('.pane', { has: page.locator('.pane-header', { hasText: 'Mailing-List History' }) });
+    try {
+      // Newest first: the series' last version (v8, and its resend) leads; v1's 04/13 is far below.
+      await pane.locator('.monaco-list-row', { hasText: /v8 \d+\/\d+ .*arm64/ }).first().waitFor({ timeout: 30_000 });
+    } catch (e) {
+      await screenshot(page, 'history-view-missing');
+      throw e;
+    }
+    // The 6.1 tree from Debian's tarball is not tracked by git: applied or not is not claimed.
+    await pane.locator('.pane-header', { hasText: /not tracked by git/ }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'history-view');
+  });
+
   test("Search Mail… with the issue's query dfn:mm/execmem.c s:ROX opens a hit", async () => {
     await runCommand(page, 'Execmem Lens: Search Mail');
     const input = page.locator('.quick-input-widget input.input');

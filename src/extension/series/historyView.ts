@@ -21,10 +21,16 @@ const run = promisify(execFile);
 
 type Node = { kind: 'hit'; hit: HistoryHit; applied: boolean | undefined } | { kind: 'note'; text: string };
 
-/** Subjects of the commits that touched a file, from git, or null when the file is in no git work tree. */
+/**
+ * Subjects of the commits that touched a file, from git, or null when git
+ * does not track the file (no work tree, or an untracked tree inside some
+ * other repository, as an extracted kernel tarball in a project folder is).
+ */
 async function committedSubjects(file: string): Promise<Set<string> | null> {
+  const cwd = path.dirname(file);
   try {
-    const { stdout } = await run('git', ['log', '--format=%s', '--follow', '--', path.basename(file)], { cwd: path.dirname(file), maxBuffer: 64 * 1024 * 1024 });
+    await run('git', ['ls-files', '--error-unmatch', '--', path.basename(file)], { cwd });
+    const { stdout } = await run('git', ['log', '--format=%s', '--follow', '--', path.basename(file)], { cwd, maxBuffer: 64 * 1024 * 1024 });
     return new Set(stdout.split('\n').filter(Boolean).map((s) => normalizeTitle(s)));
   } catch {
     return null;
@@ -38,7 +44,21 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
   private nodes: Node[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly applied = new Map<string, Promise<Set<string> | null>>();
-  view: vscode.TreeView<Node> | undefined;
+  private viewSub: vscode.Disposable | undefined;
+  private shown: vscode.TreeView<Node> | undefined;
+
+  get view(): vscode.TreeView<Node> | undefined {
+    return this.shown;
+  }
+
+  /** The view this provider feeds: its history is worked out when it becomes visible. */
+  set view(v: vscode.TreeView<Node> | undefined) {
+    this.viewSub?.dispose();
+    this.shown = v;
+    this.viewSub = v?.onDidChangeVisibility((e) => {
+      if (e.visible) this.schedule();
+    });
+  }
 
   constructor(
     private readonly store: SeriesStore,
@@ -62,6 +82,8 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   private async refresh(): Promise<void> {
+    // Nothing to work out while nobody looks: the view is hidden until the user shows it.
+    if (!this.view?.visible) return;
     const editor = vscode.window.activeTextEditor;
     const doc = editor?.document;
     if (!doc || doc.uri.scheme !== 'file' || !/\.[ch]$/.test(doc.uri.fsPath)) {
@@ -88,7 +110,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     const committed = await subjects;
     const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: committed ? committed.has(normalizeTitle(hit.patch.subject.title)) : undefined }));
     const versions = new Set(hits.map((h) => h.version.id)).size;
-    this.show(nodes, `${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${versions} series version${versions === 1 ? '' : 's'}, newest first${committed ? '' : ' (not a git tree: applied or not is not known)'}`);
+    this.show(nodes, `${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${versions} series version${versions === 1 ? '' : 's'}, newest first${committed ? '' : ' (not tracked by git: applied or not is not known)'}`);
   }
 
   private show(nodes: Node[], description: string | undefined): void {
@@ -131,6 +153,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   dispose(): void {
+    this.viewSub?.dispose();
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
