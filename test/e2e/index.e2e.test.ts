@@ -84,7 +84,7 @@ describe('mail index in code-server', { timeout: 400_000, skip: corpusMissing },
     await sidebar().locator('.monaco-list-row', { hasText: 'appended while the window was open' }).first().waitFor({ timeout: 60_000 });
     const reads = await waitForRead(before_ + 1);
     const [messages, fresh] = reads[reads.length - 1]!;
-    assert.equal(fresh, 2, 'only the two appended messages were read from the mail');
+    assert.equal(fresh, 3, 'the two appended messages were read from the mail, and the last one before them again (a delivery may have cut it short)');
     assert.equal(messages, reads[0]![0] + 2);
     await screenshot(page, 'index-appended');
   });

@@ -25,7 +25,7 @@ import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten, typ
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
-import { catFileBatch, Collector, detectSource, epochsOf, readMboxFile, run, type SourceKind } from '../mail/read';
+import { catFileBatch, Collector, detectSource, epochsOf, type MboxEntryPlace, readMboxFile, run, type SourceKind } from '../mail/read';
 import { IndexStore, isDamage, type MessageRow } from './store';
 
 export interface IndexRun {
@@ -52,6 +52,27 @@ interface MboxState {
   count: number;
   head: string;
   tail: string;
+  /**
+   * The last message indexed. When the file grows, it is read again with
+   * whatever follows it: a delivery may have been under way when it was
+   * indexed, and a message cut at a blank line looks complete (one message
+   * read twice costs nothing; one cut short would be wrong for good).
+   */
+  open?: MboxEntryPlace;
+}
+
+/** Where the "From " line begins whose message starts at `offset` (just after that line). */
+function separatorStart(file: string, offset: number): number {
+  const fd = openSync(file, 'r');
+  try {
+    const back = Math.min(offset, 4096);
+    const bytes = readRange(fd, offset - back, back);
+    // bytes ends with the separator line's own newline; the line starts after the newline before it.
+    const nl = bytes.lastIndexOf(0x0a, bytes.length - 2);
+    return nl < 0 ? offset - back : offset - back + nl + 1;
+  } finally {
+    closeSync(fd);
+  }
 }
 interface PublicInboxState {
   epochs: Record<string, string>;
@@ -288,14 +309,22 @@ async function indexMbox(store: IndexStore, p: string, source: string, prior: Mb
     })();
     if (same) {
       if (prior.size === size) return prior;
-      from = { offset: prior.size, count: prior.count };
+      if (prior.open?.whole) {
+        // One message with no "From " line, then more: the file is another thing now, read whole.
+        store.dropMessages();
+      } else if (prior.open) {
+        store.dropMessages(`${prior.open.offset}-`);
+        from = { offset: separatorStart(p, prior.open.offset), count: prior.count - 1 };
+      } else from = { offset: prior.size, count: prior.count };
     } else {
       notes.push(`${p}: the file was rewritten since it was indexed (${prior.size < size || prior.size === size ? 'its indexed part changed' : 'it is shorter'}); it is indexed again`);
       store.dropMessages();
     }
   }
-  const { end, count } = await readMboxFile(p, source, sink.collector, from);
-  return { size: end, count, ...checksums(p, end) };
+  const { end, count, last } = await readMboxFile(p, source, sink.collector, from);
+  const state: MboxState = { size: end, count, ...checksums(p, end) };
+  if (last) state.open = last;
+  return state;
 }
 
 async function indexFolder(store: IndexStore, p: string, source: string, prior: FolderState | null, sink: RowSink, notes: string[]): Promise<FolderState> {

@@ -225,6 +225,15 @@ export class Collector {
   }
 }
 
+/** Where the last message read from an mbox lies (a mail index reads it again when the file did not end cleanly after it). */
+export interface MboxEntryPlace {
+  /** After its "From " line. */
+  offset: number;
+  loc: string;
+  /** The file was one message with no "From " line. */
+  whole: boolean;
+}
+
 /** Bytes read from an mbox file at a time. */
 const MBOX_READ_BYTES = 1 << 18;
 
@@ -238,8 +247,9 @@ export async function readMboxFile(
   sourceId: string,
   c: Collector,
   from: { offset: number; count: number; locPrefix?: string } = { offset: 0, count: 0 },
-): Promise<{ end: number; count: number }> {
+): Promise<{ end: number; count: number; last: MboxEntryPlace | null }> {
   const name = path.basename(file);
+  let last: MboxEntryPlace | null = null;
   const fh = await open(file, 'r');
   const prefix = from.locPrefix ?? '';
   try {
@@ -267,18 +277,20 @@ export async function readMboxFile(
       const locOf = (e: MboxEntry) => `${prefix}${e.offset}-${e.end}${e.whole ? 'w' : ''}`;
       if (atEnd && count === 0 && pending.length === 1) {
         count++;
-        await c.add(pending[0]!.bytes, sourceId, name, `${name}#1@execmem-lens.invalid`, locOf(pending[0]!));
+        last = { offset: pending[0]!.offset, loc: locOf(pending[0]!), whole: !!pending[0]!.whole };
+        await c.add(pending[0]!.bytes, sourceId, name, `${name}#1@execmem-lens.invalid`, last.loc);
         break;
       }
       for (const entry of pending) {
         count++;
-        await c.add(entry.bytes, sourceId, `${name}, message ${count}`, `${name}#${count}@execmem-lens.invalid`, locOf(entry));
+        last = { offset: entry.offset, loc: locOf(entry), whole: !!entry.whole };
+        await c.add(entry.bytes, sourceId, `${name}, message ${count}`, `${name}#${count}@execmem-lens.invalid`, last.loc);
       }
       buf.copyWithin(0, part.rest, len);
       base += part.rest;
       len -= part.rest;
     }
-    return { end: base + len, count };
+    return { end: base + len, count, last };
   } finally {
     await fh.close();
   }

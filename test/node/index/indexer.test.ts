@@ -86,7 +86,7 @@ describe('mail index', () => {
     // Replies to the first series and a second series, appended.
     appendFileSync(file, mbox({ id: 'r1@x', subject: 'Re: [PATCH 1/3] first series', inReplyTo: 'a-1@example.org', from: 'Song Liu <song@kernel.org>', body: '> x\n\nReviewed-by: Song Liu <song@kernel.org>\n' }, ...series('b', 'second series', 2)));
     const appended = await sameAsFullRead(idx, [file]);
-    assert.equal(appended.new, 4, 'only the four appended messages were read');
+    assert.equal(appended.new, 5, 'the four appended messages were read, and the last one before them again (it may have been cut short)');
     assert.equal(appended.messages, 8);
     // Rewritten: the first message changed (same length or not), the index starts again.
     const text = readFileSync(file, 'utf8').replace('first series', 'FIRST series');
@@ -99,6 +99,22 @@ describe('mail index', () => {
     const shorter = await sameAsFullRead(idx, [file]);
     assert.equal(shorter.new, 2);
     assert.equal(shorter.messages, 2);
+  });
+
+  test('an mbox indexed while a message was being delivered: that message is read again, whole, with what follows', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    const whole = Buffer.from(mbox(...series('a', 'first series', 1), { id: 'late@x', subject: 'Re: [PATCH 1/1] first series', inReplyTo: 'a-1@example.org', body: 'Reviewed-by: Late Reviewer <late@x.org>\n\nand a long paragraph\n' }));
+    // Cut in the middle of the last message's body, as a delivery under way leaves it.
+    const cut = whole.indexOf('and a long');
+    writeFileSync(file, whole.subarray(0, cut));
+    const first = await sameAsFullRead(idx, [file]);
+    assert.equal(first.new, 3);
+    appendFileSync(file, whole.subarray(cut));
+    appendFileSync(file, mbox(...series('b', 'second series', 1)));
+    const after_ = await sameAsFullRead(idx, [file]);
+    assert.equal(after_.new, 3, 'the cut message again, whole, and the two new ones');
+    assert.equal(after_.messages, 5);
   });
 
   test('a public-inbox repository: new commits only, a new epoch, a rewritten epoch indexed again', async () => {
@@ -158,7 +174,7 @@ describe('mail index', () => {
     assert.deepEqual(readFileSync(indexFile), before, 'the index file is the old one, byte for byte');
     // The old index opens, the half-written file is cleaned away, and the appended mail is read now.
     const after_ = await sameAsFullRead(idx, [file]);
-    assert.equal(after_.new, 3);
+    assert.equal(after_.new, 4, 'the three appended, and the last one before them again');
     assert.equal(after_.notes.length, 0);
     assert.ok(!readdirSync(idx).some((f) => f.endsWith('.tmp')), 'the dead writer\'s temporary file is gone');
   });
