@@ -26,7 +26,7 @@ import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
 import { catFileBatch, Collector, detectSource, epochsOf, type MboxEntryPlace, readMboxFile, run, type SourceKind } from '../mail/read';
-import { IndexStore, isDamage, type MessageRow } from './store';
+import { IndexStore, isDamage, type MessageRow, type StoredRow } from './store';
 
 export interface IndexRun {
   /** Messages the index holds for these sources (errors included: every message read is one). */
@@ -75,7 +75,8 @@ function separatorStart(file: string, offset: number): number {
   }
 }
 interface PublicInboxState {
-  epochs: Record<string, string>;
+  /** Per epoch, the tips of its refs when it was indexed (a string: the last commit, as the first indexes kept it). */
+  epochs: Record<string, string[] | string>;
 }
 interface FolderState {
   files: Record<string, { size: number; mtimeMs: number; count: number }>;
@@ -264,23 +265,34 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
   }
   for (const epoch of epochs) {
     const name = path.basename(epoch);
-    const last = prior?.epochs[name];
-    let commits: string[];
-    let from: string | undefined = last;
-    if (from !== undefined) {
-      try {
-        await run('git', [`--git-dir=${epoch}`, 'cat-file', '-e', `${from}^{commit}`], opts.signal);
-      } catch {
-        notes.push(`${list}: epoch ${name} no longer has the last indexed commit ${from.slice(0, 12)} (history rewritten); it is indexed again`);
-        store.dropMessages(`${name}/`);
-        from = undefined;
-      }
-    }
-    // An epoch that failed before is tried again whole: its error rows go.
-    if (from === undefined) store.dropMessages(`${name}/`);
+    // What was indexed: the tips of the epoch's refs then (an older index kept only the last commit).
+    const was = prior?.epochs[name];
+    let from: string[] = was === undefined ? [] : typeof was === 'string' ? [was] : was;
+    let tips: string[];
     try {
       // --git-dir, not -C (see read.ts readPublicInbox).
-      commits = (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', '--all', ...(from ? [`^${from}`] : [])], opts.signal)).split('\n').filter(Boolean);
+      tips = [...new Set((await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--format=%(objectname)'], opts.signal)).split('\n').filter(Boolean))];
+      // Each tip indexed must still be in the history of some ref: a purge or an edit rewrites an
+      // epoch, and its old commits stay in the repository (so existing proves nothing) until gc.
+      for (const t of from) {
+        const containing = await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--contains', t, '--format=%(refname)'], opts.signal).catch(() => '');
+        if (containing.trim() === '') {
+          notes.push(`${list}: epoch ${name} no longer has the commit indexed last (${t.slice(0, 12)}) in its history (rewritten); it is indexed again`);
+          from = [];
+          break;
+        }
+      }
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      store.dropMessages(`${name}/`);
+      sink.collector.fail(source, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`, `${name}/`);
+      continue;
+    }
+    // Read from scratch (new, rewritten, or failed before): what the index held of it goes.
+    if (from.length === 0) store.dropMessages(`${name}/`);
+    let commits: string[];
+    try {
+      commits = tips.length === 0 ? [] : (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', ...tips, ...from.map((t) => `^${t}`)], opts.signal)).split('\n').filter(Boolean);
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       sink.collector.fail(source, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`, `${name}/`);
@@ -293,8 +305,7 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
       (commit) => sink.collector.fail(source, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m', `${name}/${commit}`),
       opts.signal,
     );
-    const tip = commits[commits.length - 1] ?? from;
-    if (tip !== undefined) state.epochs[name] = tip;
+    state.epochs[name] = tips;
   }
   return state;
 }
@@ -343,6 +354,7 @@ async function indexFolder(store: IndexStore, p: string, source: string, prior: 
     try {
       st = await stat(file);
     } catch (e) {
+      store.dropMessages(`${name}#`);
       sink.collector.fail(source, name, `could not be read: ${(e as Error).message}`, `${name}#`);
       continue;
     }
@@ -351,7 +363,8 @@ async function indexFolder(store: IndexStore, p: string, source: string, prior: 
       state.files[name] = was;
       continue;
     }
-    if (was) store.dropMessages(`${name}#`);
+    // Changed, new, or failed before: whatever the index held of it goes (error rows of an earlier try too).
+    store.dropMessages(`${name}#`);
     try {
       const { count } = await readMboxFile(file, source, sink.collector, { offset: 0, count: 0, locPrefix: `${name}#` });
       state.files[name] = { size: st.size, mtimeMs: st.mtimeMs, count };
@@ -520,11 +533,25 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
     addresses: (ids) => store.addresses(ids),
   };
   let seen = 0;
-  store.forEach((r) => {
+  // In reading order: by epoch (in number order) or file of a folder (in name order), then as
+  // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
+  // read meets it in its place, and the first copy of a Message-ID is the one that counts.
+  const rows: StoredRow[] = [];
+  store.forEach((r) => rows.push(r));
+  const group = (loc: string) => /^([^/#]+)[/#]/.exec(loc)?.[1] ?? '';
+  const byGroup = (a: string, b: string) => {
+    const na = /^(\d+)\.git$/.exec(a);
+    const nb = /^(\d+)\.git$/.exec(b);
+    if (na && nb) return Number(na[1]) - Number(nb[1]);
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  const keyed = rows.map((r, i) => ({ r, i, g: group(r.loc) }));
+  keyed.sort((a, b) => byGroup(a.g, b.g) || a.i - b.i);
+  for (const { r } of keyed) {
     seen++;
     if (r.kind === 'error') {
       errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc });
-      return;
+      continue;
     }
     messages.push(
       indexedMessage(
@@ -550,7 +577,7 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
         loader,
       ),
     );
-  });
+  }
   const d = dedupe(messages);
   return { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen };
 }

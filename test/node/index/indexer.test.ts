@@ -135,9 +135,47 @@ describe('mail index', () => {
     rmSync(epoch0, { recursive: true });
     addCommits(epoch0, series('c', 'third series', 1).map(message));
     const rewritten = await sameAsFullRead(idx, [inbox]);
-    assert.match(rewritten.notes.join('\n'), /no longer has the last indexed commit/);
+    assert.match(rewritten.notes.join('\n'), /no longer has the commit indexed last/);
     assert.equal(rewritten.new, 2);
     assert.equal(rewritten.messages, 5);
+  });
+
+  test('an epoch rewritten in place (its old commits still in the repository) is indexed again', async () => {
+    const idx = fresh('idx');
+    const epoch = path.join(fresh('inbox'), 'git', '0.git');
+    mkdirSync(path.dirname(epoch), { recursive: true });
+    addCommits(epoch, series('a', 'first series', 2).map(message));
+    assert.equal((await sameAsFullRead(idx, [path.dirname(path.dirname(epoch))])).messages, 3);
+    // A purge: the branch now points at a new history; the old commits stay until gc.
+    const blob = git(epoch, ['hash-object', '-w', '--stdin'], message(series('b', 'kept series', 1)[0]!));
+    const tree = git(epoch, ['mktree'], `100644 blob ${blob}\tm\n`);
+    git(epoch, ['update-ref', 'refs/heads/master', git(epoch, ['commit-tree', tree, '-m', 'purged'])]);
+    const r = await sameAsFullRead(idx, [path.dirname(path.dirname(epoch))]);
+    assert.match(r.notes.join('\n'), /rewritten/);
+    assert.equal(r.messages, 1);
+  });
+
+  test('a folder: an unreadable entry is one error however often it is indexed; a changed file keeps its place', async () => {
+    const idx = fresh('idx');
+    const folder = fresh('folder');
+    mkdirSync(path.join(folder, 'bad.patch'), { recursive: true });
+    const same = { id: 'x@y', subject: 'a message in two files', date: 'Mon, 1 Jan 2024 09:00:00 +0000', body: 'text\n' };
+    writeFileSync(path.join(folder, 'a.mbox'), mbox(same));
+    writeFileSync(path.join(folder, 'b.mbox'), mbox({ ...same, body: 'other text\n' }));
+    for (let i = 0; i < 3; i++) {
+      const r = await sameAsFullRead(idx, [folder]);
+      assert.equal(r.messages, 3, `run ${i + 1}: two messages and one error`);
+    }
+    // a.mbox grows: its rows are written again, after b's, but a full read still meets a first.
+    appendFileSync(path.join(folder, 'a.mbox'), mbox({ id: 'z@y', subject: 'more', body: 'x\n' }));
+    utimesSync(path.join(folder, 'a.mbox'), new Date(), new Date(Date.now() + 5000));
+    const { open } = await indexSources(idx, [folder]);
+    try {
+      const loaded = loadIndex(open).index;
+      assert.match(loaded.byId.get('x@y')!.origin, /^a\.mbox/, 'the copy that counts is a.mbox\'s, as in a full read');
+    } finally {
+      open.close();
+    }
   });
 
   test('a folder of patches: changed and new files are read, removed ones forgotten', async () => {
