@@ -357,6 +357,7 @@ class IndexedPatch implements PatchEntry {
   replies: SourcedMessage[] = [];
   private parts: { message: string; diff: string } | undefined;
   private parsed: PatchFile[] | undefined;
+  private hunks: PatchFile[] | undefined;
   private counted: DiffStat | undefined;
   constructor(
     readonly index: number,
@@ -382,7 +383,11 @@ class IndexedPatch implements PatchEntry {
     // The hunks of a file are the diff's, parsed when first read (so the body is read then, not before).
     this.parsed = this.facts.files.map((f, i) => {
       const file = { ...f } as PatchFile;
-      Object.defineProperty(file, 'structured', { enumerable: false, get: () => parseDiffFiles(this.diff)[i]!.structured });
+      // A body that cannot be read again has no diff: the file then has no hunks to show, rather than an error.
+      Object.defineProperty(file, 'structured', {
+        enumerable: false,
+        get: () => (this.hunks ??= parseDiffFiles(this.diff))[i]?.structured ?? { oldFileName: f.oldPath ?? '', newFileName: f.newPath ?? '', oldHeader: '', newHeader: '', hunks: [] },
+      });
       return file;
     });
     return this.parsed;

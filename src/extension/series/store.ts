@@ -38,7 +38,8 @@ async function sourceSignature(p: string): Promise<string> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (depth < 3 && (/^\d+\.git$/.test(entry.name) || entry.name === 'git' || entry.name === 'refs')) await visit(full, depth + 1);
+        // Epochs, their refs and refs/heads: a push to a mirror moves a loose ref there.
+        if (depth < 4 && (/^\d+\.git$/.test(entry.name) || entry.name === 'git' || entry.name === 'refs' || entry.name === 'heads')) await visit(full, depth + 1);
         continue;
       }
       const s = await stat(full).catch(() => undefined);

@@ -22,8 +22,11 @@ async function decode(bytes: Uint8Array, msgid: string): Promise<string | undefi
 export async function readBodies(messages: readonly SourcedMessage[], signal?: AbortSignal): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const byEpoch = new Map<string, { dir: string; commits: string[]; ids: Map<string, string> }>();
+  let n = 0;
   for (const m of messages) {
     signal?.throwIfAborted();
+    // Reading a file range is synchronous: the event loop gets a turn now and then (an abort, a keystroke).
+    if (++n % 64 === 0) await new Promise((r) => setImmediate(r));
     if (!m.facts || m.mime) {
       // Held in memory, or its text kept in the index.
       out.set(m.msgid, m.body);

@@ -118,10 +118,11 @@ const NODE_HASHES: FactHashes = {
 
 /**
  * The addresses of a To or Cc value, lower case, as an index keeps them:
- * names are left out (they are most of the bytes), and the addresses are
- * picked out by their shape rather than by the full address parser, which
- * was a twentieth of indexing a list. A quoted name containing an '@' gives
- * one more "address"; a search can only find more for it, never less.
+ * names are left out (they are most of the bytes: t:Linus finds nothing in
+ * an index where a full read matches the name), and the addresses are picked
+ * out by their shape rather than by the full address parser, which was a
+ * twentieth of indexing a list. A quoted name containing an '@' gives one
+ * more "address".
  */
 function addressList(value: string | undefined): string[] | null {
   if (!value) return null;

@@ -124,7 +124,9 @@ export class IndexStore {
     private readonly sqlite: Sqlite3Static,
     private db: Db,
     readonly file: string,
-  ) {}
+  ) {
+    this.generation = String(db.selectValue("SELECT value FROM meta WHERE key = 'generation'") ?? '');
+  }
 
   /**
    * Opens the index in `file`, or a new empty one when there is none. An
@@ -172,8 +174,9 @@ export class IndexStore {
       try {
         if (!alive) process.kill(pid, 0);
         alive = true;
-      } catch {
-        alive = false;
+      } catch (e) {
+        // EPERM: the process is there, only not ours to signal.
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
       }
       if (!alive) {
         try {
@@ -201,7 +204,8 @@ export class IndexStore {
     const db = new sqlite.oo1.DB(':memory:');
     db.exec(SCHEMA);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    db.exec({ sql: 'INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', bind: ['schema', String(SCHEMA_VERSION), 'writer', 'execmem-lens'] });
+    const generation = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    db.exec({ sql: 'INSERT INTO meta (key, value) VALUES (?, ?), (?, ?), (?, ?)', bind: ['schema', String(SCHEMA_VERSION), 'writer', 'execmem-lens', 'generation', generation] });
     return new IndexStore(sqlite, db, file);
   }
 
@@ -311,14 +315,37 @@ export class IndexStore {
   private addrIds: Map<string, number> | undefined;
   private addrList: string[] | undefined;
 
-  /** The database, opened again from its file when it was closed after loading (its memory given back) and something rare needs it. */
+  private idle: NodeJS.Timeout | undefined;
+
+  /**
+   * The database, opened again from its file when it was closed after loading
+   * (its memory given back) and something rare needs it (the kept text of a
+   * MIME message, the address table): closed again once unused for a while.
+   * A file rebuilt since (another generation) is not this index: refused.
+   */
   private live(): Db {
     if (this.closed) {
-      this.db = IndexStore.deserializeFile(this.sqlite, this.file);
+      const db = IndexStore.deserializeFile(this.sqlite, this.file);
+      const gen = String(db.selectValue("SELECT value FROM meta WHERE key = 'generation'") ?? '');
+      if (gen !== this.generation) {
+        db.close();
+        throw new Error(`${this.file} was rebuilt since these messages were read from it`);
+      }
+      this.db = db;
       this.closed = false;
+      this.transient = true;
+    }
+    if (this.transient) {
+      if (this.idle) clearTimeout(this.idle);
+      this.idle = setTimeout(() => this.close(), 15_000);
+      this.idle.unref();
     }
     return this.db;
   }
+
+  private transient = false;
+  /** Set when the database is first opened: see live(). */
+  private generation = '';
 
   private addressIds(): Map<string, number> {
     if (!this.addrIds) {
@@ -397,7 +424,13 @@ export class IndexStore {
 
   /** The kept text of a message that needed the MIME parse (see MessageRow.text). */
   textOf(loc: string): string | null {
-    const v = this.live().selectValue('SELECT text FROM messages WHERE loc = ? AND text IS NOT NULL', [loc]);
+    let db: Db;
+    try {
+      db = this.live();
+    } catch {
+      return null;
+    }
+    const v = db.selectValue('SELECT text FROM messages WHERE loc = ? AND text IS NOT NULL', [loc]);
     return typeof v === 'string' ? v : null;
   }
 
@@ -516,6 +549,8 @@ export class IndexStore {
   }
 
   close(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = undefined;
     if (this.closed) return;
     this.db.close();
     this.closed = true;

@@ -178,6 +178,30 @@ describe('mail index', () => {
     }
   });
 
+  test('multipart mail keeps its text in the index; read after the index closed, and refused once the file was rebuilt', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    const multipart = {
+      id: 'mime@x',
+      subject: 'a multipart message',
+      headers: ['MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"'],
+      body: '--b1\nContent-Type: text/plain; charset=utf-8\n\nthe text part\n--b1--\n',
+    };
+    writeFileSync(file, mbox(multipart));
+    const { open } = await indexSources(idx, [file]);
+    const loaded = loadIndex(open);
+    open.close();
+    const m = loaded.index.byId.get('mime@x')!;
+    assert.equal(m.mime, true);
+    assert.match(m.body, /the text part/, 'read from the kept text, the index opened again for it');
+    // Rebuilt under it (another generation): the old messages no longer read from it.
+    rmSync(indexFileFor(idx, file));
+    (await indexSources(idx, [file])).open.close();
+    // (Still open from the read above, it would answer from what it held, which is right; once closed, it must not reopen another index.)
+    open.stores[0]!.close();
+    assert.doesNotMatch(m.body, /the text part/);
+  });
+
   test('a folder of patches: changed and new files are read, removed ones forgotten', async () => {
     const idx = fresh('idx');
     const folder = fresh('patches');
