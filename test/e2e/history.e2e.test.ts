@@ -62,6 +62,8 @@ describe('mailing-list history in code-server (linux-source-6.1, corpus threads)
     await v1.waitFor({ timeout: 10_000 });
     await v1.click();
     await page.locator('.tab', { hasText: 'module.c (04/13 v1)' }).first().waitFor({ timeout: 30_000 });
+    // Opened at module_alloc(), not at the top of the file (line 23 in 6.1's arch/arm64/kernel/module.c).
+    await page.locator('.statusbar-item', { hasText: /Ln (?!1,)\d+, Col 1/ }).first().waitFor({ timeout: 15_000 });
   });
 
   test('the Mailing-List History view follows the editor: module.c\'s patches, newest first, untracked by git', async () => {

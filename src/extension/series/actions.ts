@@ -1,5 +1,6 @@
 /** What the series commands do, apart from VS Code's command plumbing. */
 import * as vscode from 'vscode';
+import { functionDefs } from '../../core/search/functions';
 import { compareVersions, type PatchChange } from '../../core/series/compare';
 import type { SeriesFamily, SeriesVersion } from '../../core/series/model';
 import type { ReviewComments } from './comments';
@@ -60,7 +61,12 @@ export async function openMessage(store: SeriesStore, msgid: unknown, copy?: unk
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
-export async function openFileDiff(store: SeriesStore, comments: ReviewComments, msgid: unknown, filePath: unknown): Promise<void> {
+/**
+ * Opens a patch's change to one file in the diff editor; with `fn` (the
+ * history of a function), at that function: the diff editor keeps both sides
+ * in step, so its hunk is what shows.
+ */
+export async function openFileDiff(store: SeriesStore, comments: ReviewComments, msgid: unknown, filePath: unknown, fn?: unknown): Promise<void> {
   if (typeof msgid !== 'string' || typeof filePath !== 'string') return;
   const found = findPatch(store, msgid);
   const file = found?.patch.files.find((f) => f.path === filePath);
@@ -94,6 +100,23 @@ export async function openFileDiff(store: SeriesStore, comments: ReviewComments,
   comments.show(version, patch, file, left, right, mode, rightText);
   void setWalkthroughContext(WALKTHROUGH_CONTEXT.patchDiffOpened);
   await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true });
+  if (typeof fn === 'string') revealFunction([right, left], fn);
+}
+
+/**
+ * Puts the cursor on the definition of `fn` in the diff's new side, or its old
+ * side when the patch removed it, in the middle of the view.
+ */
+function revealFunction(sides: vscode.Uri[], fn: string): void {
+  for (const side of sides) {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === side.toString());
+    const def = editor && functionDefs(editor.document.getText()).find((d) => d.name === fn);
+    if (!editor || !def) continue;
+    const at = new vscode.Position(def.line, 0);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+    return;
+  }
 }
 
 function changeLabel(c: PatchChange): string {

@@ -56,7 +56,7 @@ export const COMMANDS: CommandTable = {
   'execmemLens.openThread': (ctx) => (node?: unknown) =>
     openThread(ctx.store, ctx.threads, typeof node === 'string' ? node : messageOf(node as SeriesNode | undefined)?.msgid),
 
-  'execmemLens.openFileDiff': (ctx) => (msgid?: unknown, filePath?: unknown) => openFileDiff(ctx.store, ctx.comments, msgid, filePath),
+  'execmemLens.openFileDiff': (ctx) => (msgid?: unknown, filePath?: unknown, fn?: unknown) => openFileDiff(ctx.store, ctx.comments, msgid, filePath, fn),
 
   'execmemLens.compareVersions': (ctx) => (node?: unknown) => compareVersionsCommand(ctx.store, node),
 

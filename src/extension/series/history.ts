@@ -105,5 +105,10 @@ export async function showMailHistory(store: SeriesStore, lens: MailHistoryLens,
     })),
     { title: `On the list: ${uiText(what)}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${distinctVersions(hits)} series versions, newest first`, matchOnDescription: true, matchOnDetail: true },
   );
-  if (picked) await vscode.commands.executeCommand('execmemLens.openFileDiff', picked.hit.patch.message.msgid, picked.hit.patch.files.find((f) => f.path === picked.hit.path || f.oldPath === picked.hit.path)?.path ?? picked.hit.path);
+  if (picked) {
+    const path_ = picked.hit.patch.files.find((f) => f.path === picked.hit.path || f.oldPath === picked.hit.path)?.path ?? picked.hit.path;
+    // At the function when the history was a function's (and not the whole file's, after nothing touched it).
+    const at = fn && what.startsWith(`${fn}()`) ? fn : undefined;
+    await vscode.commands.executeCommand('execmemLens.openFileDiff', picked.hit.patch.message.msgid, path_, at);
+  }
 }

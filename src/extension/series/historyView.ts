@@ -19,7 +19,7 @@ import { versionLabel } from './tree';
 
 const run = promisify(execFile);
 
-type Node = { kind: 'hit'; hit: HistoryHit; applied: boolean | undefined } | { kind: 'note'; text: string };
+type Node = { kind: 'hit'; hit: HistoryHit; applied: boolean | undefined; fn: string | undefined } | { kind: 'note'; text: string };
 
 /**
  * Subjects of the commits that touched a file, from git, or null when git
@@ -97,9 +97,11 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     const fn = functionAt(functionDefs(doc.getText()), editor.selection.active.line)?.name;
     let hits = fn ? this.lens.history(doc.uri, fn) : [];
     let what = fn ? `${fn}()` : path.basename(doc.uri.fsPath);
+    let at = hits.length > 0 ? fn : undefined;
     if (hits.length === 0) {
       hits = this.lens.history(doc.uri);
       what = path.basename(doc.uri.fsPath);
+      at = undefined;
     }
     if (hits.length === 0) {
       this.show([{ kind: 'note', text: `No patch in the mail read touched ${path.basename(doc.uri.fsPath)}.` }], undefined);
@@ -108,7 +110,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     let subjects = this.applied.get(doc.uri.fsPath);
     if (!subjects) this.applied.set(doc.uri.fsPath, (subjects = committedSubjects(doc.uri.fsPath)));
     const committed = await subjects;
-    const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: committed ? committed.has(normalizeTitle(hit.patch.subject.title)) : undefined }));
+    const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: committed ? committed.has(normalizeTitle(hit.patch.subject.title)) : undefined, fn: at }));
     const versions = new Set(hits.map((h) => h.version.id)).size;
     this.show(nodes, `${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${versions} series version${versions === 1 ? '' : 's'}, newest first${committed ? '' : ' (not tracked by git: applied or not is not known)'}`);
   }
@@ -147,7 +149,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     item.command = {
       command: 'execmemLens.openFileDiff',
       title: 'Open the Change',
-      arguments: [p.message.msgid, p.files.find((f) => f.path === hit.path || f.oldPath === hit.path)?.path ?? hit.path],
+      arguments: [p.message.msgid, p.files.find((f) => f.path === hit.path || f.oldPath === hit.path)?.path ?? hit.path, node.fn],
     };
     return item;
   }
