@@ -1,7 +1,8 @@
 /** What the mail subcommands share: read the sources (or their index) and group them, or say why not. */
 import { groupSeries } from '../core/series/group';
 import type { SeriesIndex } from '../core/series/model';
-import { indexSources, loadIndex } from '../node/index/indexer';
+import { mergeSources, type SourceRead } from '../core/series/bysource';
+import { loadSource } from '../node/index/indexer';
 import { expandSources, readSources } from '../node/mail/read';
 import type { CliIo } from './subcommand';
 
@@ -16,13 +17,14 @@ export async function readGrouped(command: string, given: string[], io: CliIo, i
     // A folder of lists (grokmirror/lei layout) is each of its lists.
     const paths = await expandSources(given);
     if (indexDir !== undefined) {
-      const { run, open } = await indexSources(indexDir, paths);
-      for (const n of run.notes) io.stderr(`execmem-lens ${command}: ${n}\n`);
-      try {
-        return loadIndex(open).index;
-      } finally {
-        open.close();
+      const reads: SourceRead[] = [];
+      for (const p of paths) {
+        const { read, notes } = await loadSource(indexDir, p);
+        for (const n of notes) io.stderr(`execmem-lens ${command}: ${n}\n`);
+        reads.push(read);
       }
+      const merged = mergeSources(reads);
+      return groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
     }
     const read = await readSources(paths);
     return groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });

@@ -23,6 +23,21 @@ function treePath(uri: vscode.Uri): { file: string; exact: boolean } {
   return { file: (inside ?? vscode.workspace.asRelativePath(uri, false)).split(path.sep).join('/'), exact: inside !== undefined };
 }
 
+/** A history hit as its lines say it: "v1 04/13 mm/jitalloc, arch: convert…". */
+export function hitLabel(h: HistoryHit): string {
+  return uiText(`${versionLabel(h.version)} ${String(h.patch.index).padStart(2, '0')}/${h.version.total} ${h.patch.subject.title}`);
+}
+
+/** The trailers of a hit's patch that say it was reviewed, acked or tested. */
+export function reviewsOf(h: HistoryHit): number {
+  return h.patch.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name)).length;
+}
+
+/** The patch's own path of the file a hit is about (the hit may name it by its name before a rename). */
+export function hitPath(h: HistoryHit): string {
+  return h.patch.files.find((f) => f.path === h.path || f.oldPath === h.path)?.path ?? h.path;
+}
+
 function distinctVersions(hits: readonly HistoryHit[]): number {
   return new Set(hits.map((h) => h.version.id)).size;
 }
@@ -98,17 +113,16 @@ export async function showMailHistory(store: SeriesStore, lens: MailHistoryLens,
   }
   const picked = await vscode.window.showQuickPick(
     hits.map((h) => ({
-      label: uiText(`${versionLabel(h.version)} ${String(h.patch.index).padStart(2, '0')}/${h.version.total} ${h.patch.subject.title}`),
+      label: hitLabel(h),
       description: `${uiText(h.patch.message.from.name || h.patch.message.from.address)} · ${(h.patch.message.date ?? 'date unknown').slice(0, 10)}`,
-      detail: `${uiText(h.version.title)} · ${h.patch.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name)).length} Reviewed/Acked/Tested`,
+      detail: `${uiText(h.version.title)} · ${reviewsOf(h)} Reviewed/Acked/Tested`,
       hit: h,
     })),
     { title: `On the list: ${uiText(what)}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${distinctVersions(hits)} series versions, newest first`, matchOnDescription: true, matchOnDetail: true },
   );
   if (picked) {
-    const path_ = picked.hit.patch.files.find((f) => f.path === picked.hit.path || f.oldPath === picked.hit.path)?.path ?? picked.hit.path;
     // At the function when the history was a function's (and not the whole file's, after nothing touched it).
     const at = fn && what.startsWith(`${fn}()`) ? fn : undefined;
-    await vscode.commands.executeCommand('execmemLens.openFileDiff', picked.hit.patch.message.msgid, path_, at);
+    await vscode.commands.executeCommand('execmemLens.openFileDiff', picked.hit.patch.message.msgid, hitPath(picked.hit), at);
   }
 }

@@ -13,7 +13,7 @@ import { uiText } from '../../core/mail/display';
 import { normalizeTitle } from '../../core/mail/subject';
 import { functionAt, functionDefs } from '../../core/search/functions';
 import type { HistoryHit } from '../../core/search/history';
-import type { MailHistoryLens } from './history';
+import { hitLabel, hitPath, type MailHistoryLens, reviewsOf } from './history';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
 
@@ -133,10 +133,10 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     }
     const { hit, applied } = node;
     const p = hit.patch;
-    const item = new vscode.TreeItem(uiText(`${versionLabel(hit.version)} ${String(p.index).padStart(2, '0')}/${hit.version.total} ${p.subject.title}`));
-    const reviews = p.trailers.filter((t) => /^(Reviewed|Acked|Tested)-by$/i.test(t.name));
+    const item = new vscode.TreeItem(hitLabel(hit));
+    const reviews = reviewsOf(hit);
     item.description = uiText(
-      [p.message.from.name || p.message.from.address, (p.message.date ?? 'date unknown').slice(0, 10), reviews.length ? `${reviews.length} R/A/T` : '', applied === true ? 'applied' : applied === false ? 'not applied' : '']
+      [p.message.from.name || p.message.from.address, (p.message.date ?? 'date unknown').slice(0, 10), reviews ? `${reviews} R/A/T` : '', applied === true ? 'applied' : applied === false ? 'not applied' : '']
         .filter(Boolean)
         .join(' · '),
     );
@@ -149,7 +149,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     item.command = {
       command: 'execmemLens.openFileDiff',
       title: 'Open the Change',
-      arguments: [p.message.msgid, p.files.find((f) => f.path === hit.path || f.oldPath === hit.path)?.path ?? hit.path, node.fn],
+      arguments: [p.message.msgid, hitPath(hit), node.fn],
     };
     return item;
   }

@@ -14,8 +14,7 @@ import { SearchPlan } from '../../core/search/plan';
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { answersOf } from '../../core/series/thread';
-import { openUpdated, sourceReadOf, updateSource } from '../../node/index/indexer';
-import { IndexStore, isDamage } from '../../node/index/store';
+import { loadSource } from '../../node/index/indexer';
 import { expandSources, readSources } from '../../node/mail/read';
 import { readConfig } from '../config';
 import type { MailSources } from './sources';
@@ -229,7 +228,7 @@ export class SeriesStore implements vscode.Disposable {
     const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
     if (this.indexDir !== undefined && readConfig().mailIndex) {
-      const entry: Cached = { signature, read: await this.readIndexed(p, sourceId, onProgress) };
+      const entry: Cached = { signature, read: await this.readIndexed(p, onProgress) };
       this.cache.set(sourceId, entry);
       return entry;
     }
@@ -245,30 +244,13 @@ export class SeriesStore implements vscode.Disposable {
    * where they lie. What the indexer has to say (an index rebuilt, a file
    * rewritten) goes to the log; a damaged index is also shown.
    */
-  private async readIndexed(p: string, sourceId: string, onProgress: (n: number) => void): Promise<SourceRead> {
+  private async readIndexed(p: string, onProgress: (n: number) => void): Promise<SourceRead> {
     const started = Date.now();
-    let { store, read: fresh, notes } = await openUpdated(this.indexDir!, p, { onProgress });
-    try {
-      let read: SourceRead;
-      try {
-        read = sourceReadOf(store, sourceId);
-      } catch (e) {
-        if (!isDamage(e)) throw e;
-        // Damaged where only reading it all could tell: set aside and built again.
-        const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
-        store = replaced.store;
-        notes.push(replaced.note);
-        fresh = (await updateSource(store, p, { onProgress })).read;
-        read = sourceReadOf(store, sourceId);
-      }
-      for (const n of notes) this.log.warn(`mail index: ${n}`);
-      for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
-      this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms`);
-      return read;
-    } finally {
-      // Its memory is given back; a message whose text the index keeps opens it again when asked.
-      store.close();
-    }
+    const { read, fresh, notes } = await loadSource(this.indexDir!, p, { onProgress });
+    for (const n of notes) this.log.warn(`mail index: ${n}`);
+    for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
+    this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms`);
+    return read;
   }
 
   /** Families whose first version came from this source (each family is listed once, under one source). */

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
@@ -25,7 +25,7 @@ import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten, typ
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
-import { catFileBatch, Collector, detectSource, epochsOf, type MboxEntryPlace, readMboxFile, run, type SourceKind } from '../mail/read';
+import { Collector, detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
 import { IndexStore, isDamage, type MessageRow, type StoredRow } from './store';
 
 export interface IndexRun {
@@ -43,8 +43,6 @@ export interface IndexOptions {
   onProgress?: (read: number) => void;
 }
 
-const MBOX_FILE = /\.(mbox|mboxrd|mbx)$/i;
-const SINGLE_FILE = /\.(patch|eml|diff|msg)$/i;
 const CHECK_BYTES = 64 * 1024;
 
 interface MboxState {
@@ -299,13 +297,7 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
       sink.collector.fail(source, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`, `${name}/`);
       continue;
     }
-    await catFileBatch(
-      epoch,
-      commits,
-      (commit, blob) => sink.collector.add(blob, source, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`, `${name}/${commit}`),
-      (commit) => sink.collector.fail(source, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m', `${name}/${commit}`),
-      opts.signal,
-    );
+    await readCommits(epoch, commits, source, sink.collector, opts.signal);
     state.epochs[name] = tips;
   }
   return state;
@@ -340,8 +332,7 @@ async function indexMbox(store: IndexStore, p: string, source: string, prior: Mb
 }
 
 async function indexFolder(store: IndexStore, p: string, source: string, prior: FolderState | null, sink: RowSink, notes: string[]): Promise<FolderState> {
-  const names = (await readdir(p)).sort().filter((n) => MBOX_FILE.test(n) || SINGLE_FILE.test(n));
-  if (names.length === 0) throw new Error(`${p}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
+  const names = await mailFilesOf(p);
   const state: FolderState = { files: {} };
   for (const old of Object.keys(prior?.files ?? {})) {
     if (!names.includes(old)) {
@@ -581,6 +572,31 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
   }
   const d = dedupe(messages);
   return { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen };
+}
+
+/**
+ * One source through its index in `dir`: brought up to date (only new mail
+ * is read), then its messages as reading it gives them. An index that SQLite
+ * finds damaged only while it is read whole is set aside and built again,
+ * with a note. The database is closed again (its memory given back); a
+ * message whose text the index keeps opens it again when asked.
+ */
+export async function loadSource(dir: string, p: string, opts: IndexOptions = {}): Promise<{ read: SourceRead; fresh: number; notes: string[] }> {
+  const sourceId = path.resolve(p);
+  let { store, read: fresh, notes } = await openUpdated(dir, p, opts);
+  try {
+    try {
+      return { read: sourceReadOf(store, sourceId), fresh, notes };
+    } catch (e) {
+      if (!isDamage(e)) throw e;
+      const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
+      store = replaced.store;
+      fresh = (await updateSource(store, p, opts)).read;
+      return { read: sourceReadOf(store, sourceId), fresh, notes: [...notes, replaced.note] };
+    }
+  } finally {
+    store.close();
+  }
 }
 
 /** What the explorer shows from an index: the grouped series and the read's accounting. */

@@ -47,6 +47,18 @@ export interface ReadResult {
 const MBOX_FILE = /\.(mbox|mboxrd|mbx)$/i;
 const SINGLE_FILE = /\.(patch|eml|diff|msg)$/i;
 
+/** A file of a folder that is read as mail: an mbox, or one .patch/.eml/.diff/.msg message. */
+function isMailFile(name: string): boolean {
+  return MBOX_FILE.test(name) || SINGLE_FILE.test(name);
+}
+
+/** The mail files of a folder, in name order (the order a folder is read in); none is an error naming the folder. */
+export async function mailFilesOf(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).sort().filter(isMailFile);
+  if (names.length === 0) throw new Error(`${dir}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
+  return names;
+}
+
 export async function detectSource(p: string): Promise<SourceKind> {
   let st;
   try {
@@ -96,7 +108,7 @@ export async function expandSources(paths: readonly string[]): Promise<string[]>
     } catch {
       // Not there or not readable: reading it says why.
     }
-    const hasMail = names?.some((n) => MBOX_FILE.test(n) || SINGLE_FILE.test(n)) ?? true;
+    const hasMail = names?.some(isMailFile) ?? true;
     const lists: string[] = [];
     if (!hasMail) for (const n of names!) if (await isPublicInbox(path.join(p, n))) lists.push(path.join(p, n));
     out.push(...(lists.length > 0 ? lists : [p]));
@@ -297,9 +309,7 @@ export async function readMboxFile(
 }
 
 async function readFolder(dir: string, sourceId: string, c: Collector): Promise<void> {
-  const names = (await readdir(dir)).sort().filter((name) => MBOX_FILE.test(name) || SINGLE_FILE.test(name));
-  if (names.length === 0) throw new Error(`${dir}: no mail in this folder (expected .mbox, .patch or .eml files, or a public-inbox repository)`);
-  for (const name of names) {
+  for (const name of await mailFilesOf(dir)) {
     try {
       await readMboxFile(path.join(dir, name), sourceId, c, { offset: 0, count: 0, locPrefix: `${name}#` });
     } catch (e) {
@@ -427,14 +437,23 @@ async function readPublicInbox(repo: string, sourceId: string, c: Collector, opt
       c.fail(sourceId, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
-    await catFileBatch(
-      epoch,
-      commits,
-      (commit, blob) => c.add(blob, sourceId, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`, `${name}/${commit}`),
-      (commit) => c.fail(sourceId, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m'),
-      opts.signal,
-    );
+    await readCommits(epoch, commits, sourceId, c, opts.signal);
   }
+}
+
+/**
+ * The messages of these commits of an epoch (each the blob `m` of one
+ * commit), into the collector: a commit without one is an error of its own.
+ */
+export function readCommits(epoch: string, commits: string[], sourceId: string, c: Collector, signal?: AbortSignal): Promise<void> {
+  const name = path.basename(epoch);
+  return catFileBatch(
+    epoch,
+    commits,
+    (commit, blob) => c.add(blob, sourceId, `${name} ${commit.slice(0, 12)}`, `${commit}@execmem-lens.invalid`, `${name}/${commit}`),
+    (commit) => c.fail(sourceId, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m', `${name}/${commit}`),
+    signal,
+  );
 }
 
 export interface ReadSourcesOptions extends ReadOptions {
