@@ -59,7 +59,7 @@ export class Ctx implements vscode.Disposable {
     this.state = this.own(new LensState(extension.workspaceState));
 
     this.sources = this.own(new MailSources(extension.workspaceState));
-    this.store = this.own(new SeriesStore(this.sources, this.log, path.join(extension.globalStorageUri.fsPath, 'mail-index')));
+    this.store = this.own(new SeriesStore(this.sources, this.log, path.join(extension.globalStorageUri.fsPath, 'mail-index'), this.version));
     this.comments = this.own(new ReviewComments());
     this.documents = this.own(new SeriesDocuments(this.store));
     this.threads = this.own(new ThreadDocuments(this.store));

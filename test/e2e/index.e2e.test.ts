@@ -99,6 +99,15 @@ describe('mail index in code-server', { timeout: 400_000, skip: corpusMissing },
     await sidebar().locator('.monaco-list-row', { hasText: 'appended while the window was open' }).first().waitFor({ timeout: 120_000 });
     const reads = await waitForRead(before_ + 1);
     assert.equal(reads[reads.length - 1]![1], 0, 'nothing was read from the mail again');
+    // The tree came first from the summary kept at the last read, then the model from the index.
+    const session = server
+      .readLogs(/Execmem Lens/)
+      .map(({ text }) => text)
+      .find((text) => /the tree shown from the summary kept for these sources \(1 source\(s\), \d+ series versions\)/.test(text));
+    assert.ok(session, 'the log says the tree was shown from the kept summary');
+    const shown = session.search(/the tree shown from the summary kept/);
+    const indexed = session.search(/mail index of \S*linux-mm\.mbox: \d+ messages \(0 read now\)/);
+    assert.ok(indexed > shown, 'the summary was shown before the index was read');
     await screenshot(page, 'index-reopened');
   });
 });

@@ -5,17 +5,20 @@
  * and every message read accounted for under its source. A source is read
  * again only when its files changed.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { accountBySource, mergeSources, sourceFailure, type SourceAccounting, type SourceRead } from '../../core/series/bysource';
+import { accountBySource, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
 import { searchEntries, type SearchEntry } from '../../core/search/docs';
 import { SearchPlan } from '../../core/search/plan';
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
-import { answersOf } from '../../core/series/thread';
+import { familiesOfSource, summarize, SUMMARY_VERSION, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
+import { answersOf, threadsOf } from '../../core/series/thread';
 import { loadSource } from '../../node/index/indexer';
+import { readSummary, writeSummary, type SummaryKey } from '../../node/index/summaryFile';
 import { expandSources, readSources } from '../../node/mail/read';
+import { sourceSignature } from '../../node/mail/signature';
 import { readConfig } from '../config';
 import type { MailSources } from './sources';
 
@@ -24,40 +27,26 @@ interface Cached {
   read: SourceRead;
 }
 
-/**
- * What changes when a source's mail changes: a file's size and time; for a
- * folder, those of the files in it and, for public-inbox epochs, of their
- * refs (new mail is a new commit, which moves a ref, not the folder's time).
- */
-async function sourceSignature(p: string): Promise<string> {
-  const st = await stat(p);
-  if (!st.isDirectory()) return `${st.size}:${st.mtimeMs}`;
-  const parts: string[] = [];
-  const visit = async (dir: string, depth: number): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        // Epochs, their refs and refs/heads: a push to a mirror moves a loose ref there.
-        if (depth < 4 && (/^\d+\.git$/.test(entry.name) || entry.name === 'git' || entry.name === 'refs' || entry.name === 'heads')) await visit(full, depth + 1);
-        continue;
-      }
-      const s = await stat(full).catch(() => undefined);
-      if (s) parts.push(`${full}:${s.size}:${s.mtimeMs}`);
-    }
-  };
-  await visit(p, 0);
-  return parts.sort().join('|');
+export type { SourceState };
+
+/** A source's signature, or what kept it from having one (the key of a summary names both alike). */
+async function signatureOf(p: string): Promise<string> {
+  try {
+    return await sourceSignature(p);
+  } catch (e) {
+    return `unreadable:${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+  }
 }
 
-export interface SourceState {
-  /** The configured path, absolute. */
-  path: string;
-  /** How its messages name it (SourcedMessage.sourceId). */
-  sourceId: string;
-  /** The source gave no mail, and why: a path that is not there, a file that is not mail. */
-  error?: string;
-  /** Every message read from it, by bucket. */
-  counts: SourceAccounting;
+/** The code that grouped the mail: a summary made by another build is not shown. */
+function producer(version: string): string {
+  let built = '';
+  try {
+    built = String(statSync(__filename).mtimeMs);
+  } catch {
+    // Bundled code is a file; anything else just goes by the version.
+  }
+  return `${version}:${built}:${SUMMARY_VERSION}`;
 }
 
 /** What the index holds of one source besides its series. */
@@ -78,6 +67,8 @@ export class SeriesStore implements vscode.Disposable {
   private bySource = new Map<string, SourceMail>();
   private answers: Map<string, SourcedMessage[]> | undefined;
   private plan: SearchPlan<SearchEntry> | undefined;
+  /** What the view shows while the full model is read, when the summary kept for these sources still holds. */
+  private summary: TreeSummary | undefined;
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
 
@@ -86,6 +77,8 @@ export class SeriesStore implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** Where each source's mail index is kept (the extension's global storage); none: mail is read in full. */
     private readonly indexDir?: string,
+    /** The extension's version (a summary kept by another build is not shown). */
+    private readonly producerVersion = '0.0.0',
   ) {
     this.subscription = sources.onDidChange(() => {
       this.watch();
@@ -132,6 +125,11 @@ export class SeriesStore implements vscode.Disposable {
     return this.index;
   }
 
+  /** The summary shown before the full model is read (undefined once it is, or when none held). */
+  get preview(): TreeSummary | undefined {
+    return this.index ? undefined : this.summary;
+  }
+
   get sourceStates(): readonly SourceState[] {
     return this.states;
   }
@@ -158,6 +156,19 @@ export class SeriesStore implements vscode.Disposable {
   private async load(): Promise<void> {
     // A folder of lists (grokmirror/lei layout) is each of its lists, one source each.
     const paths = await expandSources(this.sources.paths());
+    const summaries = this.indexDir !== undefined && readConfig().mailIndex;
+    // Taken before anything is read: mail that comes during the read makes the next key differ.
+    const key: SummaryKey | undefined = summaries ? { producer: producer(this.producerVersion), sources: await Promise.all(paths.map(async (p) => ({ path: p, signature: await signatureOf(p) }))) } : undefined;
+    if (key && !this.index && !this.summary) {
+      const started = Date.now();
+      const kept = await readSummary(this.indexDir!, key);
+      if (kept) {
+        this.summary = kept;
+        this.states = kept.sources.map((s) => s.state);
+        this.log.info(`the tree shown from the summary kept for these sources (${kept.sources.length} source(s), ${kept.seriesVersions} series versions) in ${Date.now() - started} ms; reading the mail itself`);
+        this.changed.fire();
+      }
+    }
     await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false },
       async () => {
@@ -211,6 +222,8 @@ export class SeriesStore implements vscode.Disposable {
             this.answers = undefined;
             this.plan = undefined;
             this.states = states;
+            this.summary = undefined;
+            if (key) this.keepSummary(key);
             this.log.info(
               `read ${index.messageCount} messages from ${paths.length} source(s): ${index.series.length} series versions in ${index.families.length} families, ` +
                 `${index.replyCount} replies, ${index.others.length} other, ${index.duplicates.length} duplicates, ${index.errors.length} unreadable (${Date.now() - started} ms)`,
@@ -220,6 +233,50 @@ export class SeriesStore implements vscode.Disposable {
       },
     );
     this.changed.fire();
+  }
+
+  /** The view's summary of what was just read, kept for the next window; failing to keep it only costs that window time. */
+  private keepSummary(key: SummaryKey): void {
+    try {
+      writeSummary(this.indexDir!, key, summarize(this.index!, this.states));
+    } catch (e) {
+      this.log.warn(`the tree's summary could not be kept: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** A source's line in the summary, while it is shown. */
+  private summaryOf(sourceId: string): SourceSummary | undefined {
+    return this.preview?.sources.find((s) => s.state.sourceId === sourceId);
+  }
+
+  /** The families' lines of a source while only the summary is read. */
+  familyStubs(sourceId: string): FamilySummary[] {
+    return this.summaryOf(sourceId)?.families ?? [];
+  }
+
+  /** How many of each a source has, from the model or, before it is read, from the summary. */
+  countOf(sourceId: string, what: 'families' | 'others' | 'otherThreads' | 'duplicates' | 'identical' | 'errors'): number {
+    const s = this.summaryOf(sourceId);
+    if (s) return what === 'families' ? s.families.length : s[what];
+    switch (what) {
+      case 'families':
+        return this.familiesOf(sourceId).length;
+      case 'others':
+        return this.othersOf(sourceId).length;
+      case 'otherThreads':
+        return threadsOf(this.othersOf(sourceId), this.index?.parentOf ?? new Map()).length;
+      case 'duplicates':
+        return this.duplicatesOf(sourceId).length;
+      case 'identical':
+        return this.duplicatesOf(sourceId).filter((d) => d.identical).length;
+      case 'errors':
+        return this.errorsOf(sourceId).length;
+    }
+  }
+
+  /** One family of the model by its id (its first Message-ID). */
+  family(id: string): SeriesFamily | undefined {
+    return this.index?.families.find((f) => f.id === id);
   }
 
   /** One source alone (its own duplicates filed); the merge with the others happens in load(). */
@@ -255,12 +312,7 @@ export class SeriesStore implements vscode.Disposable {
 
   /** Families whose first version came from this source (each family is listed once, under one source). */
   familiesOf(sourceId: string): SeriesFamily[] {
-    if (!this.index) return [];
-    return this.index.families.filter((f) => {
-      const v = f.versions[0];
-      const head = v?.cover ?? v?.patches[0]?.message ?? v?.extras[0]?.message;
-      return head?.sourceId === sourceId || (head && !this.states.some((s) => s.sourceId === head.sourceId) && this.states[0]?.sourceId === sourceId);
-    });
+    return this.index ? familiesOfSource(this.index, this.states, sourceId) : [];
   }
 
   /** Mail of this source that is neither a series nor a reply to one. */

@@ -15,12 +15,15 @@ import { matchEntries } from './match';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
+import { versionLabel, type FamilySummary } from '../../core/series/summary';
 import type { SeriesStore, SourceState } from './store';
 
 export type SeriesNode =
   | { kind: 'source'; state: SourceState }
   | { kind: 'reason'; state: SourceState }
   | { kind: 'family'; family: SeriesFamily }
+  /** A family's line from the kept summary, before the model is read (the same id: expanding it waits for the model). */
+  | { kind: 'familyStub'; stub: FamilySummary }
   | { kind: 'version'; version: SeriesVersion }
   | { kind: 'cover'; version: SeriesVersion }
   | { kind: 'patch'; version: SeriesVersion; patch: PatchEntry }
@@ -50,9 +53,7 @@ const KIND_ICONS: Record<MailSourceKind, string> = {
   unknown: 'warning',
 };
 
-export function versionLabel(v: SeriesVersion): string {
-  return `${v.rfc ? 'RFC ' : ''}${v.resend ? 'RESEND ' : ''}v${v.version}${v.versionInferred ? ' (inferred)' : ''}`;
-}
+export { versionLabel };
 
 function pad(n: number, total: number): string {
   return String(n).padStart(String(total).length, '0');
@@ -193,12 +194,12 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
 
   private async applyFilter(text: string, query: Query): Promise<void> {
     const versions = new Set<string>();
-    const index = this.store.current;
+    const index = await this.store.ensure();
     // The plan narrows the search before any body is read; a hit outside every series does not count.
     if (this.view) this.view.message = `Filtering by ${text}…`;
     for (const e of await matchEntries(this.store.searchPlan(), query)) if (e.series) versions.add(e.series.id);
     this.filter = { query, text, versions };
-    const total = index?.series.length ?? 0;
+    const total = index.series.length;
     if (this.view) this.view.message = `Filtered by ${text}: ${versions.size} of ${plural(total, 'series version')}. Clear the filter from the view's title bar.`;
   }
 
@@ -210,8 +211,14 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
 
   async getChildren(node?: SeriesNode): Promise<SeriesNode[]> {
     if (!node) {
-      if (!this.store.current) await this.store.ensure();
+      if (!this.store.current && !this.store.preview) await this.store.ensure();
       return this.store.sourceStates.map((state) => ({ kind: 'source', state }));
+    }
+    // A source lists its families' lines from the summary; anything deeper waits for the model.
+    if (node.kind !== 'source' && !this.store.current) await this.store.ensure();
+    if (node.kind === 'familyStub') {
+      const family = this.store.family(node.stub.id);
+      return family ? this.getChildren({ kind: 'family', family }) : [];
     }
     const children = this.children(node);
     for (const c of children) this.parents.set(c, node);
@@ -241,11 +248,14 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     switch (node.kind) {
       case 'source': {
         const { state } = node;
-        const errors = this.store.errorsOf(state.sourceId).length;
+        const id = state.sourceId;
+        const errors = this.store.countOf(id, 'errors');
         if (state.error) return [{ kind: 'reason', state }, ...(errors > 1 ? [{ kind: 'errors', state } as const] : [])];
-        const list: SeriesNode[] = this.shownFamilies(state.sourceId).map((family) => ({ kind: 'family', family }));
-        if (this.store.othersOf(state.sourceId).length) list.push({ kind: 'others', state });
-        if (this.store.duplicatesOf(state.sourceId).length) list.push({ kind: 'duplicates', state });
+        const list: SeriesNode[] = this.store.current
+          ? this.shownFamilies(id).map((family) => ({ kind: 'family', family }))
+          : this.store.familyStubs(id).map((stub) => ({ kind: 'familyStub', stub }));
+        if (this.store.countOf(id, 'others')) list.push({ kind: 'others', state });
+        if (this.store.countOf(id, 'duplicates')) list.push({ kind: 'duplicates', state });
         if (errors) list.push({ kind: 'errors', state });
         return list;
       }
@@ -321,17 +331,11 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
           id: `reason:${node.state.sourceId}`,
         });
       }
-      case 'family': {
-        const f = node.family;
-        const newest = f.versions[f.versions.length - 1]!;
-        return treeItem(f.title, vscode.TreeItemCollapsibleState.Collapsed, {
-          description: `${f.versions.length} version${f.versions.length === 1 ? '' : 's'} · latest ${versionLabel(newest)}`,
-          tooltip: plain(`${f.title}\n\nVersions: ${f.versions.map(versionLabel).join(', ')}\nFirst posted as: ${f.id}`),
-          icon: 'versions',
-          contextValue: 'seriesFamily',
-          id: `family:${f.id}`,
-        });
-      }
+      case 'family':
+        return this.familyItem({ id: node.family.id, title: node.family.title, versions: node.family.versions.map(versionLabel) }, 'seriesFamily');
+      case 'familyStub':
+        // Its commands (compare versions) need the model: they appear when it is read.
+        return this.familyItem(node.stub, 'seriesFamilyPending');
       case 'version':
         return this.versionItem(node.version);
       case 'cover':
@@ -355,8 +359,8 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       case 'other':
         return this.messageItem(node.node, 'other');
       case 'others': {
-        const n = this.store.othersOf(node.state.sourceId).length;
-        const threads = this.threadsOf(node.state).length;
+        const n = this.store.countOf(node.state.sourceId, 'others');
+        const threads = this.store.current ? this.threadsOf(node.state).length : this.store.countOf(node.state.sourceId, 'otherThreads');
         return treeItem(`Other mail (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
           description: plural(threads, 'thread'),
           tooltip: plain(`${plural(n, 'message')} in ${plural(threads, 'thread')} that are neither a patch series nor a reply to one (discussion, pull requests, reports), newest activity first.`),
@@ -377,11 +381,11 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       case 'otherThread':
         return this.threadItem(node.thread);
       case 'duplicates': {
-        const list = this.store.duplicatesOf(node.state.sourceId);
-        const same = list.filter((d) => d.identical).length;
-        return treeItem(`Duplicates (${list.length})`, vscode.TreeItemCollapsibleState.Collapsed, {
-          description: `${same} identical · ${list.length - same} content differs`,
-          tooltip: plain(`${plural(list.length, 'message')} read from this source whose Message-ID had been read already (here or from a source above). The copy read first is the one that counts; these copies are kept so that they can be read.`),
+        const n = this.store.countOf(node.state.sourceId, 'duplicates');
+        const same = this.store.countOf(node.state.sourceId, 'identical');
+        return treeItem(`Duplicates (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
+          description: `${same} identical · ${n - same} content differs`,
+          tooltip: plain(`${plural(n, 'message')} read from this source whose Message-ID had been read already (here or from a source above). The copy read first is the one that counts; these copies are kept so that they can be read.`),
           icon: 'copy',
           contextValue: 'mailDuplicates',
           id: `dups:${node.state.sourceId}`,
@@ -390,7 +394,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       case 'duplicate':
         return this.duplicateItem(node.dup, node.state, node.index);
       case 'errors': {
-        const n = this.store.errorsOf(node.state.sourceId).length;
+        const n = this.store.countOf(node.state.sourceId, 'errors');
         return treeItem(`Unreadable (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
           tooltip: plain(`${plural(n, 'message')} (or files, or repositories) of this source that could not be read, each with its reason.`),
           icon: 'error',
@@ -421,16 +425,16 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   private sourceItem(state: SourceState): vscode.TreeItem {
     const name = path.basename(state.path) || state.path;
     const c = state.counts;
-    const hasChildren =
-      this.store.familiesOf(state.sourceId).length > 0 ||
-      this.store.othersOf(state.sourceId).length + this.store.duplicatesOf(state.sourceId).length + this.store.errorsOf(state.sourceId).length > 0;
+    const id = state.sourceId;
+    const families = this.store.countOf(id, 'families');
+    const hasChildren = families > 0 || this.store.countOf(id, 'others') + this.store.countOf(id, 'duplicates') + this.store.countOf(id, 'errors') > 0;
     const item = new vscode.TreeItem(
       name,
-      state.error || this.store.familiesOf(state.sourceId).length ? vscode.TreeItemCollapsibleState.Expanded : hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      state.error || families ? vscode.TreeItemCollapsibleState.Expanded : hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     const sum = [
       `${plural(c.messages, 'message')} read:`,
-      `  ${plural(c.covers, 'cover letter')} and ${plural(c.patches, 'patch', 'patches')} in series (${plural(this.store.familiesOf(state.sourceId).length, 'series family', 'series families')} listed here)`,
+      `  ${plural(c.covers, 'cover letter')} and ${plural(c.patches, 'patch', 'patches')} in series (${plural(families, 'series family', 'series families')} listed here)`,
       `  ${plural(c.replies, 'reply', 'replies')} to them`,
       `  ${plural(c.others, 'other message')}`,
       `  ${plural(c.duplicates, 'duplicate')} of messages read before`,
@@ -460,6 +464,18 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     item.contextValue = 'mailSource';
     item.id = `source:${state.sourceId}`;
     return item;
+  }
+
+  /** A family's line, from the model or from the summary alike (the same id, so an expanded family stays so). */
+  private familyItem(f: FamilySummary, contextValue: string): vscode.TreeItem {
+    const newest = f.versions[f.versions.length - 1]!;
+    return treeItem(f.title, vscode.TreeItemCollapsibleState.Collapsed, {
+      description: `${f.versions.length} version${f.versions.length === 1 ? '' : 's'} · latest ${newest}`,
+      tooltip: plain(`${f.title}\n\nVersions: ${f.versions.join(', ')}\nFirst posted as: ${f.id}`),
+      icon: 'versions',
+      contextValue,
+      id: `family:${f.id}`,
+    });
   }
 
   private versionItem(v: SeriesVersion): vscode.TreeItem {

@@ -25,10 +25,11 @@
  * database of this schema version is set aside and rebuilt, with a note
  * saying why.
  */
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-mode': 'import' };
 import { loadSqlite } from './sqlite';
+import { writeAtomically } from '../fs/atomic';
 
 /** Bumped whenever the tables or the facts change shape: an older index is rebuilt. */
 export const SCHEMA_VERSION = 2;
@@ -507,36 +508,14 @@ export class IndexStore {
   }
 
   private writeAtomically(bytes: Uint8Array): void {
-    const dir = path.dirname(this.file);
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      if (process.env[CRASH_ENV] === 'half') {
-        writeSync(fd, bytes, 0, bytes.byteLength >> 1);
+    writeAtomically(this.file, bytes, 'the mail index', {
+      beforeWrite: (fd, all) => {
+        if (process.env[CRASH_ENV] !== 'half') return;
+        writeSync(fd, all, 0, all.byteLength >> 1);
         fsyncSync(fd);
         process.kill(process.pid, 'SIGKILL');
-      }
-      for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // Already gone.
-      }
-      throw new Error(`${this.file}: the mail index could not be written: ${(e as Error).message}`);
-    }
-    closeSync(fd);
-    renameSync(tmp, this.file);
-    try {
-      const dfd = openSync(dir, 'r');
-      fsyncSync(dfd);
-      closeSync(dfd);
-    } catch {
-      // Some file systems cannot flush a folder; the rename itself is still atomic.
-    }
+      },
+    });
   }
 
   /** Bytes on disk. */

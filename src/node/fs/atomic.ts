@@ -1,0 +1,42 @@
+/**
+ * A file replaced whole or not at all: written to `<file>.<pid>.tmp`,
+ * flushed, renamed over the file, and the folder flushed, so that a crash
+ * leaves either the old bytes or the new ones, never a mix.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface AtomicOptions {
+  /** Called with the open temp file before it is written (tests use it to die halfway). */
+  beforeWrite?: (fd: number, bytes: Uint8Array) => void;
+}
+
+/** Writes `bytes` to `file` atomically; on failure the temp file is removed and the error names `file`. */
+export function writeAtomically(file: string, bytes: Uint8Array, what: string, opts: AtomicOptions = {}): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    opts.beforeWrite?.(fd, bytes);
+    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already gone.
+    }
+    throw new Error(`${file}: ${what} could not be written: ${(e as Error).message}`);
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+  try {
+    const dfd = openSync(dir, 'r');
+    fsyncSync(dfd);
+    closeSync(dfd);
+  } catch {
+    // Some file systems cannot flush a folder; the rename itself is still atomic.
+  }
+}
