@@ -258,7 +258,14 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
   test('Open Thread on a reply brings that message to the top, its quote folded until opened', async () => {
     await fromContextMenu(row(/^Mark Rutland/), 'Open Thread');
     await threadEditor().locator('.view-lines', { hasText: /────\s+\d+\/55\s·\sMark\sRutland\s·\s2023-06-01\s16:12/ }).waitFor({ timeout: 30_000 });
-    const lines = await visibleLines();
+    // The quote is folded and the reply revealed once the editor has asked for its folding ranges:
+    // on a loaded machine that comes a moment after the text shows, so the lines are read once it settled.
+    const settled = (l: string[]) => l.some((x) => x === 'Hi Mike,') && !l.some((x) => x.startsWith('>'));
+    let lines = await visibleLines();
+    for (let i = 0; i < 40 && !settled(lines); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      lines = await visibleLines();
+    }
     assert.ok(lines.some((l) => l === 'Hi Mike,'), lines.join('\n'));
     assert.ok(lines.some((l) => /Mike Rapoport wrote:$/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => l.startsWith('I agree this is a problem')), lines.join('\n'));

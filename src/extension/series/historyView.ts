@@ -5,37 +5,17 @@
  * the file is in a git work tree, whether a commit of the same subject is in
  * its history (applied). Picking one opens the patch's change to the file.
  */
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { uiText } from '../../core/mail/display';
-import { normalizeTitle } from '../../core/mail/subject';
 import { functionAt, functionDefs } from '../../core/search/functions';
 import type { HistoryHit } from '../../core/search/history';
+import { appliedIn, committedSubjects } from '../../node/git/applied';
 import { hitLabel, hitPath, type MailHistoryLens, reviewsOf } from './history';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
 
-const run = promisify(execFile);
-
 type Node = { kind: 'hit'; hit: HistoryHit; applied: boolean | undefined; fn: string | undefined } | { kind: 'note'; text: string };
-
-/**
- * Subjects of the commits that touched a file, from git, or null when git
- * does not track the file (no work tree, or an untracked tree inside some
- * other repository, as an extracted kernel tarball in a project folder is).
- */
-async function committedSubjects(file: string): Promise<Set<string> | null> {
-  const cwd = path.dirname(file);
-  try {
-    await run('git', ['ls-files', '--error-unmatch', '--', path.basename(file)], { cwd });
-    const { stdout } = await run('git', ['log', '--format=%s', '--follow', '--', path.basename(file)], { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return new Set(stdout.split('\n').filter(Boolean).map((s) => normalizeTitle(s)));
-  } catch {
-    return null;
-  }
-}
 
 export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -110,7 +90,7 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
     let subjects = this.applied.get(doc.uri.fsPath);
     if (!subjects) this.applied.set(doc.uri.fsPath, (subjects = committedSubjects(doc.uri.fsPath)));
     const committed = await subjects;
-    const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: committed ? committed.has(normalizeTitle(hit.patch.subject.title)) : undefined, fn: at }));
+    const nodes: Node[] = hits.map((hit) => ({ kind: 'hit', hit, applied: appliedIn(committed, hit.patch.subject.title), fn: at }));
     const versions = new Set(hits.map((h) => h.version.id)).size;
     this.show(nodes, `${what}: ${hits.length} patch${hits.length === 1 ? '' : 'es'} in ${versions} series version${versions === 1 ? '' : 's'}, newest first${committed ? '' : ' (not tracked by git: applied or not is not known)'}`);
   }

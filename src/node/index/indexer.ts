@@ -391,30 +391,33 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
   const kind = await detectSource(p);
   const source = path.resolve(p);
   const list = listNameOf(p, kind);
-  const known = store.sources();
-  // An index file holds one source; anything else in it (a file copied over) is forgotten.
-  for (const other of known.keys()) if (other !== source) store.dropSource(other);
-  const prior = known.get(source);
-  if (prior && prior.kind !== kind) {
-    notes.push(`${p}: was a ${prior.kind}, is now a ${kind}; it is indexed again`);
-    store.dropMessages();
-  }
-  const priorState = prior && prior.kind === kind ? prior.state : null;
+  // One transaction: the new messages and the source's new state are written together, or not at all.
+  await store.begin();
   const mime = new MimeWorkerPool();
   const sink = new RowSink(store, mime, list, opts);
-  let state: unknown;
   try {
+    const known = store.sources();
+    // An index file holds one source; anything else in it (a file copied over) is forgotten.
+    for (const other of known.keys()) if (other !== source) store.dropSource(other);
+    const prior = known.get(source);
+    if (prior && prior.kind !== kind) {
+      notes.push(`${p}: was a ${prior.kind}, is now a ${kind}; it is indexed again`);
+      store.dropMessages();
+    }
+    const priorState = prior && prior.kind === kind ? prior.state : null;
+    let state: unknown;
     if (kind === 'public-inbox') state = await indexPublicInbox(store, p, source, list, priorState as PublicInboxState | null, sink, notes, opts);
     else if (kind === 'mbox') state = await indexMbox(store, p, source, priorState as MboxState | null, sink, notes);
     else state = await indexFolder(store, p, source, priorState as FolderState | null, sink, notes);
     await sink.flush(store);
+    const changed = sink.written > 0 || notes.length > 0 || !prior || JSON.stringify(prior.state) !== JSON.stringify(state);
+    if (changed) store.setSource({ id: source, kind, list, state });
+    store.save();
+  } catch (e) {
+    store.rollback();
+    throw e;
   } finally {
     await mime.close();
-  }
-  const changed = sink.written > 0 || notes.length > 0 || !prior || JSON.stringify(prior.state) !== JSON.stringify(state);
-  if (changed) {
-    store.setSource({ id: source, kind, list, state });
-    store.save();
   }
   return { read: sink.written, notes };
 }
@@ -586,13 +589,13 @@ export async function loadSource(dir: string, p: string, opts: IndexOptions = {}
   let { store, read: fresh, notes } = await openUpdated(dir, p, opts);
   try {
     try {
-      return { read: sourceReadOf(store, sourceId), fresh, notes };
+      return { read: await store.reading(() => sourceReadOf(store, sourceId)), fresh, notes };
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
       store = replaced.store;
       fresh = (await updateSource(store, p, opts)).read;
-      return { read: sourceReadOf(store, sourceId), fresh, notes: [...notes, replaced.note] };
+      return { read: await store.reading(() => sourceReadOf(store, sourceId)), fresh, notes: [...notes, replaced.note] };
     }
   } finally {
     store.close();

@@ -1,9 +1,9 @@
 /**
- * A mail index on disk: one SQLite database file (schema below), read whole
- * into an in-memory database and written whole, atomically.
+ * A mail index on disk: one SQLite database file (schema below), read and
+ * written in place, page by page, through fileVfs.ts.
  *
  *   meta      key/value: the schema version (also PRAGMA user_version), the
- *             tool that wrote it
+ *             tool that wrote it, a generation (new for each file built)
  *   sources   one row per mail source (its absolute path): kind, list name,
  *             and what was indexed of it (JSON: per public-inbox epoch the
  *             last commit; for an mbox its size and checksums; for a folder
@@ -18,18 +18,19 @@
  *             an index)
  * An index file holds one source (its sources row).
  *
- * Writing: the database is exported to bytes, written to a temporary file
- * beside the index, flushed to disk, and renamed over the index (then the
- * folder is flushed), so a crash at any moment leaves either the old index
- * or the new one, never half of one. Reading: a file that is not a SQLite
- * database of this schema version is set aside and rebuilt, with a note
- * saying why.
+ * Writing: an update is one SQLite transaction, from begin() to save(): the
+ * new messages and the source's new state are committed together or not
+ * at all. SQLite's rollback journal (`<file>-journal`) makes the commit
+ * atomic; a writer killed mid-commit leaves a hot journal that the next
+ * reader plays back, restoring the old index. Reading: a file that is not a
+ * SQLite database of this schema version is set aside and rebuilt, with a
+ * note saying why.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-mode': 'import' };
 import { loadSqlite } from './sqlite';
-import { writeAtomically } from '../fs/atomic';
+import { installFileVfs, VFS_NAME } from './fileVfs';
 
 /** Bumped whenever the tables or the facts change shape: an older index is rebuilt. */
 export const SCHEMA_VERSION = 2;
@@ -103,20 +104,58 @@ export interface SourceRow {
   state: unknown;
 }
 
-/** Set by tests: the write stops (the process is killed) halfway through the temporary file. */
-const CRASH_ENV = 'EXECMEM_LENS_TEST_CRASH_INDEX_WRITE';
-
 class Problem extends Error {}
 
-/** An index file's bytes in WebAssembly memory. */
-interface Image {
-  ptr: number;
-  size: number;
+/** Whether an error is another connection holding the database (SQLITE_BUSY). */
+function isBusy(e: unknown): boolean {
+  return e instanceof Error && /SQLITE_BUSY|database is locked/i.test(e.message);
+}
+
+/** How long an index held by another writer (a first index of a large list takes a while) is waited for. */
+const BUSY_WAIT_MS = 10 * 60_000;
+
+/**
+ * How long a single statement blocks (SQLite's busy handler, sleeping) when
+ * another process holds the index: the fallback for reads that cannot wait
+ * asynchronously (a message's kept text, opened from the editor).
+ */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Runs `op` until the database is free: another process's update is waited
+ * for without blocking this one (SQLite's own wait, which sleeps, is turned
+ * off meanwhile). `op` must be safe to run again: a lock is refused at its
+ * first statement, before anything was done.
+ */
+async function whenFree<T>(db: Db, file: string, op: () => T): Promise<T> {
+  db.exec('PRAGMA busy_timeout = 0');
+  try {
+    return await retryBusy(file, op);
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+async function retryBusy<T>(file: string, op: () => T): Promise<T> {
+  const until = Date.now() + BUSY_WAIT_MS;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return op();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() > until) throw isBusy(e) ? new Error(`${file}: another process has been writing the index for ${BUSY_WAIT_MS / 60_000} minutes`) : e;
+    }
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** Whether an error is SQLite finding a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB). */
 export function isDamage(e: unknown): boolean {
   return e instanceof Error && /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i.test(e.message);
+}
+
+/** The generation a file was built with (a new one each time it is built from nothing). */
+function generationOf(db: Db): string {
+  return String(db.selectValue("SELECT value FROM meta WHERE key = 'generation'") ?? '');
 }
 
 export class IndexStore {
@@ -125,39 +164,44 @@ export class IndexStore {
     private readonly sqlite: Sqlite3Static,
     private db: Db,
     readonly file: string,
+    generation: string,
   ) {
-    this.generation = String(db.selectValue("SELECT value FROM meta WHERE key = 'generation'") ?? '');
+    this.generation = generation;
   }
 
   /**
    * Opens the index in `file`, or a new empty one when there is none. An
    * index that cannot be read, or was written for another schema, is
-   * renamed to `<file>.broken` and started afresh; `note` says so.
+   * renamed to `<file>.broken` and started afresh; `note` says so. A hot
+   * journal (a writer died mid-commit) is played back first, by SQLite; an
+   * index another process is writing is waited for.
    */
   static async open(file: string): Promise<{ store: IndexStore; note: string | null }> {
     const sqlite = await loadSqlite();
+    installFileVfs(sqlite);
     IndexStore.removeStaleTemps(file);
-    let image: Image | null = null;
-    try {
-      image = IndexStore.readImage(sqlite, file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: the mail index could not be read: ${(e as Error).message}`);
-    }
-    if (image !== null) {
-      const checked = IndexStore.check(sqlite, image);
-      if ('db' in checked) return { store: new IndexStore(sqlite, checked.db, file), note: null };
-      const why = checked.problem;
-      try {
-        renameSync(file, `${file}.broken`);
-      } catch {
-        // Set aside if it can be; it is replaced on the next write either way.
-      }
-      return { store: IndexStore.fresh(sqlite, file), note: `${file}: ${why}; the index is built again (the old file is kept as ${path.basename(file)}.broken)` };
-    }
-    return { store: IndexStore.fresh(sqlite, file), note: null };
+    if (!existsSync(file)) return { store: await IndexStore.fresh(sqlite, file), note: null };
+    const checked = await IndexStore.check(sqlite, file);
+    if ('db' in checked) return { store: new IndexStore(sqlite, checked.db, file, checked.generation), note: null };
+    IndexStore.setAside(file);
+    return { store: await IndexStore.fresh(sqlite, file), note: `${file}: ${checked.problem}; the index is built again (the old file is kept as ${path.basename(file)}.broken)` };
   }
 
-  /** Temporary files a killed writer left beside the index (their process is gone). */
+  /** A file that is not a usable index renamed to `.broken`, its journal with it (played back onto a new file, it would damage that). */
+  private static setAside(file: string): void {
+    for (const [from, to] of [
+      [file, `${file}.broken`],
+      [`${file}-journal`, `${file}.broken-journal`],
+    ] as const) {
+      try {
+        renameSync(from, to);
+      } catch {
+        // Not there, or not ours to move: it is replaced on the next write either way.
+      }
+    }
+  }
+
+  /** Temporary files a killed writer of an older version (which wrote whole files) left beside the index. */
   private static removeStaleTemps(file: string): void {
     const dir = path.dirname(file);
     const base = path.basename(file);
@@ -192,95 +236,129 @@ export class IndexStore {
   /** A damaged index found while reading it: set aside as .broken, and an empty one in its place. */
   static async replaceDamaged(store: IndexStore, why: string): Promise<{ store: IndexStore; note: string }> {
     store.close();
-    try {
-      renameSync(store.file, `${store.file}.broken`);
-    } catch {
-      // It may never have been written.
-    }
+    IndexStore.setAside(store.file);
     const sqlite = await loadSqlite();
-    return { store: IndexStore.fresh(sqlite, store.file), note: `${store.file}: the database is damaged (${why}); the index is built again (the old file is kept as ${path.basename(store.file)}.broken)` };
+    return { store: await IndexStore.fresh(sqlite, store.file), note: `${store.file}: the database is damaged (${why}); the index is built again (the old file is kept as ${path.basename(store.file)}.broken)` };
   }
 
-  private static fresh(sqlite: Sqlite3Static, file: string): IndexStore {
-    const db = new sqlite.oo1.DB(':memory:');
-    db.exec(SCHEMA);
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    const generation = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    db.exec({ sql: 'INSERT INTO meta (key, value) VALUES (?, ?), (?, ?), (?, ?)', bind: ['schema', String(SCHEMA_VERSION), 'writer', 'execmem-lens', 'generation', generation] });
-    return new IndexStore(sqlite, db, file);
-  }
-
-  /**
-   * The file read straight into memory SQLite owns (no copy in JavaScript:
-   * an index is tens of megabytes, and the copy was a quarter of opening it).
-   */
-  private static readImage(sqlite: Sqlite3Static, file: string): Image {
-    const fd = openSync(file, 'r');
+  /** The database in `file` through the file VFS, with the settings an index is used with. */
+  private static connect(sqlite: Sqlite3Static, file: string, waitMs = BUSY_TIMEOUT_MS): Db {
+    const db = new sqlite.oo1.DB({ filename: file, flags: 'c', vfs: VFS_NAME });
     try {
-      const size = fstatSync(fd).size;
-      const ptr = Number(sqlite.wasm.alloc(Math.max(size, 1)));
-      try {
-        for (let got = 0; got < size; ) {
-          // The view is taken again each time: growing WebAssembly memory detaches the old one.
-          const n = readSync(fd, sqlite.wasm.heap8u(), ptr + got, size - got, got);
-          if (n === 0) throw new Error(`${file}: shorter than it was a moment ago`);
-          got += n;
-        }
-      } catch (e) {
-        sqlite.wasm.dealloc(ptr);
-        throw e;
-      }
-      return { ptr, size };
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  /** An in-memory database over an image; SQLite frees the image when the database closes. */
-  private static deserializeImage(sqlite: Sqlite3Static, image: Image): Db {
-    const db = new sqlite.oo1.DB(':memory:');
-    const capi = sqlite.capi;
-    const rc = capi.sqlite3_deserialize(db.pointer!, 'main', image.ptr, image.size, image.size, capi.SQLITE_DESERIALIZE_FREEONCLOSE | capi.SQLITE_DESERIALIZE_RESIZEABLE);
-    if (rc !== 0) {
+      // First, as it takes no lock: how long a statement waits for another process (see whenFree).
+      db.exec(`PRAGMA busy_timeout = ${waitMs}`);
+      // Sorting and temporary tables in memory (no nameless temporary files); a page cache of 16 MiB.
+      // Setting the cache reads the schema, which may have to wait for another writer.
+      db.exec('PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000');
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    } catch (e) {
       db.close();
-      throw new Error(`the index could not be loaded (SQLite error ${rc})`);
+      throw e;
     }
     return db;
   }
 
-  private static deserializeFile(sqlite: Sqlite3Static, file: string): Db {
-    return IndexStore.deserializeImage(sqlite, IndexStore.readImage(sqlite, file));
+  /** connect(), waiting for another process's update without blocking this one. */
+  private static async connectFree(sqlite: Sqlite3Static, file: string): Promise<Db> {
+    return retryBusy(file, () => IndexStore.connect(sqlite, file, 0));
+  }
+
+  /** A new, empty index in `file` (which is not there): its tables and meta rows, committed at once. */
+  private static async fresh(sqlite: Sqlite3Static, file: string): Promise<IndexStore> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const db = await IndexStore.connectFree(sqlite, file);
+    let generation: string;
+    try {
+      await whenFree(db, file, () => db.exec('BEGIN IMMEDIATE'));
+      // Another process may have made it meanwhile: then it is used as it is.
+      if (Number(db.selectValue("SELECT count(*) FROM sqlite_master WHERE type = 'table'")) === 0) {
+        db.exec(SCHEMA);
+        db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+        const made = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+        db.exec({ sql: 'INSERT INTO meta (key, value) VALUES (?, ?), (?, ?), (?, ?)', bind: ['schema', String(SCHEMA_VERSION), 'writer', 'execmem-lens', 'generation', made] });
+      }
+      generation = generationOf(db);
+      db.exec('COMMIT');
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new IndexStore(sqlite, db, file, generation);
   }
 
   /**
-   * The database in these bytes, or why they are not an index this version
-   * can use. SQLite's quick_check reads every page; the index is read whole
-   * right after opening anyway, and SQLite reports a damaged page as an error
-   * then (see IndexStore.damaged), so the check here is the header, the
-   * schema version, the tables, and the count of messages (which walks the
-   * table's pages).
+   * The database in `file`, or why it is not an index this version can use.
+   * SQLite's quick_check reads every page; the index is read whole right
+   * after opening anyway, and SQLite reports a damaged page as an error then
+   * (see isDamage), so the check here is the header (SQLite's first read,
+   * which also plays back a hot journal), the schema version, the tables,
+   * and the count of messages (which walks the table's pages).
    */
-  private static check(sqlite: Sqlite3Static, image: Image): { db: Db } | { problem: string } {
-    const MAGIC = 'SQLite format 3\u0000';
-    const head = new TextDecoder('latin1').decode(sqlite.wasm.heap8u().subarray(image.ptr, image.ptr + Math.min(16, image.size)));
-    if (image.size < 100 || head !== MAGIC) {
-      sqlite.wasm.dealloc(image.ptr);
-      return { problem: 'not a SQLite database (damaged or not an index)' };
-    }
+  private static async check(sqlite: Sqlite3Static, file: string): Promise<{ db: Db; generation: string } | { problem: string }> {
     let db: Db | null = null;
     try {
-      db = IndexStore.deserializeImage(sqlite, image);
-      const version = Number(db.selectValue('PRAGMA user_version'));
-      if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
-      const tables = db.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
-      for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
-      db.selectValue('SELECT count(*) FROM messages');
-      return { db };
+      db = await IndexStore.connectFree(sqlite, file);
+      const d = db;
+      // One read transaction: another writer cannot slip in between these reads.
+      const generation = await whenFree(d, file, () => {
+        d.exec('BEGIN');
+        try {
+          const version = Number(d.selectValue('PRAGMA user_version'));
+          if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
+          const tables = d.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
+          for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
+          d.selectValue('SELECT count(*) FROM messages');
+          const g = generationOf(d);
+          d.exec('COMMIT');
+          return g;
+        } catch (e) {
+          d.exec('ROLLBACK');
+          throw e;
+        }
+      });
+      return { db, generation };
     } catch (e) {
       db?.close();
-      return { problem: e instanceof Problem ? e.message : `the database is damaged (${e instanceof Error ? e.message : String(e)})` };
+      if (e instanceof Problem) return { problem: e.message };
+      if (e instanceof Error && /SQLITE_NOTADB|not a database/i.test(e.message)) return { problem: 'not a SQLite database (damaged or not an index)' };
+      if (!isDamage(e)) throw e;
+      return { problem: `the database is damaged (${e instanceof Error ? e.message : String(e)})` };
     }
   }
+
+  /** Starts an update: everything until save() is committed together, or not at all (rollback(), or a crash). */
+  async begin(): Promise<void> {
+    const db = this.live();
+    await whenFree(db, this.file, () => db.exec('BEGIN IMMEDIATE'));
+    this.updating = true;
+  }
+
+  /** Runs `read` holding the index (several statements that see one state of it), waiting, without blocking, for another process's update. */
+  async reading<T>(read: () => T): Promise<T> {
+    const db = this.live();
+    if (this.updating) return read();
+    return whenFree(db, this.file, () => {
+      db.exec('BEGIN');
+      try {
+        const v = read();
+        db.exec('COMMIT');
+        return v;
+      } catch (e) {
+        db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  /** Undoes an update begun and not saved. */
+  rollback(): void {
+    if (!this.updating) return;
+    this.updating = false;
+    this.db.exec('ROLLBACK');
+  }
+
+  /** Inside begin() … save(). */
+  private updating = false;
 
   sources(): Map<string, SourceRow> {
     const out = new Map<string, SourceRow>();
@@ -326,8 +404,14 @@ export class IndexStore {
    */
   private live(): Db {
     if (this.closed) {
-      const db = IndexStore.deserializeFile(this.sqlite, this.file);
-      const gen = String(db.selectValue("SELECT value FROM meta WHERE key = 'generation'") ?? '');
+      const db = IndexStore.connect(this.sqlite, this.file);
+      let gen: string;
+      try {
+        gen = generationOf(db);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
       if (gen !== this.generation) {
         db.close();
         throw new Error(`${this.file} was rebuilt since these messages were read from it`);
@@ -401,16 +485,17 @@ export class IndexStore {
         })
         .join(' ');
     };
+    // A savepoint: inside an update it is part of it; alone, it is a transaction of its own.
     try {
-      this.db.exec('BEGIN');
+      this.db.exec('SAVEPOINT add_rows');
       for (const r of rows) {
         const head: Head = [r.origin, r.list, r.synthetic ? 1 : 0, r.subject, r.fromName, r.fromAddr, r.date, r.irt, r.refs.join(' '), numbers(r.to), numbers(r.cc), r.size];
         stmt.bind([r.kind, r.loc, r.msgid, r.time, JSON.stringify(head), r.facts, r.error, r.text]).stepReset();
       }
-      this.db.exec('COMMIT');
+      this.db.exec('RELEASE add_rows');
     } catch (e) {
-      this.db.exec('ROLLBACK');
-      // The numbers handed out in the rolled-back transaction are not in the table.
+      this.db.exec('ROLLBACK TO add_rows; RELEASE add_rows');
+      // The numbers handed out in the rolled-back rows are not in the table.
       this.addrIds = undefined;
       throw e;
     } finally {
@@ -468,54 +553,11 @@ export class IndexStore {
     });
   }
 
-  /** Writes the index to its file atomically (see the top of this file). */
+  /** Commits the update begun by begin() (see the top of this file); outside an update, nothing to do. */
   save(): void {
-    this.serialized((bytes) => this.writeAtomically(bytes));
-  }
-
-  /**
-   * Hands the database's bytes to `use` as a view of WebAssembly memory (valid
-   * only during the call), without copying them into JavaScript as
-   * sqlite3_js_db_export does: an index is as large as tens of megabytes.
-   * Built on the same sqlite3__wasm_db_serialize that export uses.
-   */
-  private serialized(use: (bytes: Uint8Array) => void): void {
-    const wasm = this.sqlite.wasm as unknown as {
-      scopedAllocPush(): number;
-      scopedAllocPop(s: number): void;
-      scopedAlloc(n: number): number;
-      scopedAllocCString(s: string): number;
-      peekPtr(p: number): number;
-      peek(p: number, type: 'i64'): bigint | number;
-      heap8u(): Uint8Array;
-      exports: { sqlite3__wasm_db_serialize(db: number, schema: number, ppOut: number, pSize: number, flags: number): number; sqlite3_free(p: number): void };
-      ptr: { size: number };
-    };
-    const scope = wasm.scopedAllocPush();
-    let out = 0;
-    try {
-      const pSize = wasm.scopedAlloc(8 + wasm.ptr.size);
-      const ppOut = pSize + 8;
-      const rc = wasm.exports.sqlite3__wasm_db_serialize(this.db.pointer as unknown as number, wasm.scopedAllocCString('main'), ppOut, pSize, 0);
-      if (rc) throw new Error(`${this.file}: the index could not be serialized (SQLite error ${rc})`);
-      out = Number(wasm.peekPtr(ppOut));
-      const size = Number(wasm.peek(pSize, 'i64'));
-      use(wasm.heap8u().subarray(out, out + size));
-    } finally {
-      if (out) wasm.exports.sqlite3_free(out);
-      wasm.scopedAllocPop(scope);
-    }
-  }
-
-  private writeAtomically(bytes: Uint8Array): void {
-    writeAtomically(this.file, bytes, 'the mail index', {
-      beforeWrite: (fd, all) => {
-        if (process.env[CRASH_ENV] !== 'half') return;
-        writeSync(fd, all, 0, all.byteLength >> 1);
-        fsyncSync(fd);
-        process.kill(process.pid, 'SIGKILL');
-      },
-    });
+    if (!this.updating) return;
+    this.db.exec('COMMIT');
+    this.updating = false;
   }
 
   /** Bytes on disk. */
@@ -531,6 +573,8 @@ export class IndexStore {
     if (this.idle) clearTimeout(this.idle);
     this.idle = undefined;
     if (this.closed) return;
+    // An update not saved is undone (SQLite would roll it back on close too; this says so).
+    if (this.updating) this.rollback();
     this.db.close();
     this.closed = true;
   }

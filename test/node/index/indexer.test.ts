@@ -232,13 +232,51 @@ describe('mail index', () => {
     const script = `require('./src/node/index/indexer').indexSources(${JSON.stringify(idx)}, [${JSON.stringify(file)}])`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '..', '..', '..'), env: { ...process.env, EXECMEM_LENS_TEST_CRASH_INDEX_WRITE: 'half' }, encoding: 'utf8' });
     assert.equal(r.signal, 'SIGKILL', `the writer was killed mid-write (${r.stderr})`);
-    assert.ok(readdirSync(idx).some((f) => f.endsWith('.tmp')), 'it had begun the new file');
+    assert.ok(existsSync(`${indexFile}-journal`), 'it left a hot journal');
+    assert.notDeepEqual(readFileSync(indexFile), before, 'it had begun writing the index file itself');
+    // The next reader plays the journal back: the old index, byte for byte.
+    const { store } = await IndexStore.open(indexFile);
+    assert.equal(store.count(), 4);
+    store.close();
     assert.deepEqual(readFileSync(indexFile), before, 'the index file is the old one, byte for byte');
-    // The old index opens, the half-written file is cleaned away, and the appended mail is read now.
+    assert.ok(!existsSync(`${indexFile}-journal`), 'the journal is gone');
+    assert.ok(!existsSync(`${indexFile}.lock`), "the dead writer's lock was taken over and let go");
+    // The appended mail is read now.
     const after_ = await sameAsFullRead(idx, [file]);
     assert.equal(after_.new, 4, 'the three appended, and the last one before them again');
     assert.equal(after_.notes.length, 0);
-    assert.ok(!readdirSync(idx).some((f) => f.endsWith('.tmp')), 'the dead writer\'s temporary file is gone');
+  });
+
+  test('two processes updating one index at once: one waits for the other, and the index is whole', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...Array.from({ length: 30 }, (_, i) => series(`s${i}`, `series number ${i}`, 3)).flat()));
+    const script = `require('./src/node/index/indexer').indexSources(${JSON.stringify(idx)}, [${JSON.stringify(file)}]).then(({ run, open }) => { open.close(); console.log(JSON.stringify(run)); })`;
+    const cwd = path.resolve(__dirname, '..', '..', '..');
+    const { spawn } = await import('node:child_process');
+    const one = () =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd });
+        let out = '';
+        let err = '';
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        c.on('close', (code) => resolve({ code, out, err }));
+      });
+    const [a, b] = await Promise.all([one(), one()]);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(b.code, 0, b.err);
+    const runs = [a, b].map((r) => JSON.parse(r.out) as { messages: number; new: number });
+    assert.deepEqual(
+      runs.map((r) => r.messages),
+      [120, 120],
+    );
+    // One of them indexed the mail; the other, once it had the index, found nothing new.
+    assert.deepEqual(runs.map((r) => r.new).sort((x, y) => x - y), [0, 120]);
+    const again = await sameAsFullRead(idx, [file]);
+    assert.equal(again.new, 0);
+    assert.equal(again.messages, 120);
+    assert.ok(!existsSync(`${indexFileFor(idx, file)}.lock`), 'no lock is left');
   });
 
   test('a damaged or old index file is rebuilt, with a note saying why, and the old file kept aside', async () => {
