@@ -6,9 +6,8 @@
  *
  * Why this store: public-inbox keeps its overview in SQLite; a WebAssembly
  * build runs in VS Code's extension host on every platform with nothing to
- * compile. Its Node build has no file system VFS that is safe against a
- * crash, so an index is an in-memory database read from and written to its
- * file whole (see store.ts).
+ * compile. Its Node build writes files only to an in-memory file system,
+ * so the index reaches its file through a VFS of ours (fileVfs.ts).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
