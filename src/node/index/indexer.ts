@@ -274,6 +274,8 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
       // Each tip indexed must still be in the history of some ref: a purge or an edit rewrites an
       // epoch, and its old commits stay in the repository (so existing proves nothing) until gc.
       for (const t of from) {
+        // A tip indexed that is still a tip is in its own history: no need to ask git.
+        if (tips.includes(t)) continue;
         const containing = await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--contains', t, '--format=%(refname)'], opts.signal).catch(() => '');
         if (containing.trim() === '') {
           notes.push(`${list}: epoch ${name} no longer has the commit indexed last (${t.slice(0, 12)}) in its history (rewritten); it is indexed again`);
@@ -291,7 +293,9 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
     if (from.length === 0) store.dropMessages(`${name}/`);
     let commits: string[];
     try {
-      commits = tips.length === 0 ? [] : (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', ...tips, ...from.map((t) => `^${t}`)], opts.signal)).split('\n').filter(Boolean);
+      // Nothing new when every tip was indexed already (the usual case when a window opens).
+      const unchanged = tips.every((t) => from.includes(t));
+      commits = tips.length === 0 || unchanged ? [] : (await run('git', [`--git-dir=${epoch}`, 'rev-list', '--reverse', ...tips, ...from.map((t) => `^${t}`)], opts.signal)).split('\n').filter(Boolean);
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       sink.collector.fail(source, name, `not a readable git repository: ${e instanceof Error ? e.message : String(e)}`, `${name}/`);

@@ -33,7 +33,7 @@ import { loadSqlite } from './sqlite';
 import { installFileVfs, VFS_NAME } from './fileVfs';
 
 /** Bumped whenever the tables or the facts change shape: an older index is rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 type Db = InstanceType<Sqlite3Static['oo1']['DB']>;
 
@@ -52,6 +52,7 @@ CREATE TABLE messages (
   error TEXT,
   text TEXT
 );
+CREATE INDEX messages_loc ON messages (loc);
 `;
 
 /*
@@ -291,8 +292,7 @@ export class IndexStore {
    * SQLite's quick_check reads every page; the index is read whole right
    * after opening anyway, and SQLite reports a damaged page as an error then
    * (see isDamage), so the check here is the header (SQLite's first read,
-   * which also plays back a hot journal), the schema version, the tables,
-   * and the count of messages (which walks the table's pages).
+   * which also plays back a hot journal), the schema version and the tables.
    */
   private static async check(sqlite: Sqlite3Static, file: string): Promise<{ db: Db; generation: string } | { problem: string }> {
     let db: Db | null = null;
@@ -307,7 +307,6 @@ export class IndexStore {
           if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
           const tables = d.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
           for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
-          d.selectValue('SELECT count(*) FROM messages');
           const g = generationOf(d);
           d.exec('COMMIT');
           return g;

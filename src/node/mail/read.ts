@@ -352,6 +352,8 @@ export async function catFileBatch(
   onMissing: (commit: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  // Nothing to read: no git process (a window opening on an archive with no new mail asks for none).
+  if (commits.length === 0) return;
   const child = spawn('git', [`--git-dir=${repo}`, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
