@@ -51,11 +51,12 @@ import { searchEntries } from '../src/core/search/docs';
 import { SearchPlan } from '../src/core/search/plan';
 import { parseQuery } from '../src/core/search/query';
 import { readBodies } from '../src/node/index/bodies';
-import { indexSources, loadIndex } from '../src/node/index/indexer';
+import { indexSources, loadIndex, loadSource } from '../src/node/index/indexer';
 import { readSummary, writeSummary, type SummaryKey } from '../src/node/index/summaryFile';
 import { expandSources } from '../src/node/mail/read';
 import { sourceSignature } from '../src/node/mail/signature';
-import { accountBySource } from '../src/core/series/bysource';
+import { accountBySource, mergeSources } from '../src/core/series/bysource';
+import { groupSeries } from '../src/core/series/group';
 import { summarize } from '../src/core/series/summary';
 import { loadSqlite } from '../src/node/index/sqlite';
 
@@ -802,19 +803,20 @@ async function main(): Promise<void> {
     // ---- 100 new messages: replies to the queried patch, the same for both sides.
     const replies = syntheticReplies(REPLIED_TO, new Date().toISOString().replace(/\D/g, '').slice(0, 14));
     if (!unavailable) {
+      // What the extension holds when new mail comes: the last read of the source through its index.
+      const before = await loadSource(inprocDir, clone);
       appendToEpoch(clone, replies);
-      // As the extension's Refresh does: read the new commits, rebuild the model.
+      // As the extension does when its watcher sees the new commits: read them into the index, add
+      // them to the messages already loaded, group everything again.
       gc?.();
       const t0 = performance.now();
-      const { run: upd, open } = await indexSources(inprocDir, [clone]);
-      try {
-        loadIndex(open);
-      } finally {
-        open.close();
-      }
+      const upd = await loadSource(inprocDir, clone, {}, before);
+      const merged = mergeSources([upd.read]);
+      groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
       inproc!.appendMs = performance.now() - t0;
-      inproc!.appendNew = upd.new;
-      console.log(`in process: ${APPENDED} appended, index updated and the model rebuilt: ${fmtMs(inproc!.appendMs)} (${upd.new} new)`);
+      inproc!.appendNew = upd.fresh;
+      console.log(`in process: ${APPENDED} appended, index updated and the model rebuilt: ${fmtMs(inproc!.appendMs)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'})`);
+      if (!upd.extended) failed = 'the in-process append read the index whole instead of extending the loaded messages';
       const r = await run(process.execPath, [cli, 'index', clone, '--index', ourDir, '--json']);
       const out = parseIndexOut(r);
       if (typeof out === 'string') throw new Error(`execmem-lens index after the append: ${out}`);

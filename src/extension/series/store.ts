@@ -15,7 +15,7 @@ import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { familiesOfSource, summarize, SUMMARY_VERSION, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
 import { answersOf, threadsOf } from '../../core/series/thread';
-import { loadSource } from '../../node/index/indexer';
+import { loadSource, type ReadMark } from '../../node/index/indexer';
 import { readSummary, writeSummary, type SummaryKey } from '../../node/index/summaryFile';
 import { expandSources, readSources } from '../../node/mail/read';
 import { sourceSignature } from '../../node/mail/signature';
@@ -25,6 +25,8 @@ import type { MailSources } from './sources';
 interface Cached {
   signature: string;
   read: SourceRead;
+  /** Where the read through the index ended (a later read extends it with what was added). */
+  mark?: ReadMark;
 }
 
 export type { SourceState };
@@ -285,7 +287,7 @@ export class SeriesStore implements vscode.Disposable {
     const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
     if (this.indexDir !== undefined && readConfig().mailIndex) {
-      const entry: Cached = { signature, read: await this.readIndexed(p, onProgress) };
+      const entry = await this.readIndexed(p, signature, onProgress, hit?.mark ? { read: hit.read, mark: hit.mark } : undefined);
       this.cache.set(sourceId, entry);
       return entry;
     }
@@ -301,13 +303,13 @@ export class SeriesStore implements vscode.Disposable {
    * where they lie. What the indexer has to say (an index rebuilt, a file
    * rewritten) goes to the log; a damaged index is also shown.
    */
-  private async readIndexed(p: string, onProgress: (n: number) => void): Promise<SourceRead> {
+  private async readIndexed(p: string, signature: string, onProgress: (n: number) => void, prior?: { read: SourceRead; mark: ReadMark }): Promise<Cached> {
     const started = Date.now();
-    const { read, fresh, notes } = await loadSource(this.indexDir!, p, { onProgress });
+    const { read, fresh, notes, mark, extended } = await loadSource(this.indexDir!, p, { onProgress }, prior);
     for (const n of notes) this.log.warn(`mail index: ${n}`);
     for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
-    this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms`);
-    return read;
+    this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms${extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
+    return { signature, read, mark };
   }
 
   /** Families whose first version came from this source (each family is listed once, under one source). */

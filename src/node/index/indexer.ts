@@ -508,10 +508,41 @@ export function rawMessage(m: Pick<SourcedMessage, 'sourceId' | 'loc'>): Uint8Ar
   }
 }
 
+/** Where a read of an index ended: what it read can be extended with rows added since, if nothing was taken out. */
+export interface ReadMark {
+  /** The file's generation (see IndexStore.builtAs). */
+  generation: string;
+  /** The last row read, and the rows read in all. */
+  maxId: number;
+  rows: number;
+  /** The group (epoch, file of a folder) of the last row in reading order. */
+  lastGroup: string;
+}
+
+const groupOf = (loc: string) => /^([^/#]+)[/#]/.exec(loc)?.[1] ?? '';
+
+/** Reading order of groups: epochs in number order, files of a folder in name order. */
+function byGroup(a: string, b: string): number {
+  const na = /^(\d+)\.git$/.exec(a);
+  const nb = /^(\d+)\.git$/.exec(b);
+  if (na && nb) return Number(na[1]) - Number(nb[1]);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The messages of one source's index, as reading the source gives them (bodies read again from the source on demand). */
 export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
-  const messages: SourcedMessage[] = [];
-  const errors: ReadError[] = [];
+  return readIndex(store, sourceId).read;
+}
+
+/**
+ * As sourceReadOf, with the mark of where it ended; given the read and mark
+ * of an earlier read of this same file, only the rows added since are read
+ * and the earlier read extended, when that gives what a whole read would:
+ * nothing taken out since (the count of rows says so), and the new rows
+ * coming last in reading order (an earlier epoch or file that grew is
+ * read whole instead).
+ */
+export function readIndex(store: IndexStore, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } {
   const loader: MessageLoader = {
     text(m) {
       if (m.mime) {
@@ -531,23 +562,41 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
     },
     addresses: (ids) => store.addresses(ids),
   };
-  let seen = 0;
+  const usable = prior !== undefined && prior.mark.generation === store.builtAs;
+  const rows: StoredRow[] = [];
+  store.forEach((r) => rows.push(r), usable ? prior.mark.maxId : 0);
+  const keyed = rows.map((r, i) => ({ r, i, g: groupOf(r.loc) }));
+  const extended =
+    usable && prior.mark.rows + rows.length === store.count() && keyed.every((k) => byGroup(k.g, prior.mark.lastGroup) >= 0);
+  if (usable && !extended) return readIndex(store, sourceId);
   // In reading order: by epoch (in number order) or file of a folder (in name order), then as
   // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
   // read meets it in its place, and the first copy of a Message-ID is the one that counts.
-  const rows: StoredRow[] = [];
-  store.forEach((r) => rows.push(r));
-  const group = (loc: string) => /^([^/#]+)[/#]/.exec(loc)?.[1] ?? '';
-  const byGroup = (a: string, b: string) => {
-    const na = /^(\d+)\.git$/.exec(a);
-    const nb = /^(\d+)\.git$/.exec(b);
-    if (na && nb) return Number(na[1]) - Number(nb[1]);
-    return a < b ? -1 : a > b ? 1 : 0;
-  };
-  const keyed = rows.map((r, i) => ({ r, i, g: group(r.loc) }));
   keyed.sort((a, b) => byGroup(a.g, b.g) || a.i - b.i);
-  for (const { r } of keyed) {
-    seen++;
+  const { messages, errors } = messagesOfRows(keyed.map((k) => k.r), sourceId, loader);
+  const maxId = rows.reduce((m, r) => Math.max(m, r.id), extended ? prior.mark.maxId : 0);
+  const lastGroup = keyed.length ? keyed[keyed.length - 1]!.g : extended ? prior.mark.lastGroup : '';
+  const mark: ReadMark = { generation: store.builtAs, maxId, rows: (extended ? prior.mark.rows : 0) + rows.length, lastGroup };
+  if (!extended) {
+    const d = dedupe(messages);
+    return { read: { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: rows.length }, mark, extended: false };
+  }
+  // The new messages after the earlier ones: a Message-ID read before is a duplicate of that copy.
+  const before = prior.read;
+  const first = new Map(before.messages.map((m) => [m.msgid, m]));
+  const d = dedupe(messages, first);
+  return {
+    read: { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + rows.length },
+    mark,
+    extended: true,
+  };
+}
+
+/** Rows of an index as messages (their facts decoded, their text left to `loader`) and errors. */
+function messagesOfRows(rows: readonly StoredRow[], sourceId: string, loader: MessageLoader): { messages: SourcedMessage[]; errors: ReadError[] } {
+  const messages: SourcedMessage[] = [];
+  const errors: ReadError[] = [];
+  for (const r of rows) {
     if (r.kind === 'error') {
       errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc });
       continue;
@@ -577,8 +626,7 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
       ),
     );
   }
-  const d = dedupe(messages);
-  return { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen };
+  return { messages, errors };
 }
 
 /**
@@ -588,18 +636,26 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
  * with a note. The database is closed again (its memory given back); a
  * message whose text the index keeps opens it again when asked.
  */
-export async function loadSource(dir: string, p: string, opts: IndexOptions = {}): Promise<{ read: SourceRead; fresh: number; notes: string[] }> {
+export async function loadSource(
+  dir: string,
+  p: string,
+  opts: IndexOptions = {},
+  /** The last read of this source through this index: only what was added since is read, when that gives the same. */
+  prior?: { read: SourceRead; mark: ReadMark },
+): Promise<{ read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean }> {
   const sourceId = path.resolve(p);
   let { store, read: fresh, notes } = await openUpdated(dir, p, opts);
   try {
     try {
-      return { read: await store.reading(() => sourceReadOf(store, sourceId)), fresh, notes };
+      // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
+      const from = store.dropped === 0 ? prior : undefined;
+      return { ...(await store.reading(() => readIndex(store, sourceId, from))), fresh, notes };
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
       store = replaced.store;
       fresh = (await updateSource(store, p, opts)).read;
-      return { read: await store.reading(() => sourceReadOf(store, sourceId)), fresh, notes: [...notes, replaced.note] };
+      return { ...(await store.reading(() => readIndex(store, sourceId))), fresh, notes: [...notes, replaced.note] };
     }
   } finally {
     store.close();

@@ -96,7 +96,7 @@ export interface MessageRow {
 }
 
 /** A row as read back: To and Cc as numbers into the address table (see addresses()). */
-export type StoredRow = Omit<MessageRow, 'text' | 'to' | 'cc'> & { toIds: string | null; ccIds: string | null; hasText: boolean };
+export type StoredRow = Omit<MessageRow, 'text' | 'to' | 'cc'> & { toIds: string | null; ccIds: string | null; hasText: boolean; id: number };
 
 export interface SourceRow {
   id: string;
@@ -380,7 +380,17 @@ export class IndexStore {
   dropMessages(locPrefix?: string): number {
     if (locPrefix === undefined) this.db.exec('DELETE FROM messages');
     else this.db.exec({ sql: 'DELETE FROM messages WHERE substr(loc, 1, ?) = ?', bind: [locPrefix.length, locPrefix] });
-    return this.db.changes();
+    const n = this.db.changes();
+    this.dropped += n;
+    return n;
+  }
+
+  /** Rows taken out by this store since it was opened: none, and what was read of it before is still all there. */
+  dropped = 0;
+
+  /** The generation of the file (see meta): a reader's earlier read of this index holds only if it is the same. */
+  get builtAs(): string {
+    return this.generation;
   }
 
   /** Forgets the source a copied file was the index of, and its messages. */
@@ -520,9 +530,10 @@ export class IndexStore {
   }
 
   /** Every row, in reading order (the kept texts left out: see textOf). */
-  forEach(each: (r: StoredRow) => void): void {
+  forEach(each: (r: StoredRow) => void, afterId = 0): void {
     this.db.exec({
-      sql: 'SELECT kind, loc, msgid, time, head, facts, error, text IS NOT NULL FROM messages ORDER BY id',
+      sql: 'SELECT kind, loc, msgid, time, head, facts, error, text IS NOT NULL, id FROM messages WHERE id > ? ORDER BY id',
+      bind: [afterId],
       rowMode: 'array',
       callback: (row) => {
         const r = row as unknown[];
@@ -547,6 +558,7 @@ export class IndexStore {
           facts: r[5] as string | null,
           error: r[6] as string | null,
           hasText: r[7] === 1,
+          id: Number(r[8]),
         });
       },
     });

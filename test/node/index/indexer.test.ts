@@ -14,7 +14,7 @@ import { after, describe, test } from 'node:test';
 import { accountFor } from '../../../src/core/series/accounting';
 import { groupSeries } from '../../../src/core/series/group';
 import { seriesJson } from '../../../src/core/series/json';
-import { indexFileFor, indexSources, listNameOf, loadIndex } from '../../../src/node/index/indexer';
+import { indexFileFor, indexSources, listNameOf, loadIndex, loadSource, readIndex } from '../../../src/node/index/indexer';
 import { IndexStore, SCHEMA_VERSION } from '../../../src/node/index/store';
 import { expandSources, readSources } from '../../../src/node/mail/read';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
@@ -245,6 +245,57 @@ describe('mail index', () => {
     const after_ = await sameAsFullRead(idx, [file]);
     assert.equal(after_.new, 4, 'the three appended, and the last one before them again');
     assert.equal(after_.notes.length, 0);
+  });
+
+  test('a read extended with what was added gives what a whole read gives, and only when it can', async () => {
+    const idx = fresh('idx');
+    const inbox = fresh('inbox');
+    const e0 = path.join(inbox, 'git', '0.git');
+    const e1 = path.join(inbox, 'git', '1.git');
+    addCommits(e0, series('a', 'first series', 2).map(message));
+    addCommits(e1, series('b', 'second series', 2).map(message));
+    const whole = async () => {
+      const { store } = await IndexStore.open(indexFileFor(idx, inbox));
+      try {
+        return readIndex(store, path.resolve(inbox)).read;
+      } finally {
+        store.close();
+      }
+    };
+    const same = (a: { messages: { msgid: string; origin: string }[]; duplicates: { msgid: string; origin: string }[]; errors: unknown[]; seen: number }, b: typeof a) => {
+      assert.deepEqual(
+        a.messages.map((m) => [m.msgid, m.origin]),
+        b.messages.map((m) => [m.msgid, m.origin]),
+      );
+      assert.deepEqual(
+        a.duplicates.map((d) => [d.msgid, d.origin]),
+        b.duplicates.map((d) => [d.msgid, d.origin]),
+      );
+      assert.equal(a.errors.length, b.errors.length);
+      assert.equal(a.seen, b.seen);
+    };
+    const first = await loadSource(idx, inbox);
+    assert.equal(first.extended, false);
+    // New mail in the last epoch, one of them a copy of a message read before: extended.
+    addCommits(e1, [...series('c', 'third series', 1), series('a', 'first series', 2)[0]!].map(message));
+    const next = await loadSource(idx, inbox, {}, first);
+    assert.equal(next.extended, true);
+    assert.equal(next.fresh, 3);
+    same(next.read, await whole());
+    assert.equal(next.read.duplicates.length, 1, 'the copy is a duplicate of the message read before');
+    // New mail in an earlier epoch: a whole read meets it before the later epoch's, so the read is not extended.
+    addCommits(e0, series('d', 'fourth series', 1).map(message));
+    const again = await loadSource(idx, inbox, {}, next);
+    assert.equal(again.extended, false);
+    same(again.read, await whole());
+    // An mbox that grew: its last message is read again (taken out, then added), so the read is whole.
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...series('e', 'fifth series', 2)));
+    const m1 = await loadSource(idx, file);
+    appendFileSync(file, mbox(...series('f', 'sixth series', 1)));
+    const m2 = await loadSource(idx, file, {}, m1);
+    assert.equal(m2.extended, false);
+    assert.equal(m2.read.seen, 5);
   });
 
   test('two processes updating one index at once: one waits for the other, and the index is whole', async () => {
