@@ -93,8 +93,10 @@ describe('mail index in code-server', { timeout: 400_000, skip: corpusMissing },
     const before_ = indexReads().length;
     await runCommand(page, 'Developer: Reload Window');
     await waitForExtension(page);
-    // The window may come back with the view open already: a click on its icon would close it.
+    // The window may come back with the view open already, a moment after the workbench: a click on
+    // its icon then would close it. Give it that moment before opening it.
     const header = sidebar().locator('.pane-header', { hasText: 'Patch Series' });
+    await header.waitFor({ timeout: 15_000 }).catch(() => undefined);
     if (!(await header.isVisible())) await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
     await sidebar().locator('.monaco-list-row', { hasText: 'appended while the window was open' }).first().waitFor({ timeout: 120_000 });
     const reads = await waitForRead(before_ + 1);
