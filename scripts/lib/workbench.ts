@@ -102,3 +102,21 @@ export async function answerFileDialog(page: Page, file: string, attempts = 6): 
     }
   }
 }
+
+/**
+ * Opens the item of the open quick pick whose row shows `text`, with the
+ * keyboard: the list's focus is moved down to it and Enter pressed. A click
+ * can land on a hover the quick pick shows where the pointer happens to be.
+ */
+export async function pickQuickInputRow(page: Page, text: string | RegExp): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  for (let i = 0; i < 50; i++) {
+    if (await focused.filter({ hasText: text }).count()) {
+      await input.press('Enter');
+      return;
+    }
+    await input.press('ArrowDown');
+  }
+  throw new Error(`no row of the quick pick shows ${String(text)} (50 rows tried)`);
+}

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { corpusMissing, THREADS_DIR } from '../support/corpus';
 import { kernelTree } from '../support/kernelSource';
-import { launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension } from './support/workbench';
+import { launchBrowser, openWorkbench, pickQuickInputRow, runCommand, screenshot, waitForExtension } from './support/workbench';
 
 describe('mailing-list history in code-server (linux-source-6.1, corpus threads)', { timeout: 400_000, skip: corpusMissing }, () => {
   let server: CodeServer;
@@ -93,7 +93,7 @@ describe('mailing-list history in code-server (linux-source-6.1, corpus threads)
     const hit = widget.locator('.quick-input-list .monaco-list-row', { hasText: 'ROX' }).first();
     await hit.waitFor({ timeout: 10_000 });
     await screenshot(page, 'history-search');
-    await hit.click();
+    await pickQuickInputRow(page, 'ROX');
     await page.locator('.tab', { hasText: /\.patch/ }).first().waitFor({ timeout: 30_000 });
   });
 });

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type CodeServer, startCodeServer, vsixPath } from '../../scripts/lib/codeServer';
 import { corpusMissing, THREADS_DIR } from '../support/corpus';
-import { answerFileDialog, launchBrowser, openWorkbench, runCommand, screenshot, waitForExtension, webviewFrame } from './support/workbench';
+import { answerFileDialog, launchBrowser, openWorkbench, pickQuickInputRow, runCommand, screenshot, waitForExtension, webviewFrame } from './support/workbench';
 
 const V1_MBOX = path.join(THREADS_DIR, 'PATCH-00-13-mm-jit-text-allocator.mbox');
 
@@ -292,7 +292,8 @@ describe('patch-series explorer in code-server', { timeout: 300_000, skip: corpu
     await input.fill('d:2023-13-01');
     await widget.locator('.quick-input-title', { hasText: "cannot read the date '2023-13-01'" }).waitFor({ timeout: 10_000 });
     await input.fill('dfn:arch/arm64/kernel/module.c f:rppt');
-    await hit.click();
+    await widget.locator('.quick-input-title', { hasText: /Search Mail: \d+ hits?/ }).waitFor({ timeout: 30_000 });
+    await pickQuickInputRow(page, '[PATCH 04/13]');
     await page.locator('.tab', { hasText: /v1-0004-.*\.patch/ }).first().waitFor({ timeout: 30_000 });
   });
 
