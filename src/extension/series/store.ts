@@ -127,6 +127,13 @@ export class SeriesStore implements vscode.Disposable {
     return this.index;
   }
 
+  private summaryShown: (() => void) | undefined;
+
+  /** Called by the tree once it has handed out the families' lines from the summary. */
+  treeShown(): void {
+    this.summaryShown?.();
+  }
+
   /** The summary shown before the full model is read (undefined once it is, or when none held). */
   get preview(): TreeSummary | undefined {
     return this.index ? undefined : this.summary;
@@ -139,6 +146,8 @@ export class SeriesStore implements vscode.Disposable {
   /** Loads again after any load in flight; a failed load does not stop later ones. */
   reload(force = false): Promise<void> {
     if (force) this.cache.clear();
+    // A load waiting for the tree to show its summary goes on: this one comes after it.
+    this.summaryShown?.();
     const run: Promise<void> = (this.loading ?? Promise.resolve())
       .catch(() => undefined)
       .then(() => this.load())
@@ -149,8 +158,31 @@ export class SeriesStore implements vscode.Disposable {
     return run;
   }
 
+  /** Settled once the view has something to show: the kept summary, or the model (see whenShowable). */
+  private showable: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  /**
+   * Resolves as soon as the tree can show its sources and families: at once
+   * when the model or a summary is there, else when the load in flight (or
+   * one started now) has read the summary kept for these sources, or has
+   * finished. The tree's first lines must not wait for the whole model.
+   */
+  whenShowable(): Promise<void> {
+    if (this.index || this.summary) return Promise.resolve();
+    if (!this.showable) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.showable = { promise, resolve };
+    }
+    const { resolve, promise } = this.showable;
+    (this.loading ?? this.reload()).then(resolve, resolve);
+    return promise;
+  }
+
   /** Loads (once) and returns the index; a load already running is shared, not repeated. */
   async ensure(): Promise<SeriesIndex> {
+    // The model is needed now: a load waiting for the tree to show its summary goes on.
+    this.summaryShown?.();
     if (!this.index) await (this.loading ?? this.reload());
     return this.index!;
   }
@@ -167,8 +199,15 @@ export class SeriesStore implements vscode.Disposable {
       if (kept) {
         this.summary = kept;
         this.states = kept.sources.map((s) => s.state);
+        this.showable?.resolve();
         this.log.info(`the tree shown from the summary kept for these sources (${kept.sources.length} source(s), ${kept.seriesVersions} series versions) in ${Date.now() - started} ms; reading the mail itself`);
         this.changed.fire();
+        // Reading the model holds this thread for seconds at a time, and every step of showing the
+        // tree is a round trip to it: the model is read once the tree's lines have gone out, or
+        // when something needs it first (a family expanded, a search, new mail, a command).
+        await new Promise<void>((r) => (this.summaryShown = r));
+        this.summaryShown = undefined;
+        await new Promise((r) => setTimeout(r, 50));
       }
     }
     await vscode.window.withProgress(

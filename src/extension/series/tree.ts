@@ -211,7 +211,8 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
 
   async getChildren(node?: SeriesNode): Promise<SeriesNode[]> {
     if (!node) {
-      if (!this.store.current && !this.store.preview) await this.store.ensure();
+      // The summary is enough for the sources and their families: the model may follow.
+      if (!this.store.current && !this.store.preview) await this.store.whenShowable();
       return this.store.sourceStates.map((state) => ({ kind: 'source', state }));
     }
     // A source lists its families' lines from the summary; anything deeper waits for the model.
@@ -222,6 +223,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     }
     const children = this.children(node);
     for (const c of children) this.parents.set(c, node);
+    if (node.kind === 'source' && !this.store.current) this.store.treeShown();
     return children;
   }
 
