@@ -27,8 +27,22 @@ import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-
 
 export const VFS_NAME = 'execmem-node';
 
-/** Set by tests: the process is killed during the Nth write to a main database file ('half': the first, halfway through it). */
+/**
+ * Set by tests: 'half' kills the process halfway through its first write to
+ * a main database file; 'enospc' makes every such write fail as a full disk
+ * would.
+ */
 const CRASH_ENV = 'EXECMEM_LENS_TEST_CRASH_INDEX_WRITE';
+
+/** What the file system last said when an operation failed (SQLite itself reports only "disk I/O error"). */
+let lastIoError = '';
+
+/** The file system's reason for the last failed operation, once (then forgotten). */
+export function takeIoError(): string {
+  const e = lastIoError;
+  lastIoError = '';
+  return e;
+}
 
 interface Handle {
   fd: number;
@@ -198,6 +212,7 @@ export function installFileVfs(sqlite: Sqlite3Static): void {
   const vfs = new capi.sqlite3_vfs();
   const fail = (code: number, e: unknown): number => {
     lastError = e instanceof Error ? e.message : String(e);
+    lastIoError = lastError;
     return code;
   };
   const handle = (pFile: number): Handle => {
@@ -251,6 +266,7 @@ export function installFileVfs(sqlite: Sqlite3Static): void {
         xWrite(pFile: number, pSrc: number, n: number, offset: bigint | number): number {
           try {
             const h = handle(pFile);
+            if (h.main && process.env[CRASH_ENV] === 'enospc') throw new Error(`ENOSPC: no space left on device, write (${h.file})`);
             if (h.main && crashAfter > 0 && --crashAfter === 0) {
               // Tests: half of this write reaches the file, then the process dies.
               writeSync(h.fd, wasm.heap8u(), Number(pSrc), n >> 1, Number(offset));

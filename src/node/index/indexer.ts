@@ -418,8 +418,9 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     if (changed) store.setSource({ id: source, kind, list, state });
     store.save();
   } catch (e) {
+    const err = store.explain(e);
     store.rollback();
-    throw e;
+    throw err;
   } finally {
     await mime.close();
   }

@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } 
 import * as path from 'node:path';
 import type { Sqlite3Static } from '@sqlite.org/sqlite-wasm' with { 'resolution-mode': 'import' };
 import { loadSqlite } from './sqlite';
-import { installFileVfs, VFS_NAME } from './fileVfs';
+import { installFileVfs, takeIoError, VFS_NAME } from './fileVfs';
 
 /** Bumped whenever the tables or the facts change shape: an older index is rebuilt. */
 export const SCHEMA_VERSION = 3;
@@ -353,7 +353,24 @@ export class IndexStore {
   rollback(): void {
     if (!this.updating) return;
     this.updating = false;
-    this.db.exec('ROLLBACK');
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolled it back itself (a failed commit does), or cannot now: the journal left
+      // beside the file is played back by the next reader, which restores the index all the same.
+    }
+  }
+
+  /**
+   * An error of an update said as a person needs it: which index, what the
+   * file system said (SQLite says only "disk I/O error"), and that the index
+   * is as it was.
+   */
+  explain(e: unknown): Error {
+    const message = e instanceof Error ? e.message : String(e);
+    const io = takeIoError();
+    if (!/SQLITE_(IOERR|FULL|CANTOPEN|READONLY)|disk I\/O error|database or disk is full/i.test(message) && io === '') return e instanceof Error ? e : new Error(message);
+    return new Error(`${this.file}: the mail index could not be written (${io || message}); it is left as it was before this update`);
   }
 
   /** Inside begin() … save(). */

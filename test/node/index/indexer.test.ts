@@ -298,6 +298,35 @@ describe('mail index', () => {
     assert.equal(m2.read.seen, 5);
   });
 
+  test('a full disk while new mail is written: an error naming the index and the reason, and the index as it was', async () => {
+    const idx = fresh('idx');
+    const file = `${fresh('mail')}.mbox`;
+    writeFileSync(file, mbox(...series('a', 'first series', 2)));
+    await sameAsFullRead(idx, [file]);
+    const indexFile = indexFileFor(idx, file);
+    const before = readFileSync(indexFile);
+    appendFileSync(file, mbox(...series('b', 'second series', 2)));
+    process.env.EXECMEM_LENS_TEST_CRASH_INDEX_WRITE = 'enospc';
+    try {
+      await assert.rejects(indexSources(idx, [file]), (e: Error) => {
+        assert.ok(e.message.startsWith(indexFile), e.message);
+        assert.match(e.message, /could not be written \(ENOSPC: no space left on device/);
+        assert.match(e.message, /left as it was before this update/);
+        return true;
+      });
+    } finally {
+      delete process.env.EXECMEM_LENS_TEST_CRASH_INDEX_WRITE;
+    }
+    // Whatever was half done is undone: the next reader finds the old index, then reads the new mail.
+    const { store } = await IndexStore.open(indexFile);
+    assert.equal(store.count(), 3);
+    store.close();
+    assert.deepEqual(readFileSync(indexFile), before, 'the index file is the old one, byte for byte');
+    const after_ = await sameAsFullRead(idx, [file]);
+    assert.equal(after_.messages, 6);
+    assert.ok(!existsSync(`${indexFile}.lock`), 'no lock is left');
+  });
+
   test('two processes updating one index at once: one waits for the other, and the index is whole', async () => {
     const idx = fresh('idx');
     const file = `${fresh('mail')}.mbox`;
