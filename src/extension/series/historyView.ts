@@ -71,6 +71,12 @@ export class MailHistoryView implements vscode.TreeDataProvider<Node>, vscode.Di
       return;
     }
     if (!this.store.current) {
+      if (this.store.preview) {
+        // The tree shows the kept summary; the messages themselves are being read (or are now, for this view).
+        this.show([{ kind: 'note', text: 'Reading the mail…' }], undefined);
+        void this.store.ensure();
+        return;
+      }
       this.show([{ kind: 'note', text: 'No mail read yet: add a mail source in the Patch Series view.' }], undefined);
       return;
     }

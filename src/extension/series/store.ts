@@ -204,8 +204,12 @@ export class SeriesStore implements vscode.Disposable {
         this.changed.fire();
         // Reading the model holds this thread for seconds at a time, and every step of showing the
         // tree is a round trip to it: the model is read once the tree's lines have gone out, or
-        // when something needs it first (a family expanded, a search, new mail, a command).
-        await new Promise<void>((r) => (this.summaryShown = r));
+        // when something needs it first (a family expanded, a search, new mail, a command), or
+        // after a few seconds whatever happens (a view closed or collapsed asks for nothing).
+        await new Promise<void>((r) => {
+          this.summaryShown = r;
+          setTimeout(r, 5000);
+        });
         this.summaryShown = undefined;
         await new Promise((r) => setTimeout(r, 50));
       }
