@@ -190,9 +190,10 @@ export class SeriesStore implements vscode.Disposable {
   private async load(): Promise<void> {
     // A folder of lists (grokmirror/lei layout) is each of its lists, one source each.
     const paths = await expandSources(this.sources.paths());
+    // Taken once, before anything is read: mail that comes during the read makes the next ones differ.
+    const signatures = await Promise.all(paths.map(async (p) => ({ path: p, signature: await signatureOf(p) })));
     const summaries = this.indexDir !== undefined && readConfig().mailIndex;
-    // Taken before anything is read: mail that comes during the read makes the next key differ.
-    const key: SummaryKey | undefined = summaries ? { producer: producer(this.producerVersion), sources: await Promise.all(paths.map(async (p) => ({ path: p, signature: await signatureOf(p) }))) } : undefined;
+    const key: SummaryKey | undefined = summaries ? { producer: producer(this.producerVersion), sources: signatures } : undefined;
     if (key && !this.index && !this.summary) {
       const started = Date.now();
       const kept = await readSummary(this.indexDir!, key);
@@ -230,7 +231,7 @@ export class SeriesStore implements vscode.Disposable {
               taken.add(sourceId);
               progress.report({ message: p });
               try {
-                reads.push((await this.read(p, sourceId, (n) => progress.report({ message: `${p}: ${n} messages` }))).read);
+                reads.push((await this.read(p, sourceId, signatures.find((x) => x.path === p)!.signature, (n) => progress.report({ message: `${p}: ${n} messages` }))).read);
                 tried.push({ path: p, sourceId });
               } catch (e) {
                 // A path that is not there says so plainly (the raw error names the system call).
@@ -325,8 +326,9 @@ export class SeriesStore implements vscode.Disposable {
   }
 
   /** One source alone (its own duplicates filed); the merge with the others happens in load(). */
-  private async read(p: string, sourceId: string, onProgress: (n: number) => void): Promise<Cached> {
-    const signature = await sourceSignature(p);
+  private async read(p: string, sourceId: string, taken: string, onProgress: (n: number) => void): Promise<Cached> {
+    // A source that could not be looked at is tried again, so that its own error (no such file, ...) is the one said.
+    const signature = taken.startsWith('unreadable:') ? await sourceSignature(p) : taken;
     const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
     if (this.indexDir !== undefined && readConfig().mailIndex) {

@@ -6,19 +6,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
-export interface AtomicOptions {
-  /** Called with the open temp file before it is written (tests use it to die halfway). */
-  beforeWrite?: (fd: number, bytes: Uint8Array) => void;
-}
-
 /** Writes `bytes` to `file` atomically; on failure the temp file is removed and the error names `file`. */
-export function writeAtomically(file: string, bytes: Uint8Array, what: string, opts: AtomicOptions = {}): void {
+export function writeAtomically(file: string, bytes: Uint8Array, what: string): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    opts.beforeWrite?.(fd, bytes);
     for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
     fsyncSync(fd);
   } catch (e) {

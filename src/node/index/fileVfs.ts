@@ -204,15 +204,13 @@ export function installFileVfs(sqlite: Sqlite3Static): void {
     OPEN_READONLY: code('SQLITE_OPEN_READONLY'),
   };
   const handles = new Map<number, Handle>();
-  let lastError = '';
-  let crashAfter = Number(process.env[CRASH_ENV] === 'half' ? 1 : process.env[CRASH_ENV] ?? 0);
+  let crashAfter = process.env[CRASH_ENV] === 'half' ? 1 : 0;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   const io = new capi.sqlite3_io_methods();
   const vfs = new capi.sqlite3_vfs();
   const fail = (code: number, e: unknown): number => {
-    lastError = e instanceof Error ? e.message : String(e);
-    lastIoError = lastError;
+    lastIoError = e instanceof Error ? e.message : String(e);
     return code;
   };
   const handle = (pFile: number): Handle => {
@@ -414,7 +412,7 @@ export function installFileVfs(sqlite: Sqlite3Static): void {
         },
         xGetLastError(_pVfs: number, n: number, pOut: number): number {
           if (n > 0) {
-            const bytes = Buffer.from(lastError).subarray(0, n - 1);
+            const bytes = Buffer.from(lastIoError).subarray(0, n - 1);
             wasm.heap8u().set(bytes, Number(pOut));
             wasm.heap8u()[Number(pOut) + bytes.length] = 0;
           }

@@ -149,6 +149,21 @@ async function retryBusy<T>(file: string, op: () => T): Promise<T> {
   }
 }
 
+/** `read` in one read transaction (its statements see one state of the index), waiting without blocking for another process's update. */
+function inReadTransaction<T>(db: Db, file: string, read: () => T): Promise<T> {
+  return whenFree(db, file, () => {
+    db.exec('BEGIN');
+    try {
+      const v = read();
+      db.exec('COMMIT');
+      return v;
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  });
+}
+
 /** Whether an error is SQLite finding a damaged database (SQLITE_CORRUPT, SQLITE_NOTADB). */
 export function isDamage(e: unknown): boolean {
   return e instanceof Error && /SQLITE_CORRUPT|SQLITE_NOTADB|malformed|not a database/i.test(e.message);
@@ -300,20 +315,12 @@ export class IndexStore {
       db = await IndexStore.connectFree(sqlite, file);
       const d = db;
       // One read transaction: another writer cannot slip in between these reads.
-      const generation = await whenFree(d, file, () => {
-        d.exec('BEGIN');
-        try {
-          const version = Number(d.selectValue('PRAGMA user_version'));
-          if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
-          const tables = d.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
-          for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
-          const g = generationOf(d);
-          d.exec('COMMIT');
-          return g;
-        } catch (e) {
-          d.exec('ROLLBACK');
-          throw e;
-        }
+      const generation = await inReadTransaction(d, file, () => {
+        const version = Number(d.selectValue('PRAGMA user_version'));
+        if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
+        const tables = d.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
+        for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
+        return generationOf(d);
       });
       return { db, generation };
     } catch (e) {
@@ -336,17 +343,7 @@ export class IndexStore {
   async reading<T>(read: () => T): Promise<T> {
     const db = this.live();
     if (this.updating) return read();
-    return whenFree(db, this.file, () => {
-      db.exec('BEGIN');
-      try {
-        const v = read();
-        db.exec('COMMIT');
-        return v;
-      } catch (e) {
-        db.exec('ROLLBACK');
-        throw e;
-      }
-    });
+    return inReadTransaction(db, this.file, read);
   }
 
   /** Undoes an update begun and not saved. */
@@ -424,7 +421,7 @@ export class IndexStore {
 
   /**
    * The database, opened again from its file when it was closed after loading
-   * (its memory given back) and something rare needs it (the kept text of a
+   * (its page cache given back) and something rare needs it (the kept text of a
    * MIME message, the address table): closed again once unused for a while.
    * A file rebuilt since (another generation) is not this index: refused.
    */
