@@ -45,7 +45,7 @@ function touchesCached(patch: PatchEntry, cache: TouchCache): Map<string, FileTo
   let touches = cache.get(patch);
   if (!touches) {
     const known = patch.message.facts?.touches;
-    touches = known ? new Map(Object.entries(known).map(([path, fns]) => [path, { functions: new Set(fns) }])) : touchesOf(patch.diff);
+    touches = known ? new Map(known.map(([path, fns]) => [path, { functions: new Set(fns) }])) : touchesOf(patch.diff);
     cache.set(patch, touches);
   }
   return touches;

@@ -27,8 +27,12 @@ export interface MessageFacts {
   changeId: string | null;
   /** The text after each hunk header's second @@ (dfhh:). */
   hunkHeaders: string[];
-  /** Per path the diff touches (new and old names): the functions its changed lines fall in, lower case. */
-  touches: Record<string, string[]>;
+  /**
+   * Per path the diff touches (new and old names): the functions its changed lines fall in, lower case.
+   * Pairs, not an object keyed by path: a list archive has some hundred thousand
+   * paths, and as object keys each would make the engine a hidden class of its own.
+   */
+  touches: [path: string, functions: string[]][];
 }
 
 export interface ReadError {
@@ -150,7 +154,6 @@ export interface SeriesVersion {
   family: string;
   /** Follow-ups on the cover and on the patches. */
   replyCount: number;
-  stat: DiffStat;
 }
 
 export interface SeriesFamily {

@@ -17,6 +17,7 @@ import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamil
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
 import { versionLabel, type FamilySummary } from '../../core/series/summary';
 import type { SeriesStore, SourceState } from './store';
+import { versionStat } from '../../core/series/group';
 
 export type SeriesNode =
   | { kind: 'source'; state: SourceState }
@@ -492,10 +493,11 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       v.superseded ? 'superseded' : '',
     ];
     item.description = parts.filter(Boolean).join(' · ');
+    const stat = versionStat(v);
     const lines = [
       `${versionLabel(v)}: ${v.title}`,
       `${v.author.name} <${v.author.address}>, ${v.date ?? 'date unknown'}`,
-      `${v.patches.length} of ${v.total} patches${v.cover ? ' and a cover letter' : ', no cover letter'}; ${v.stat.files} files, +${v.stat.additions} −${v.stat.deletions}`,
+      `${v.patches.length} of ${v.total} patches${v.cover ? ' and a cover letter' : ', no cover letter'}; ${stat.files} files, +${stat.additions} −${stat.deletions}`,
     ];
     if (v.missing.length) lines.push(`Missing: ${v.missing.join(', ')}`);
     for (const p of v.extras) lines.push(`Extra patch ${p.index}: ${p.findings.join('; ') || 'outside 1..' + v.total}`);

@@ -21,7 +21,7 @@ import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
 import { mergeSources, type SourceRead } from '../../core/series/bysource';
-import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, lighten, type MessageLoader } from '../../core/series/facts';
+import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, keeper, lighten, type MessageLoader } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
@@ -530,21 +530,12 @@ function byGroup(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The messages of one source's index, as reading the source gives them (bodies read again from the source on demand). */
-export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
-  return readIndex(store, sourceId).read;
-}
-
 /**
- * As sourceReadOf, with the mark of where it ended; given the read and mark
- * of an earlier read of this same file, only the rows added since are read
- * and the earlier read extended, when that gives what a whole read would:
- * nothing taken out since (the count of rows says so), and the new rows
- * coming last in reading order (an earlier epoch or file that grew is
- * read whole instead).
+ * How a message of `store` is read again. Made apart from readIndex, whose
+ * closures would otherwise share (and keep alive) its whole array of rows.
  */
-export function readIndex(store: IndexStore, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } {
-  const loader: MessageLoader = {
+function loaderOf(store: IndexStore): MessageLoader {
+  return {
     text(m) {
       if (m.mime) {
         const kept = store.textOf(m.loc ?? '');
@@ -563,6 +554,23 @@ export function readIndex(store: IndexStore, sourceId: string, prior?: { read: S
     },
     addresses: (ids) => store.addresses(ids),
   };
+}
+
+/** The messages of one source's index, as reading the source gives them (bodies read again from the source on demand). */
+export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
+  return readIndex(store, sourceId).read;
+}
+
+/**
+ * As sourceReadOf, with the mark of where it ended; given the read and mark
+ * of an earlier read of this same file, only the rows added since are read
+ * and the earlier read extended, when that gives what a whole read would:
+ * nothing taken out since (the count of rows says so), and the new rows
+ * coming last in reading order (an earlier epoch or file that grew is
+ * read whole instead).
+ */
+export function readIndex(store: IndexStore, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } {
+  const loader = loaderOf(store);
   const usable = prior !== undefined && prior.mark.generation === store.builtAs;
   const rows: StoredRow[] = [];
   store.forEach((r) => rows.push(r), usable ? prior.mark.maxId : 0);
@@ -597,6 +605,8 @@ export function readIndex(store: IndexStore, sourceId: string, prior?: { read: S
 function messagesOfRows(rows: readonly StoredRow[], sourceId: string, loader: MessageLoader): { messages: SourcedMessage[]; errors: ReadError[] } {
   const messages: SourcedMessage[] = [];
   const errors: ReadError[] = [];
+  // One copy of each name, address, list, path and Message-ID (see Keep).
+  const keep = keeper();
   for (const r of rows) {
     if (r.kind === 'error') {
       errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc });
@@ -605,23 +615,23 @@ function messagesOfRows(rows: readonly StoredRow[], sourceId: string, loader: Me
     messages.push(
       indexedMessage(
         {
-          msgid: r.msgid ?? '',
+          msgid: keep(r.msgid ?? ''),
           syntheticId: r.synthetic,
           subject: r.subject,
-          from: { name: r.fromName, address: r.fromAddr },
+          from: { name: keep(r.fromName), address: keep(r.fromAddr) },
           date: r.date,
           time: r.time,
-          inReplyTo: r.irt,
-          references: r.refs,
+          inReplyTo: r.irt === null ? null : keep(r.irt),
+          references: r.refs.length === 0 ? [] : r.refs.map(keep),
           size: r.size,
           origin: r.origin,
           sourceId,
           loc: r.loc,
-          list: r.list,
+          list: keep(r.list),
           ...(r.toIds ? { toIds: r.toIds } : {}),
           ...(r.ccIds ? { ccIds: r.ccIds } : {}),
           ...(r.hasText ? { mime: true as const } : {}),
-          facts: decodeFacts(r.facts ?? '[]'),
+          facts: decodeFacts(r.facts ?? '[]', keep),
         },
         loader,
       ),

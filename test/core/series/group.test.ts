@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SeriesVersion } from '../../../src/core/series/model';
+import { versionStat } from '../../../src/core/series/group';
 import { indexOf, type MailSpec, patchBody, seriesMail } from '../../support/mail';
 
 const X86 = 'x86/module: use large ROX pages';
@@ -21,7 +22,7 @@ describe('series grouping', () => {
     assert.deepEqual(s.missing, []);
     assert.ok(s.complete && s.threaded && !s.superseded);
     assert.equal(s.patches[0]!.files[0]!.path, 'arch/x86/kernel/file1.c');
-    assert.deepEqual(s.stat, { files: 3, additions: 3, deletions: 3 });
+    assert.deepEqual(versionStat(s), { files: 3, additions: 3, deletions: 3 });
   });
 
   test('a series without a cover letter, patches threaded to the first', async () => {
