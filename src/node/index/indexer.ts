@@ -21,7 +21,7 @@ import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
 import { mergeSources, type SourceRead } from '../../core/series/bysource';
-import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, keeper, lighten, type MessageLoader } from '../../core/series/facts';
+import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, type Keep, keeper, lighten, type MessageLoader } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { MimeWorkerPool } from '../mail/mimePool';
@@ -572,72 +572,75 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
 export function readIndex(store: IndexStore, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } {
   const loader = loaderOf(store);
   const usable = prior !== undefined && prior.mark.generation === store.builtAs;
-  const rows: StoredRow[] = [];
-  store.forEach((r) => rows.push(r), usable ? prior.mark.maxId : 0);
-  const keyed = rows.map((r, i) => ({ r, i, g: groupOf(r.loc) }));
-  const extended =
-    usable && prior.mark.rows + rows.length === store.count() && keyed.every((k) => byGroup(k.g, prior.mark.lastGroup) >= 0);
+  // Each row is made a message as it is read (the rows themselves, with their
+  // JSON, are never all held at once), then put in reading order.
+  const keep = keeper();
+  const made: ({ message: SourcedMessage } | { error: ReadError })[] = [];
+  const groups: string[] = [];
+  let maxId = usable ? prior.mark.maxId : 0;
+  store.forEach((r) => {
+    made.push(ofRow(r, sourceId, loader, keep));
+    groups.push(keep(groupOf(r.loc)));
+    maxId = Math.max(maxId, r.id);
+  }, usable ? prior.mark.maxId : 0);
+  const extended = usable && prior.mark.rows + made.length === store.count() && groups.every((g) => byGroup(g, prior.mark.lastGroup) >= 0);
   if (usable && !extended) return readIndex(store, sourceId);
   // In reading order: by epoch (in number order) or file of a folder (in name order), then as
   // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
   // read meets it in its place, and the first copy of a Message-ID is the one that counts.
-  keyed.sort((a, b) => byGroup(a.g, b.g) || a.i - b.i);
-  const { messages, errors } = messagesOfRows(keyed.map((k) => k.r), sourceId, loader);
-  const maxId = rows.reduce((m, r) => Math.max(m, r.id), extended ? prior.mark.maxId : 0);
-  const lastGroup = keyed.length ? keyed[keyed.length - 1]!.g : extended ? prior.mark.lastGroup : '';
-  const mark: ReadMark = { generation: store.builtAs, maxId, rows: (extended ? prior.mark.rows : 0) + rows.length, lastGroup };
+  const rank = new Map([...new Set(groups)].sort(byGroup).map((g, i) => [g, i]));
+  const order = made.map((_, i) => i).sort((x, y) => rank.get(groups[x]!)! - rank.get(groups[y]!)! || x - y);
+  const messages: SourcedMessage[] = [];
+  const errors: ReadError[] = [];
+  for (const i of order) {
+    const m = made[i]!;
+    if ('message' in m) messages.push(m.message);
+    else errors.push(m.error);
+  }
+  const lastGroup = order.length ? groups[order[order.length - 1]!]! : extended ? prior.mark.lastGroup : '';
+  const mark: ReadMark = { generation: store.builtAs, maxId, rows: (extended ? prior.mark.rows : 0) + made.length, lastGroup };
   if (!extended) {
     const d = dedupe(messages);
-    return { read: { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: rows.length }, mark, extended: false };
+    return { read: { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: made.length }, mark, extended: false };
   }
   // The new messages after the earlier ones: a Message-ID read before is a duplicate of that copy.
   const before = prior.read;
   const first = new Map(before.messages.map((m) => [m.msgid, m]));
   const d = dedupe(messages, first);
   return {
-    read: { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + rows.length },
+    read: { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + made.length },
     mark,
     extended: true,
   };
 }
 
-/** Rows of an index as messages (their facts decoded, their text left to `loader`) and errors. */
-function messagesOfRows(rows: readonly StoredRow[], sourceId: string, loader: MessageLoader): { messages: SourcedMessage[]; errors: ReadError[] } {
-  const messages: SourcedMessage[] = [];
-  const errors: ReadError[] = [];
-  // One copy of each name, address, list, path and Message-ID (see Keep).
-  const keep = keeper();
-  for (const r of rows) {
-    if (r.kind === 'error') {
-      errors.push({ msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc });
-      continue;
-    }
-    messages.push(
-      indexedMessage(
-        {
-          msgid: keep(r.msgid ?? ''),
-          syntheticId: r.synthetic,
-          subject: r.subject,
-          from: { name: keep(r.fromName), address: keep(r.fromAddr) },
-          date: r.date,
-          time: r.time,
-          inReplyTo: r.irt === null ? null : keep(r.irt),
-          references: r.refs.length === 0 ? [] : r.refs.map(keep),
-          size: r.size,
-          origin: r.origin,
-          sourceId,
-          loc: r.loc,
-          list: keep(r.list),
-          ...(r.toIds ? { toIds: r.toIds } : {}),
-          ...(r.ccIds ? { ccIds: r.ccIds } : {}),
-          ...(r.hasText ? { mime: true as const } : {}),
-          facts: decodeFacts(r.facts ?? '[]', keep),
-        },
-        loader,
-      ),
-    );
-  }
-  return { messages, errors };
+/** A row of an index as a message (its facts decoded, its text left to `loader`), or the error it records. */
+function ofRow(r: StoredRow, sourceId: string, loader: MessageLoader, keep: Keep): { message: SourcedMessage } | { error: ReadError } {
+  if (r.kind === 'error') return { error: { msgid: r.msgid, origin: r.origin, message: r.error ?? 'could not be read', sourceId, loc: r.loc } };
+  return {
+    message: indexedMessage(
+      {
+        msgid: keep(r.msgid ?? ''),
+        syntheticId: r.synthetic,
+        subject: r.subject,
+        from: { name: keep(r.fromName), address: keep(r.fromAddr) },
+        date: r.date,
+        time: r.time,
+        inReplyTo: r.irt === null ? null : keep(r.irt),
+        references: r.refs.length === 0 ? [] : r.refs.map(keep),
+        size: r.size,
+        origin: r.origin,
+        sourceId,
+        loc: r.loc,
+        list: keep(r.list),
+        ...(r.toIds ? { toIds: r.toIds } : {}),
+        ...(r.ccIds ? { ccIds: r.ccIds } : {}),
+        ...(r.hasText ? { mime: true as const } : {}),
+        facts: decodeFacts(r.facts ?? '[]', keep),
+      },
+      loader,
+    ),
+  };
 }
 
 /**
