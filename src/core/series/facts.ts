@@ -146,6 +146,8 @@ export type IndexedHead = Omit<SourcedMessage, 'body' | 'attachedPatches' | 'to'
  * the loader whenever it is asked for (and not kept). Getters live on the
  * prototype, so a list archive's messages cost no closure each.
  */
+const dateOf = (time: number): string | null => (time !== 0 && Number.isFinite(time) ? new Date(time).toISOString() : null);
+
 class IndexedMessage {
   constructor(head: IndexedHead, loader: MessageLoader) {
     // Field by field, always in this order: the engine then keeps them in the
@@ -155,7 +157,6 @@ class IndexedMessage {
     this.syntheticId = head.syntheticId;
     this.subject = head.subject;
     this.from = head.from;
-    this.date = head.date;
     this.time = head.time;
     this.inReplyTo = head.inReplyTo;
     this.references = head.references;
@@ -164,9 +165,12 @@ class IndexedMessage {
     this.sourceId = head.sourceId;
     this.facts = head.facts;
     this.loc = head.loc;
+    // The date is its time written out (see readDate in mail/message.ts), made when asked;
+    // a message whose date says otherwise keeps its own.
+    if (head.date !== dateOf(head.time)) Object.defineProperty(this, 'date', { value: head.date, enumerable: true });
     this.list = head.list;
     const m = this as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(head)) if (!Object.prototype.hasOwnProperty.call(m, k)) m[k] = v;
+    for (const [k, v] of Object.entries(head)) if (k !== 'date' && !Object.prototype.hasOwnProperty.call(m, k)) m[k] = v;
     Object.defineProperty(this, 'loader', { value: loader, enumerable: false });
   }
   private declare readonly loader: MessageLoader;
@@ -174,7 +178,6 @@ class IndexedMessage {
   readonly syntheticId: boolean;
   readonly subject: string;
   readonly from: SourcedMessage['from'];
-  readonly date: string | null;
   readonly time: number;
   readonly inReplyTo: string | null;
   readonly references: string[];
@@ -186,6 +189,9 @@ class IndexedMessage {
   readonly list?: string;
   declare readonly toIds?: string;
   declare readonly ccIds?: string;
+  get date(): string | null {
+    return dateOf(this.time);
+  }
   get body(): string {
     return this.loader.text(this as unknown as SourcedMessage).body;
   }
@@ -233,12 +239,18 @@ function encodeTrailer(t: Trailer): TrailerCode {
 }
 
 function decodeTrailer(c: TrailerCode, keep: Keep): Trailer {
+  // A trailer without a note is the same object wherever it recurs (one
+  // author's Signed-off-by on each of their patches): none is changed once made.
+  const key = c.length === 4 ? null : `${c[2]}${c[0]}\u0000${c[1]}`;
+  const known = key === null ? undefined : keep.trailers?.get(key);
+  if (known) return known;
   const name = keep(c[0]);
   const value = keep(c[1]);
   const p = c[2] === 1 ? parsePerson(value) : null;
   // Made whole at once (see giveTrailer in group.ts): one hidden class for all.
   const t: Trailer = p ? { name, value, person: { name: keep(p.name), address: keep(p.address) } } : { name, value };
   if (c.length === 4) t.note = c[3];
+  if (key !== null) keep.trailers?.set(key, t);
   return t;
 }
 
@@ -246,19 +258,22 @@ function decodeTrailer(c: TrailerCode, keep: Keep): Trailer {
  * Gives back one copy of each equal string. A list archive repeats the same
  * names, trailers, paths and Message-IDs (a reply's References) tens of
  * thousands of times, and every row of an index decodes its own copy: a
- * third of the strings of linux-arch's model were copies.
+ * third of the strings of linux-arch's model were copies. It may keep
+ * decoded trailers too.
  */
-export type Keep = (s: string) => string;
+export type Keep = ((s: string) => string) & { trailers?: Map<string, Trailer> };
 
 /** A Keep that holds its strings until it is dropped (one per read). */
 export function keeper(): Keep {
   const kept = new Map<string, string>();
-  return (s) => {
+  const keep: Keep = (s) => {
     const k = kept.get(s);
     if (k !== undefined) return k;
     kept.set(s, s);
     return s;
   };
+  keep.trailers = new Map();
+  return keep;
 }
 
 const asIs: Keep = (s) => s;

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { accountFor } from '../../../src/core/series/accounting';
-import { lighten } from '../../../src/core/series/facts';
+import { decodeFacts, encodeFacts, indexedMessage, keeper, lighten } from '../../../src/core/series/facts';
 import { groupSeries } from '../../../src/core/series/group';
 import { seriesJson } from '../../../src/core/series/json';
 import type { SourcedMessage } from '../../../src/core/series/model';
@@ -16,7 +16,8 @@ import { historyOf } from '../../../src/core/search/history';
 import { readSources } from '../../../src/node/mail/read';
 import { corpusMissing, epochRepo, THREADS_DIR } from '../../support/corpus';
 
-async function both(sources: string[]): Promise<void> {
+/** `encoded`: the facts also go through the index's encoding and back, decoded with one Keep for the whole read as an index read does. */
+async function both(sources: string[], encoded = false): Promise<void> {
   const read = await readSources(sources);
   const full = groupSeries(read.messages, { errors: read.errors, duplicates: read.duplicates });
   const byId = new Map(read.messages.map((m) => [m.msgid, m]));
@@ -29,6 +30,19 @@ async function both(sources: string[]): Promise<void> {
       },
     }),
   );
+  if (encoded) {
+    const keep = keeper();
+    for (const m of light) Object.defineProperty(m, 'facts', { value: decodeFacts(encodeFacts(m.facts!), keep), enumerable: true });
+    // One object for each trailer written the same way, one string for each path.
+    const trailers = light.flatMap((m) => m.facts!.patchTrailers).filter((t) => t.note === undefined);
+    const byText = new Map<string, object>();
+    for (const t of trailers) {
+      const key = `${t.name}: ${t.value}`;
+      assert.ok((byText.get(key) ?? t) === t, `${key} decoded twice`);
+      byText.set(key, t);
+    }
+    assert.ok(byText.size < trailers.length, 'some trailer recurs in the corpus');
+  }
   const grouped = groupSeries(light, { errors: read.errors, duplicates: read.duplicates });
   assert.equal(loads, 0, 'grouping from facts read no body');
   // The whole JSON (titles, versions, patches, stats, trailers, findings) is the same.
@@ -59,4 +73,27 @@ describe('grouping from facts', { skip: corpusMissing }, () => {
   test('the same series from facts as from bodies: all threads at once', () =>
     both(readdirSync(THREADS_DIR).filter((n) => n.endsWith('.mbox')).map((n) => path.join(THREADS_DIR, n))));
   test('the same series from facts as from bodies: the linux-modules epoch', () => both([epochRepo()]));
+  test('the same series from facts encoded and decoded as an index keeps them: all threads, the linux-modules epoch', async () => {
+    await both(readdirSync(THREADS_DIR).filter((n) => n.endsWith('.mbox')).map((n) => path.join(THREADS_DIR, n)), true);
+    await both([epochRepo()], true);
+  });
+});
+
+describe('an indexed message', () => {
+  const head = (time: number, date: string | null) => ({
+    msgid: 'a@b', syntheticId: false, subject: 's', from: { name: 'A', address: 'a@b' }, date, time,
+    inReplyTo: null, references: [], size: 1, origin: 'o', sourceId: 'x', loc: '0-1',
+    facts: decodeFacts(encodeFacts({ hasDiff: false, diffEmpty: true, files: [], diffKey: 'k', contentKey: 'c', patchTrailers: [], followupTrailers: [], baseCommit: null, changeId: null, hunkHeaders: [], touches: [] })),
+  });
+  const loader = { text: () => ({ body: '', attachedPatches: [] }) };
+  test('gives its date as the mail reader gave it: its time written out, none for no time, and a date kept that its time does not say', () => {
+    assert.equal(indexedMessage(head(1686182400000, '2023-06-08T00:00:00.000Z'), loader).date, '2023-06-08T00:00:00.000Z');
+    assert.equal(indexedMessage(head(0, null), loader).date, null);
+    // Mail dated the first second of 1970 has the time 0 and still a date.
+    assert.equal(indexedMessage(head(0, '1970-01-01T00:00:00.000Z'), loader).date, '1970-01-01T00:00:00.000Z');
+  });
+  test('decoded facts with no files, trailers or hunks share one frozen empty list', () => {
+    const f = head(0, null).facts;
+    assert.ok(Object.isFrozen(f.files) && f.files === (f.patchTrailers as unknown[]) && f.hunkHeaders === (f.touches as unknown[]));
+  });
 });
