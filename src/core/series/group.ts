@@ -718,10 +718,10 @@ function nameFamilies(groups: SeriesVersion[][]): SeriesFamily[] {
   return families;
 }
 
-function given(node: Node): GivenTrailer[] {
-  return (node.msg.facts?.followupTrailers ?? followupTrailers(node.msg.body)).map((t) => {
-    const g = giveTrailer(t, 'followup', node.msg);
-    if (senderMismatch(t, node.msg.from.address)) g.mismatch = true;
+function given(msg: SourcedMessage): GivenTrailer[] {
+  return (msg.facts?.followupTrailers ?? followupTrailers(msg.body)).map((t) => {
+    const g = giveTrailer(t, 'followup', msg);
+    if (senderMismatch(t, msg.from.address)) g.mismatch = true;
     return g;
   });
 }
@@ -744,47 +744,67 @@ function trailerKey(t: GivenTrailer): string {
   return `${t.name}\u0000${t.person?.address ?? t.value.toLowerCase()}`;
 }
 
-/** Replies to the series messages they answer; the rest is "other". */
-function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[]): { replies: number; others: SourcedMessage[] } {
+/** Where a follow-up lands: a patch of a version, or (p null) its cover letter. */
+interface Target {
+  v: SeriesVersion;
+  p: PatchEntry | null;
+}
+
+/** The versions' patches by Message-ID, and by what a reply's subject would name when the message it answers is missing. */
+function targetsOf(versions: readonly SeriesVersion[]): { patchOf: Map<string, PatchEntry>; bySubject: () => Map<string, Target> } {
   const patchOf = new Map<string, PatchEntry>();
-  const bySubject = new Map<string, { v: SeriesVersion; p: PatchEntry | null }>();
-  for (const v of versions) {
-    if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
-    for (const p of [...v.patches, ...v.extras]) {
-      patchOf.set(p.message.msgid, p);
-      if (!v.superseded) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${p.subject.version}\u0000${p.index}`, { v, p });
-    }
+  for (const v of versions) for (const p of [...v.patches, ...v.extras]) patchOf.set(p.message.msgid, p);
+  let bySubject: Map<string, Target> | undefined;
+  return {
+    patchOf,
+    bySubject: () => {
+      if (bySubject) return bySubject;
+      bySubject = new Map();
+      for (const v of versions) {
+        if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
+        if (v.superseded) continue;
+        for (const p of [...v.patches, ...v.extras]) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${p.subject.version}\u0000${p.index}`, { v, p });
+      }
+      return bySubject;
+    },
+  };
+}
+
+/**
+ * The series message a follow-up answers: the nearest series message above
+ * it (`up`), or, when it starts a thread of its own as a reply to a patch,
+ * the one its subject names.
+ */
+function targetOf(up: SourcedMessage | null, hasParent: boolean, subject: SubjectInfo, versionOfMsg: ReadonlyMap<string, SeriesVersion>, targets: ReturnType<typeof targetsOf>): Target | undefined {
+  const v = up ? versionOfMsg.get(up.msgid) : undefined;
+  if (up && v) return { v, p: targets.patchOf.get(up.msgid) ?? null };
+  if (!hasParent && subject.isReply && subject.isPatch) {
+    // The message it answers never reached this archive: match the subject it answers.
+    return targets.bySubject().get(`${normalizeTitle(subject.title)}\u0000${subject.version}\u0000${subject.index ?? (subject.total ? 0 : 1)}`);
   }
-  let replies = 0;
-  const others: SourcedMessage[] = [];
-  const rest = ordered.filter((n) => n.kind === 'none').sort(byTime);
-  for (const node of rest) {
-    let target: { v: SeriesVersion; p: PatchEntry | null } | undefined;
-    const up = node.seriesUp;
-    const v = up ? versionOfMsg.get(up.msg.msgid) : undefined;
-    if (up && v) target = { v, p: patchOf.get(up.msg.msgid) ?? null };
-    if (!target && !node.parent && node.subject.isReply && node.subject.isPatch) {
-      // The message it answers never reached this archive: match the subject it answers.
-      const s = node.subject;
-      target = bySubject.get(`${normalizeTitle(s.title)}\u0000${s.version}\u0000${s.index ?? (s.total ? 0 : 1)}`);
-    }
-    if (!target) {
-      others.push(node.msg);
-      continue;
-    }
-    replies++;
-    target.v.replyCount++;
-    if (target.p) {
-      target.p.replies.push(node.msg);
-      target.p.trailers.push(...given(node));
-    } else {
-      target.v.coverReplies.push(node.msg);
-      target.v.coverTrailers.push(...given(node).map((t) => ({ ...t, via: 'cover' as const })));
-    }
+  return undefined;
+}
+
+/** A follow-up added to what it answers (replies are added in time order). */
+function attach(target: Target, msg: SourcedMessage): void {
+  target.v.replyCount++;
+  if (target.p) {
+    target.p.replies.push(msg);
+    target.p.trailers.push(...given(msg));
+  } else {
+    target.v.coverReplies.push(msg);
+    target.v.coverTrailers.push(...given(msg).map((t) => ({ ...t, via: 'cover' as const })));
   }
-  // Chain of custody: the patch's own trailers, then those given in replies (to it or, for the
-  // whole series, to the cover) in the order they were given; a trailer given twice counts once.
-  // A cover letter speaks for the patches it announced (1..total), not for extras sent past them.
+}
+
+/**
+ * Chain of custody: the patch's own trailers, then those given in replies (to
+ * it or, for the whole series, to the cover) in the order they were given; a
+ * trailer given twice counts once. A cover letter speaks for the patches it
+ * announced (1..total), not for extras sent past them. Each patch's trailers
+ * are its own and its replies' as attached, not yet settled.
+ */
+function settleTrailers(versions: Iterable<SeriesVersion>): void {
   for (const v of versions) {
     const coverTime = new Map(v.coverReplies.map((m) => [m.msgid, m.time]));
     for (const [patches, fromCover] of [[v.patches, v.coverTrailers], [v.extras, []]] as const) {
@@ -807,9 +827,14 @@ function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersio
       }
     }
   }
-  // A trailer given on a superseded copy of a patch counts for the same patch of the copy that
-  // superseded it (the patches are the same; b4 likewise collects trailers across copies).
-  const byId = new Map(versions.map((v) => [v.id, v]));
+}
+
+/**
+ * A trailer given on a superseded copy of a patch counts for the same patch
+ * of the copy that superseded it (the patches are the same; b4 likewise
+ * collects trailers across copies). `versions` in the order they were built.
+ */
+function carryToWinners(versions: readonly SeriesVersion[], byId: ReadonlyMap<string, SeriesVersion>): void {
   for (const v of versions) {
     const winner = v.supersededBy ? byId.get(v.supersededBy) : undefined;
     if (!winner) continue;
@@ -824,6 +849,25 @@ function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersio
       }
     }
   }
+}
+
+/** Replies to the series messages they answer; the rest is "other". */
+function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[]): { replies: number; others: SourcedMessage[] } {
+  const targets = targetsOf(versions);
+  let replies = 0;
+  const others: SourcedMessage[] = [];
+  const rest = ordered.filter((n) => n.kind === 'none').sort(byTime);
+  for (const node of rest) {
+    const target = targetOf(node.seriesUp?.msg ?? null, node.parent !== null, node.subject, versionOfMsg, targets);
+    if (!target) {
+      others.push(node.msg);
+      continue;
+    }
+    replies++;
+    attach(target, node.msg);
+  }
+  settleTrailers(versions);
+  carryToWinners(versions, new Map(versions.map((v) => [v.id, v])));
   return { replies, others };
 }
 
@@ -840,6 +884,7 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
   const sendings = gatherSendings(ordered);
   const built = new Map(sendings.map((s) => [s, buildVersion(s)]));
   const versions = [...built.values()];
+  versions.forEach((v, i) => builtOrder.set(v, i));
   /** A sending split off another of the same thread, and that one. */
   const repeats = new Map<SeriesVersion, SeriesVersion>();
   for (const [s, v] of built) if (s.repeatOf) repeats.set(v, built.get(s.repeatOf)!);
@@ -870,6 +915,144 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
     byId,
     parentOf,
   };
+}
+
+/** The order groupSeries built its versions in (the order trailers were carried in), for extendSeries. */
+const builtOrder = new WeakMap<SeriesVersion, number>();
+
+/** Where `t` goes in `list` (sorted by time, the later of equal times last): after every item of its time. */
+function insertByTime<T extends { time: number }>(list: T[], t: T): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.time <= t.time) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, t);
+}
+
+/**
+ * `index` (made by groupSeries) with the messages `added` after all it holds,
+ * exactly as groupSeries would group them all, when the new mail only
+ * answers what is there (a list's new mail mostly does):
+ * - every added message is a reply or other mail, no cover letter or patch;
+ * - none is a Message-ID already read, and none is named as a parent by mail
+ *   already read (that mail would be threaded anew);
+ * - none answers another added one in a loop.
+ * Then only the replies are attached and the trailers of the versions they
+ * reach settled again (with every version linked to those by superseding),
+ * a few milliseconds where grouping a list archive again takes most of a
+ * second. Otherwise null, and nothing is changed: group everything again.
+ * The index is changed in place and returned.
+ */
+export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[], more: GroupInput = {}): SeriesIndex | null {
+  if (index.series.some((v) => !builtOrder.has(v))) return null;
+  const fresh = new Map<string, Node>();
+  let order = 0;
+  for (const msg of added) {
+    if (index.byId.has(msg.msgid) || fresh.has(msg.msgid)) return null;
+    const node: Node = { msg, subject: parseSubject(msg.subject), kind: 'none', order: order++, parent: null, seriesUp: null, anchor: null, diffAt: undefined };
+    if (classify(node) !== 'none') return null;
+    fresh.set(msg.msgid, node);
+  }
+  if (fresh.size === 0 && !more.errors?.length && !more.duplicates?.length) return index;
+  for (const m of index.byId.values()) {
+    if (m.inReplyTo !== null && fresh.has(m.inReplyTo)) return null;
+    for (const r of m.references) if (fresh.has(r)) return null;
+  }
+  // Parents as buildThreads finds them; a parent read before is that message (a node of its own is not needed).
+  const oldParent = new Map<Node, SourcedMessage>();
+  for (const node of fresh.values()) {
+    const { msgid, inReplyTo, references } = node.msg;
+    const named = [inReplyTo, ...[...references].reverse()].filter((x): x is string => x !== null && x !== msgid);
+    for (const id of named) {
+      const f = fresh.get(id);
+      if (f) {
+        node.parent = f;
+        break;
+      }
+      const m = index.byId.get(id);
+      if (m) {
+        oldParent.set(node, m);
+        break;
+      }
+    }
+  }
+  // A loop among the added messages: buildThreads would cut it by time; leave that to it.
+  for (const start of fresh.values()) {
+    let n: Node | null = start.parent;
+    for (let steps = 0; n; n = n.parent) if (n === start || ++steps > fresh.size) return null;
+  }
+  const versions = [...index.series].sort((a, b) => builtOrder.get(a)! - builtOrder.get(b)!);
+  const versionOfMsg = new Map<string, SeriesVersion>();
+  for (const v of versions) {
+    if (v.cover) versionOfMsg.set(v.cover.msgid, v);
+    for (const p of [...v.patches, ...v.extras]) versionOfMsg.set(p.message.msgid, v);
+  }
+  const targets = targetsOf(versions);
+  /** The nearest series message above a message read before (every cover and patch is in a version). */
+  const seriesAbove = (m: SourcedMessage | undefined): SourcedMessage | null => {
+    for (let hops = 0; m && hops <= index.byId.size; hops++) {
+      if (versionOfMsg.has(m.msgid)) return m;
+      const up = index.parentOf.get(m.msgid);
+      m = up === undefined ? undefined : index.byId.get(up);
+    }
+    return null;
+  };
+  const placed: { node: Node; target: Target | undefined }[] = [];
+  for (const node of [...fresh.values()].sort(byTime)) {
+    let top: Node = node;
+    while (top.parent) top = top.parent;
+    const old = oldParent.get(top);
+    const up = top !== node || old ? seriesAbove(old) : null;
+    placed.push({ node, target: targetOf(up, node.parent !== null || old !== undefined, node.subject, versionOfMsg, targets) });
+  }
+  // Nothing was changed before this point.
+  const reached = new Set<SeriesVersion>();
+  for (const { node, target } of placed) {
+    if (!target) {
+      insertByTime(index.others, node.msg);
+      continue;
+    }
+    index.replyCount++;
+    target.v.replyCount++;
+    insertByTime(target.p ? target.p.replies : target.v.coverReplies, node.msg);
+    reached.add(target.v);
+  }
+  // Trailers of what the replies reached, and of every version linked to those by superseding, settled again from scratch.
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  const losers = new Map<SeriesVersion, SeriesVersion[]>();
+  for (const v of versions) {
+    const w = v.supersededBy ? byId.get(v.supersededBy) : undefined;
+    if (w) losers.set(w, [...(losers.get(w) ?? []), v]);
+  }
+  const linked = new Set<SeriesVersion>();
+  const todo = [...reached];
+  while (todo.length) {
+    const v = todo.pop()!;
+    if (linked.has(v)) continue;
+    linked.add(v);
+    const w = v.supersededBy ? byId.get(v.supersededBy) : undefined;
+    if (w) todo.push(w);
+    todo.push(...(losers.get(v) ?? []));
+  }
+  const again = versions.filter((v) => linked.has(v));
+  for (const v of again) {
+    v.coverTrailers = v.coverReplies.flatMap((m) => given(m).map((t) => ({ ...t, via: 'cover' as const })));
+    for (const p of [...v.patches, ...v.extras]) p.trailers = [...p.trailers.filter((t) => t.from === 'patch'), ...p.replies.flatMap(given)];
+  }
+  settleTrailers(again);
+  carryToWinners(again, byId);
+  for (const node of fresh.values()) {
+    index.byId.set(node.msg.msgid, node.msg);
+    const parent = node.parent?.msg ?? oldParent.get(node);
+    if (parent) index.parentOf.set(node.msg.msgid, parent.msgid);
+  }
+  index.duplicates.push(...(more.duplicates ?? []));
+  index.errors.push(...(more.errors ?? []));
+  index.messageCount += fresh.size + (more.duplicates?.length ?? 0) + (more.errors?.length ?? 0);
+  return index;
 }
 
 export type { Mailbox };
