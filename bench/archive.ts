@@ -55,7 +55,7 @@ import { indexSources, loadIndex, loadSource } from '../src/node/index/indexer';
 import { readSummary, writeSummary, type SummaryKey } from '../src/node/index/summaryFile';
 import { expandSources } from '../src/node/mail/read';
 import { sourceSignature } from '../src/node/mail/signature';
-import { accountBySource, mergeSources } from '../src/core/series/bysource';
+import { accountBySource, extendWithRead, mergeSources } from '../src/core/series/bysource';
 import { groupSeries } from '../src/core/series/group';
 import { summarize } from '../src/core/series/summary';
 import { loadSqlite } from '../src/node/index/sqlite';
@@ -803,19 +803,37 @@ async function main(): Promise<void> {
     // ---- 100 new messages: replies to the queried patch, the same for both sides.
     const replies = syntheticReplies(REPLIED_TO, new Date().toISOString().replace(/\D/g, '').slice(0, 14));
     if (!unavailable) {
-      // What the extension holds when new mail comes: the last read of the source through its index.
+      // What the extension holds when new mail comes: the last read of the source through its index, grouped.
       const before = await loadSource(inprocDir, clone);
+      const held = mergeSources([before.read]);
+      const model = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
       appendToEpoch(clone, replies);
-      // As the extension does when its watcher sees the new commits: read them into the index, add
-      // them to the messages already loaded, group everything again.
+      // As the extension does when its watcher sees the new commits (SeriesStore.load): read them
+      // into the index, add them to the messages already loaded, put them into the loaded series
+      // (or group everything again where that cannot be done), count each source's mail, and make
+      // the summary kept for the next window. Then the tree is told to show it.
       gc?.();
       const t0 = performance.now();
+      const signature = await sourceSignature(clone);
       const upd = await loadSource(inprocDir, clone, {}, before);
-      const merged = mergeSources([upd.read]);
-      groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+      const t1 = performance.now();
+      let index = upd.extended ? extendWithRead(model, before.read, upd.read) : null;
+      const put = index !== null;
+      if (!index) {
+        const merged = mergeSources([upd.read]);
+        index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+      }
+      const t2 = performance.now();
+      const counts = accountBySource(index, new Map([[upd.read.sourceId, upd.read.seen]]));
+      const states = [{ path: clone, sourceId: upd.read.sourceId, counts: counts.get(upd.read.sourceId)! }];
+      writeSummary(inprocDir, { producer: 'bench', sources: [{ path: clone, signature }] }, summarize(index, states));
       inproc!.appendMs = performance.now() - t0;
       inproc!.appendNew = upd.fresh;
-      console.log(`in process: ${APPENDED} appended, index updated and the model rebuilt: ${fmtMs(inproc!.appendMs)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'})`);
+      console.log(
+        `in process: ${APPENDED} appended, index updated and the model brought up to date: ${fmtMs(inproc!.appendMs)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'}; ` +
+          `index ${fmtMs(t1 - t0)}, ${put ? 'put into the loaded series' : 'grouped again'} ${fmtMs(t2 - t1)}, counted, summarized and the summary written ${fmtMs(performance.now() - t2)})`,
+      );
+      if (!put) failed = 'the in-process append grouped all the mail again instead of putting the replies into the loaded series';
       if (!upd.extended) failed = 'the in-process append read the index whole instead of extending the loaded messages';
       const r = await run(process.execPath, [cli, 'index', clone, '--index', ourDir, '--json']);
       const out = parseIndexOut(r);

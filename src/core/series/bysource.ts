@@ -7,6 +7,7 @@
  *   read from the source = covers + patches + replies + others + duplicates + errors
  */
 import { dedupe, filed, type Accounting } from './accounting';
+import { extendSeries } from './group';
 import type { DuplicateMessage, ReadError, SeriesIndex, SourcedMessage } from './model';
 
 /** What reading one source gave (duplicates within it already filed). */
@@ -34,6 +35,26 @@ export function mergeSources(reads: readonly SourceRead[]): { messages: SourcedM
     errors.push(...r.errors.map((e) => (e.sourceId ? e : { ...e, sourceId: r.sourceId })));
   }
   return { messages, duplicates, errors };
+}
+
+/**
+ * `index`, grouped from reads whose last was `before`, with what `after` (the
+ * same source read again, mail added at its end) added: as mergeSources and
+ * groupSeries would give them all, or null where only grouping all again
+ * can (see extendSeries). The index is changed in place.
+ */
+export function extendWithRead(index: SeriesIndex, before: SourceRead, after: SourceRead): SeriesIndex | null {
+  const added = after.messages.slice(before.messages.length);
+  const copies = after.duplicates.slice(before.duplicates.length).map((d) => d.message);
+  const first = new Map(index.byId);
+  for (const m of added) first.set(m.msgid, m);
+  // A copy of mail read before, filed against the copy that counts, as mergeSources files it.
+  if (copies.some((m) => !first.has(m.msgid))) return null;
+  const duplicates = dedupe(copies, first).duplicates;
+  const errors = after.errors.slice(before.errors.length).map((e) => (e.sourceId ? e : { ...e, sourceId: after.sourceId }));
+  const out = extendSeries(index, added, { duplicates, errors });
+  if (out) noteAlsoOn(duplicates, first);
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { accountBySource, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
+import { accountBySource, extendWithRead, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
 import { searchEntries, type SearchEntry } from '../../core/search/docs';
 import { SearchPlan } from '../../core/search/plan';
 import { groupSeries } from '../../core/series/group';
@@ -27,6 +27,8 @@ interface Cached {
   read: SourceRead;
   /** Where the read through the index ended (a later read extends it with what was added). */
   mark?: ReadMark;
+  /** This read is the one before it with new mail added at its end (the index said so). */
+  extends?: SourceRead;
 }
 
 export type { SourceState };
@@ -65,6 +67,8 @@ export class SeriesStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly cache = new Map<string, Cached>();
   private index: SeriesIndex | undefined;
+  /** The reads the index was made from, source by source. */
+  private loadedFrom: SourceRead[] = [];
   private states: SourceState[] = [];
   private bySource = new Map<string, SourceMail>();
   private answers: Map<string, SourcedMessage[]> | undefined;
@@ -223,6 +227,7 @@ export class SeriesStore implements vscode.Disposable {
           async (progress) => {
             const started = Date.now();
             const reads: SourceRead[] = [];
+            const entries: Cached[] = [];
             const tried: { path: string; sourceId: string; error?: string }[] = [];
             const taken = new Set<string>();
             for (const p of paths) {
@@ -231,7 +236,9 @@ export class SeriesStore implements vscode.Disposable {
               taken.add(sourceId);
               progress.report({ message: p });
               try {
-                reads.push((await this.read(p, sourceId, signatures.find((x) => x.path === p)!.signature, (n) => progress.report({ message: `${p}: ${n} messages` }))).read);
+                const entry = await this.read(p, sourceId, signatures.find((x) => x.path === p)!.signature, (n) => progress.report({ message: `${p}: ${n} messages` }));
+                entries.push(entry);
+                reads.push(entry.read);
                 tried.push({ path: p, sourceId });
               } catch (e) {
                 // A path that is not there says so plainly (the raw error names the system call).
@@ -242,8 +249,9 @@ export class SeriesStore implements vscode.Disposable {
             }
             // A source no longer configured need not be kept in memory.
             for (const id of this.cache.keys()) if (!taken.has(id)) this.cache.delete(id);
-            const merged = mergeSources(reads);
-            const index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+            const index = this.extended(entries, tried) ?? this.grouped(reads);
+            // What a read extended is said once (and the read before it not held on to).
+            for (const e of entries) delete e.extends;
             const bySource = new Map<string, SourceMail>();
             const mailOf = (id: string | undefined): SourceMail => {
               let m = bySource.get(id ?? '');
@@ -264,6 +272,7 @@ export class SeriesStore implements vscode.Disposable {
               return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
             });
             this.index = index;
+            this.loadedFrom = reads;
             this.bySource = bySource;
             this.answers = undefined;
             this.plan = undefined;
@@ -279,6 +288,31 @@ export class SeriesStore implements vscode.Disposable {
       },
     );
     this.changed.fire();
+  }
+
+  /** The sources' mail merged and grouped, from scratch. */
+  private grouped(reads: SourceRead[]): SeriesIndex {
+    const merged = mergeSources(reads);
+    return groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+  }
+
+  /**
+   * The model already loaded with the new mail put in, when that gives what
+   * grouping all again would: the same sources as last time, all read as they
+   * were but the last, whose read only gained mail at its end, and that mail
+   * only answering what is there (see extendSeries). Else undefined.
+   */
+  private extended(entries: readonly Cached[], tried: readonly { sourceId: string; error?: string }[]): SeriesIndex | undefined {
+    const index = this.index;
+    const last = entries[entries.length - 1];
+    const before = last?.extends;
+    if (!index || !last || !before || tried.some((t) => t.error) || this.loadedFrom.length !== entries.length) return undefined;
+    if (entries.some((e, i) => (i < entries.length - 1 ? e.read !== this.loadedFrom[i] : this.loadedFrom[i] !== before))) return undefined;
+    const started = Date.now();
+    const out = extendWithRead(index, before, last.read);
+    if (!out) return undefined;
+    this.log.info(`${last.read.messages.length - before.messages.length} new message(s) put into the loaded series in ${Date.now() - started} ms, without grouping all the mail again`);
+    return out;
   }
 
   /** The view's summary of what was just read, kept for the next window; failing to keep it only costs that window time. */
@@ -354,7 +388,7 @@ export class SeriesStore implements vscode.Disposable {
     for (const n of notes) this.log.warn(`mail index: ${n}`);
     for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
     this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms${extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
-    return { signature, read, mark };
+    return { signature, read, mark, ...(extended && prior ? { extends: prior.read } : {}) };
   }
 
   /** Families whose first version came from this source (each family is listed once, under one source). */

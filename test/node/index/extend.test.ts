@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { extendWithRead, mergeSources, type SourceRead } from '../../../src/core/series/bysource';
 import { extendSeries, groupSeries } from '../../../src/core/series/group';
 import type { SeriesIndex, SourcedMessage } from '../../../src/core/series/model';
 import { parseSubject } from '../../../src/core/mail/subject';
@@ -101,4 +102,32 @@ describe('new mail put into a grouped index', { skip: corpusMissing }, () => {
       60,
     ));
   test('the linux-modules epoch: the same as grouping everything again', () => check([epochRepo()], 12));
+
+  test('a source read again with replies, a copy and an error at its end: the same as merging and grouping it all again', async () => {
+    const read = await readSources(readdirSync(THREADS_DIR).filter((n) => n.endsWith('.mbox')).map((n) => path.join(THREADS_DIR, n)));
+    const named = new Set(read.messages.flatMap((m) => [m.inReplyTo, ...m.references]));
+    const leaves = read.messages.filter((m) => parseSubject(m.subject).isReply && !named.has(m.msgid)).slice(-5);
+    assert.equal(leaves.length, 5);
+    const sourceId = read.messages[0]!.sourceId;
+    const before: SourceRead = { sourceId, messages: read.messages.filter((m) => !leaves.includes(m)), duplicates: [], errors: [], seen: read.messages.length - 5 };
+    // A second copy of a message read before, with other text: filed as a duplicate, not identical.
+    const copy = { ...read.messages[3]!, origin: 'again', body: 'changed' } as SourcedMessage;
+    delete (copy as { facts?: unknown }).facts;
+    const after: SourceRead = {
+      sourceId,
+      messages: [...before.messages, ...leaves],
+      duplicates: [{ msgid: copy.msgid, subject: copy.subject, origin: 'again', sourceId, firstOrigin: read.messages[3]!.origin, identical: false, message: copy }],
+      errors: [{ msgid: null, origin: 'late', message: 'could not be read' }],
+      seen: read.messages.length + 2,
+    };
+    const held = mergeSources([before]);
+    const index = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
+    const out = extendWithRead(index, before, after);
+    assert.ok(out, 'the read was put into the loaded series');
+    const merged = mergeSources([after]);
+    const whole = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+    assert.deepEqual(picture(out), picture(whole));
+    assert.deepEqual(out.duplicates.map((d) => [d.msgid, d.identical, d.firstOrigin]), whole.duplicates.map((d) => [d.msgid, d.identical, d.firstOrigin]));
+    assert.deepEqual(out.errors.map((e) => [e.origin, e.sourceId]), [['late', sourceId]]);
+  });
 });
