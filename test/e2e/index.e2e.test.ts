@@ -89,6 +89,32 @@ describe('mail index in code-server', { timeout: 400_000, skip: corpusMissing },
     await screenshot(page, 'index-appended');
   });
 
+  test('a reply appended is put into the loaded series, its trailer counted, without grouping all the mail again', async () => {
+    const before_ = indexReads().length;
+    appendFileSync(
+      list,
+      mbox({
+        id: 'e2e-2@example.org',
+        subject: 'Re: [PATCH 1/1] execmem: appended while the window was open',
+        inReplyTo: 'e2e-1@example.org',
+        references: ['e2e-0@example.org', 'e2e-1@example.org'],
+        from: 'Rev Iewer <reviewer@example.org>',
+        body: 'Looks right.\n\nReviewed-by: Rev Iewer <reviewer@example.org>\n',
+      }),
+    );
+    const reads = await waitForRead(before_ + 1);
+    const [messages, fresh] = reads[reads.length - 1]!;
+    assert.equal(fresh, 2, 'the reply was read, and the message before it again');
+    assert.equal(messages, reads[0]![0] + 3);
+    const put = server.readLogs(/Execmem Lens/).some(({ text }) => /1 new message\(s\) put into the loaded series in \d+ ms, without grouping all the mail again/.test(text));
+    assert.ok(put, 'the log says the reply was put into the loaded series');
+    // The family opened: its version counts the trailer the reply gave.
+    const family = sidebar().locator('.monaco-list-row', { hasText: 'appended while the window was open' }).first();
+    if ((await family.getAttribute('aria-expanded')) !== 'true') await family.click();
+    await sidebar().locator('.monaco-list-row', { hasText: 'R/A 1' }).first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'index-reply-appended');
+  });
+
   test('a window opened again shows the tree from the index, reading nothing', async () => {
     const before_ = indexReads().length;
     await runCommand(page, 'Developer: Reload Window');

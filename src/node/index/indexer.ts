@@ -211,6 +211,8 @@ const NO_BODY = {
 /** Reads with a collector that keeps each message as facts (and, for MIME mail, its text) and files the rows. */
 class RowSink {
   readonly collector: Collector;
+  /** A part of the source taken out to be read again, and its rows as they were. */
+  reread?: { prefix: string; was: { id: number; stored: string }[] };
   constructor(
     store: IndexStore,
     mime: MimeWorkerPool,
@@ -321,7 +323,9 @@ async function indexMbox(store: IndexStore, p: string, source: string, prior: Mb
         // One message with no "From " line, then more: the file is another thing now, read whole.
         store.dropMessages();
       } else if (prior.open) {
-        store.dropMessages(`${prior.open.offset}-`);
+        const prefix = `${prior.open.offset}-`;
+        sink.reread = { prefix, was: store.rowsAt(prefix) };
+        store.dropMessages(prefix);
         from = { offset: separatorStart(p, prior.open.offset), count: prior.count - 1 };
       } else from = { offset: prior.size, count: prior.count };
     } else {
@@ -414,6 +418,12 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     else if (kind === 'mbox') state = await indexMbox(store, p, source, priorState as MboxState | null, sink, notes);
     else state = await indexFolder(store, p, source, priorState as FolderState | null, sink, notes);
     await sink.flush(store);
+    if (sink.reread) {
+      // The message read again came out as it was: as if it had never been taken out.
+      const { prefix, was } = sink.reread;
+      const now = store.rowsAt(prefix).slice(0, was.length);
+      if (was.length > 0 && now.length === was.length && now.every((r, i) => r.stored === was[i]!.stored)) store.restoreIds(now.map((r, i) => [r.id, was[i]!.id]));
+    }
     const changed = sink.written > 0 || notes.length > 0 || !prior || JSON.stringify(prior.state) !== JSON.stringify(state);
     if (changed) store.setSource({ id: source, kind, list, state });
     store.save();

@@ -391,6 +391,31 @@ export class IndexStore {
   }
 
   /** Forgets messages: all of them, or those whose loc starts with `locPrefix` (one file of a folder, one epoch). */
+  /** The rows of the messages whose loc starts with `locPrefix`, in order, each with all it stores as one string (to compare a part read again with what it was). */
+  rowsAt(locPrefix: string): { id: number; stored: string }[] {
+    const out: { id: number; stored: string }[] = [];
+    this.db.exec({
+      sql: 'SELECT id, json_array(kind, loc, msgid, time, head, facts, error, text) FROM messages WHERE substr(loc, 1, ?) = ? ORDER BY id',
+      bind: [locPrefix.length, locPrefix],
+      rowMode: 'array',
+      callback: (r) => {
+        out.push({ id: Number((r as unknown[])[0]), stored: String((r as unknown[])[1]) });
+      },
+    });
+    return out;
+  }
+
+  /**
+   * Rows taken out and written again just as they were (the last message of
+   * an mbox, read again when the file grew) get their old ids back, and no
+   * longer count as taken out: a read of the index before can then be
+   * extended with what follows them. `pairs`: [new id, old id].
+   */
+  restoreIds(pairs: readonly (readonly [number, number])[]): void {
+    for (const [now, was] of pairs) this.db.exec({ sql: 'UPDATE messages SET id = ? WHERE id = ?', bind: [was, now] });
+    this.dropped -= pairs.length;
+  }
+
   dropMessages(locPrefix?: string): number {
     if (locPrefix === undefined) this.db.exec('DELETE FROM messages');
     else this.db.exec({ sql: 'DELETE FROM messages WHERE substr(loc, 1, ?) = ?', bind: [locPrefix.length, locPrefix] });

@@ -254,10 +254,10 @@ describe('mail index', () => {
     const e1 = path.join(inbox, 'git', '1.git');
     addCommits(e0, series('a', 'first series', 2).map(message));
     addCommits(e1, series('b', 'second series', 2).map(message));
-    const whole = async () => {
-      const { store } = await IndexStore.open(indexFileFor(idx, inbox));
+    const whole = async (p = inbox) => {
+      const { store } = await IndexStore.open(indexFileFor(idx, p));
       try {
-        return readIndex(store, path.resolve(inbox)).read;
+        return readIndex(store, path.resolve(p)).read;
       } finally {
         store.close();
       }
@@ -288,14 +288,26 @@ describe('mail index', () => {
     const again = await loadSource(idx, inbox, {}, next);
     assert.equal(again.extended, false);
     same(again.read, await whole());
-    // An mbox that grew: its last message is read again (taken out, then added), so the read is whole.
+    // An mbox that grew: its last message is read again, and came out as it was: extended.
     const file = `${fresh('mail')}.mbox`;
     writeFileSync(file, mbox(...series('e', 'fifth series', 2)));
     const m1 = await loadSource(idx, file);
     appendFileSync(file, mbox(...series('f', 'sixth series', 1)));
     const m2 = await loadSource(idx, file, {}, m1);
-    assert.equal(m2.extended, false);
+    assert.equal(m2.extended, true);
     assert.equal(m2.read.seen, 5);
+    same(m2.read, await whole(file));
+    // Its last message was cut short when it was read (a delivery under way): read again it differs, so the read is whole.
+    const cut = `${fresh('cut')}.mbox`;
+    const text = mbox(...series('g', 'seventh series', 2));
+    const half = text.length - 40;
+    writeFileSync(cut, text.subarray(0, half));
+    const c1 = await loadSource(idx, cut);
+    appendFileSync(cut, Buffer.concat([text.subarray(half), mbox(...series('h', 'eighth series', 1))]));
+    const c2 = await loadSource(idx, cut, {}, c1);
+    assert.equal(c2.extended, false);
+    same(c2.read, await whole(cut));
+    assert.equal(c2.read.seen, 5);
   });
 
   test('a full disk while new mail is written: an error naming the index and the reason, and the index as it was', async () => {
