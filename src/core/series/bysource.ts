@@ -46,14 +46,18 @@ export function mergeSources(reads: readonly SourceRead[]): { messages: SourcedM
 export function extendWithRead(index: SeriesIndex, before: SourceRead, after: SourceRead): SeriesIndex | null {
   const added = after.messages.slice(before.messages.length);
   const copies = after.duplicates.slice(before.duplicates.length).map((d) => d.message);
-  const first = new Map(index.byId);
-  for (const m of added) first.set(m.msgid, m);
   // A copy of mail read before, filed against the copy that counts, as mergeSources files it.
-  if (copies.some((m) => !first.has(m.msgid))) return null;
-  const duplicates = dedupe(copies, first).duplicates;
+  let first: Map<string, SourcedMessage> | undefined;
+  let duplicates: DuplicateMessage[] = [];
+  if (copies.length > 0) {
+    first = new Map(index.byId);
+    for (const m of added) first.set(m.msgid, m);
+    if (copies.some((m) => !first!.has(m.msgid))) return null;
+    duplicates = dedupe(copies, first).duplicates;
+  }
   const errors = after.errors.slice(before.errors.length).map((e) => (e.sourceId ? e : { ...e, sourceId: after.sourceId }));
   const out = extendSeries(index, added, { duplicates, errors });
-  if (out) noteAlsoOn(duplicates, first);
+  if (out && first) noteAlsoOn(duplicates, first);
   return out;
 }
 

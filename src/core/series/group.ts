@@ -852,8 +852,7 @@ function carryToWinners(versions: readonly SeriesVersion[], byId: ReadonlyMap<st
 }
 
 /** Replies to the series messages they answer; the rest is "other". */
-function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[]): { replies: number; others: SourcedMessage[] } {
-  const targets = targetsOf(versions);
+function attachFollowups(ordered: Node[], versionOfMsg: Map<string, SeriesVersion>, versions: SeriesVersion[], targets = targetsOf(versions)): { replies: number; others: SourcedMessage[] } {
   let replies = 0;
   const others: SourcedMessage[] = [];
   const rest = ordered.filter((n) => n.kind === 'none').sort(byTime);
@@ -884,7 +883,6 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
   const sendings = gatherSendings(ordered);
   const built = new Map(sendings.map((s) => [s, buildVersion(s)]));
   const versions = [...built.values()];
-  versions.forEach((v, i) => builtOrder.set(v, i));
   /** A sending split off another of the same thread, and that one. */
   const repeats = new Map<SeriesVersion, SeriesVersion>();
   for (const [s, v] of built) if (s.repeatOf) repeats.set(v, built.get(s.repeatOf)!);
@@ -896,7 +894,8 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
   const groups = linkFamilies(versions, nodes, versionOfMsg, repeats);
   for (const g of groups) resolveRepeats(g, repeats);
   const families = nameFamilies(groups);
-  const { replies, others } = attachFollowups(ordered, versionOfMsg, versions);
+  const targets = targetsOf(versions);
+  const { replies, others } = attachFollowups(ordered, versionOfMsg, versions, targets);
   versions.sort((a, b) => a.time - b.time || a.version - b.version);
   const byId = new Map<string, SourcedMessage>();
   const parentOf = new Map<string, string>();
@@ -904,7 +903,14 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
     byId.set(id, n.msg);
     if (n.parent) parentOf.set(id, n.parent.msg.msgid);
   }
-  return {
+  // What extendSeries needs to put new replies in, kept with the index (a few MB for a list archive).
+  const missing = new Set<string>();
+  for (const n of ordered) {
+    const { inReplyTo, references } = n.msg;
+    if (inReplyTo !== null && !nodes.has(inReplyTo)) missing.add(inReplyTo);
+    for (const r of references) if (!nodes.has(r)) missing.add(r);
+  }
+  const index: SeriesIndex = {
     messageCount: nodes.size + duplicates.length + errors.length,
     series: versions,
     families,
@@ -915,10 +921,17 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
     byId,
     parentOf,
   };
+  lookups.set(index, { versions, versionOfMsg, targets, missing });
+  return index;
 }
 
-/** The order groupSeries built its versions in (the order trailers were carried in), for extendSeries. */
-const builtOrder = new WeakMap<SeriesVersion, number>();
+/**
+ * What groupSeries knew of an index that extendSeries needs again: the
+ * versions in the order they were built (the order trailers are carried
+ * in), each series message's version, the targets of replies, and the
+ * Message-IDs that mail of the index names but that it does not hold.
+ */
+const lookups = new WeakMap<SeriesIndex, { versions: SeriesVersion[]; versionOfMsg: Map<string, SeriesVersion>; targets: ReturnType<typeof targetsOf>; missing: Set<string> }>();
 
 /** Where `t` goes in `list` (sorted by time, the later of equal times last): after every item of its time. */
 function insertByTime<T extends { time: number }>(list: T[], t: T): void {
@@ -947,7 +960,9 @@ function insertByTime<T extends { time: number }>(list: T[], t: T): void {
  * The index is changed in place and returned.
  */
 export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[], more: GroupInput = {}): SeriesIndex | null {
-  if (index.series.some((v) => !builtOrder.has(v))) return null;
+  const known = lookups.get(index);
+  if (!known) return null;
+  const { versions, versionOfMsg, targets, missing } = known;
   const fresh = new Map<string, Node>();
   let order = 0;
   for (const msg of added) {
@@ -957,10 +972,7 @@ export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[
     fresh.set(msg.msgid, node);
   }
   if (fresh.size === 0 && !more.errors?.length && !more.duplicates?.length) return index;
-  for (const m of index.byId.values()) {
-    if (m.inReplyTo !== null && fresh.has(m.inReplyTo)) return null;
-    for (const r of m.references) if (fresh.has(r)) return null;
-  }
+  for (const id of fresh.keys()) if (missing.has(id)) return null;
   // Parents as buildThreads finds them; a parent read before is that message (a node of its own is not needed).
   const oldParent = new Map<Node, SourcedMessage>();
   for (const node of fresh.values()) {
@@ -984,13 +996,6 @@ export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[
     let n: Node | null = start.parent;
     for (let steps = 0; n; n = n.parent) if (n === start || ++steps > fresh.size) return null;
   }
-  const versions = [...index.series].sort((a, b) => builtOrder.get(a)! - builtOrder.get(b)!);
-  const versionOfMsg = new Map<string, SeriesVersion>();
-  for (const v of versions) {
-    if (v.cover) versionOfMsg.set(v.cover.msgid, v);
-    for (const p of [...v.patches, ...v.extras]) versionOfMsg.set(p.message.msgid, v);
-  }
-  const targets = targetsOf(versions);
   /** The nearest series message above a message read before (every cover and patch is in a version). */
   const seriesAbove = (m: SourcedMessage | undefined): SourcedMessage | null => {
     for (let hops = 0; m && hops <= index.byId.size; hops++) {
@@ -1048,6 +1053,11 @@ export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[
     index.byId.set(node.msg.msgid, node.msg);
     const parent = node.parent?.msg ?? oldParent.get(node);
     if (parent) index.parentOf.set(node.msg.msgid, parent.msgid);
+  }
+  for (const node of fresh.values()) {
+    const { inReplyTo, references } = node.msg;
+    if (inReplyTo !== null && !index.byId.has(inReplyTo)) missing.add(inReplyTo);
+    for (const r of references) if (!index.byId.has(r)) missing.add(r);
   }
   index.duplicates.push(...(more.duplicates ?? []));
   index.errors.push(...(more.errors ?? []));
