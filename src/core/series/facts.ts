@@ -146,6 +146,12 @@ export type IndexedHead = Omit<SourcedMessage, 'body' | 'attachedPatches' | 'to'
  * the loader whenever it is asked for (and not kept). Getters live on the
  * prototype, so a list archive's messages cost no closure each.
  */
+/** "0.git 1a2b3c4d5e6f" for a message read from commit 1a2b3c4d5e6f… of epoch 0.git. */
+const originOf = (loc: string | undefined): string | undefined => {
+  const m = loc === undefined ? null : /^([^/#]+)\/([0-9a-f]{40,64})$/.exec(loc);
+  return m ? `${m[1]} ${m[2]!.slice(0, 12)}` : undefined;
+};
+
 const dateOf = (time: number): string | null => (time !== 0 && Number.isFinite(time) ? new Date(time).toISOString() : null);
 
 class IndexedMessage {
@@ -161,16 +167,17 @@ class IndexedMessage {
     this.inReplyTo = head.inReplyTo;
     this.references = head.references;
     this.size = head.size;
-    this.origin = head.origin;
     this.sourceId = head.sourceId;
     this.facts = head.facts;
     this.loc = head.loc;
     // The date is its time written out (see readDate in mail/message.ts), made when asked;
     // a message whose date says otherwise keeps its own.
     if (head.date !== dateOf(head.time)) Object.defineProperty(this, 'date', { value: head.date, enumerable: true });
+    // Likewise where it was read in an epoch is its epoch and commit (see readCommits in node/mail/read.ts).
+    if (head.origin !== originOf(head.loc)) Object.defineProperty(this, 'origin', { value: head.origin, enumerable: true });
     this.list = head.list;
     const m = this as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(head)) if (k !== 'date' && !Object.prototype.hasOwnProperty.call(m, k)) m[k] = v;
+    for (const [k, v] of Object.entries(head)) if (k !== 'date' && k !== 'origin' && !Object.prototype.hasOwnProperty.call(m, k)) m[k] = v;
     Object.defineProperty(this, 'loader', { value: loader, enumerable: false });
   }
   private declare readonly loader: MessageLoader;
@@ -182,7 +189,6 @@ class IndexedMessage {
   readonly inReplyTo: string | null;
   readonly references: string[];
   readonly size: number;
-  readonly origin: string;
   readonly sourceId: string;
   readonly facts: MessageFacts;
   readonly loc?: string;
@@ -191,6 +197,9 @@ class IndexedMessage {
   declare readonly ccIds?: string;
   get date(): string | null {
     return dateOf(this.time);
+  }
+  get origin(): string {
+    return originOf(this.loc) ?? '';
   }
   get body(): string {
     return this.loader.text(this as unknown as SourcedMessage).body;

@@ -755,19 +755,17 @@ function targetsOf(versions: readonly SeriesVersion[]): { patchOf: Map<string, P
   const patchOf = new Map<string, PatchEntry>();
   for (const v of versions) for (const p of [...v.patches, ...v.extras]) patchOf.set(p.message.msgid, p);
   let bySubject: Map<string, Target> | undefined;
-  return {
-    patchOf,
-    bySubject: () => {
-      if (bySubject) return bySubject;
-      bySubject = new Map();
-      for (const v of versions) {
-        if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
-        if (v.superseded) continue;
-        for (const p of [...v.patches, ...v.extras]) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${p.subject.version}\u0000${p.index}`, { v, p });
-      }
-      return bySubject;
-    },
-  };
+  return { patchOf, bySubject: () => (bySubject ??= subjectTargets(versions)) };
+}
+
+function subjectTargets(versions: readonly SeriesVersion[]): Map<string, Target> {
+  const bySubject = new Map<string, Target>();
+  for (const v of versions) {
+    if (v.cover) bySubject.set(`${normalizeTitle(v.title)}\u0000${v.version}\u00000`, { v, p: null });
+    if (v.superseded) continue;
+    for (const p of [...v.patches, ...v.extras]) bySubject.set(`${normalizeTitle(p.subject.title)}\u0000${p.subject.version}\u0000${p.index}`, { v, p });
+  }
+  return bySubject;
 }
 
 /**
@@ -921,7 +919,8 @@ export function groupSeries(messages: Iterable<SourcedMessage>, input: GroupInpu
     byId,
     parentOf,
   };
-  lookups.set(index, { versions, versionOfMsg, targets, missing });
+  // The subjects' map is made again when an extension needs it (rarely), not kept: 7 MB for a list archive.
+  lookups.set(index, { versions, versionOfMsg, targets: { patchOf: targets.patchOf, bySubject: () => subjectTargets(versions) }, missing });
   return index;
 }
 

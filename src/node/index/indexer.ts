@@ -566,6 +566,13 @@ function loaderOf(store: IndexStore): MessageLoader {
   };
 }
 
+/**
+ * The copy that counts of each Message-ID of a read that was extended, kept
+ * for its next extension: making it again from 53,000 messages was a good
+ * part of taking in 100 new ones.
+ */
+const firstCopies = new WeakMap<SourceRead, Map<string, SourcedMessage>>();
+
 /** The messages of one source's index, as reading the source gives them (bodies read again from the source on demand). */
 export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
   return readIndex(store, sourceId).read;
@@ -610,15 +617,23 @@ export function readIndex(store: IndexStore, sourceId: string, prior?: { read: S
   const lastGroup = order.length ? groups[order[order.length - 1]!]! : extended ? prior.mark.lastGroup : '';
   const mark: ReadMark = { generation: store.builtAs, maxId, rows: (extended ? prior.mark.rows : 0) + made.length, lastGroup };
   if (!extended) {
-    const d = dedupe(messages);
-    return { read: { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: made.length }, mark, extended: false };
+    const first = new Map<string, SourcedMessage>();
+    const d = dedupe(messages, first);
+    const read: SourceRead = { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: made.length };
+    firstCopies.set(read, first);
+    return { read, mark, extended: false };
   }
   // The new messages after the earlier ones: a Message-ID read before is a duplicate of that copy.
   const before = prior.read;
-  const first = new Map(before.messages.map((m) => [m.msgid, m]));
+  let first = firstCopies.get(before);
+  firstCopies.delete(before);
+  first ??= new Map(before.messages.map((m) => [m.msgid, m]));
   const d = dedupe(messages, first);
+  const read: SourceRead = { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + made.length };
+  // Kept for the next extension of this read (and no other: the read it extended loses it).
+  firstCopies.set(read, first);
   return {
-    read: { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + made.length },
+    read,
     mark,
     extended: true,
   };

@@ -92,6 +92,13 @@ describe('an indexed message', () => {
     // Mail dated the first second of 1970 has the time 0 and still a date.
     assert.equal(indexedMessage(head(0, '1970-01-01T00:00:00.000Z'), loader).date, '1970-01-01T00:00:00.000Z');
   });
+  test('gives where it was read: an epoch and commit written out from its place, any other origin as it was given', () => {
+    const commit = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
+    const at = (origin: string, loc: string) => indexedMessage({ ...head(0, null), origin, loc }, loader).origin;
+    assert.equal(at('0.git 1a2b3c4d5e6f', `0.git/${commit}`), '0.git 1a2b3c4d5e6f');
+    assert.equal(at('threads/v1.mbox, message 3', '1200-3400'), 'threads/v1.mbox, message 3');
+    assert.equal(at('something else', `0.git/${commit}`), 'something else');
+  });
   test('decoded facts with no files, trailers or hunks share one frozen empty list', () => {
     const f = head(0, null).facts;
     assert.ok(Object.isFrozen(f.files) && f.files === (f.patchTrailers as unknown[]) && f.hunkHeaders === (f.touches as unknown[]));
