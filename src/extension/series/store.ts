@@ -133,6 +133,9 @@ export class SeriesStore implements vscode.Disposable {
 
   private summaryShown: (() => void) | undefined;
 
+  /** Whether the Patch Series view is on screen (set by whoever made the view). */
+  viewVisible: () => boolean = () => false;
+
   /** Called by the tree once it has handed out the families' lines from the summary. */
   treeShown(): void {
     this.summaryShown?.();
@@ -210,10 +213,14 @@ export class SeriesStore implements vscode.Disposable {
         // Reading the model holds this thread for seconds at a time, and every step of showing the
         // tree is a round trip to it: the model is read once the tree's lines have gone out, or
         // when something needs it first (a family expanded, a search, new mail, a command), or
-        // after a few seconds whatever happens (a view closed or collapsed asks for nothing).
+        // after a few seconds when the view is not on screen (a view closed or collapsed asks for
+        // nothing; the lenses want the model). A view on screen whose window is still coming back
+        // (a reload under load took 8 s to ask for the families) is given up to 30 s.
         await new Promise<void>((r) => {
           this.summaryShown = r;
-          setTimeout(r, 5000);
+          const started = Date.now();
+          const tick = () => (this.viewVisible() && Date.now() - started < 30_000 ? setTimeout(tick, 1000) : r());
+          setTimeout(tick, 5000);
         });
         this.summaryShown = undefined;
         await new Promise((r) => setTimeout(r, 50));

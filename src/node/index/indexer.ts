@@ -24,6 +24,7 @@ import { mergeSources, type SourceRead } from '../../core/series/bysource';
 import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, type Keep, keeper, lighten, type MessageLoader } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
+import { refTips } from '../git/refs';
 import { MimeWorkerPool } from '../mail/mimePool';
 import { Collector, detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
 import { IndexStore, isDamage, type MessageRow, type StoredRow } from './store';
@@ -272,7 +273,8 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
     let tips: string[];
     try {
       // --git-dir, not -C (see read.ts readPublicInbox).
-      tips = [...new Set((await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--format=%(objectname)'], opts.signal)).split('\n').filter(Boolean))];
+      // Read from the ref files when their layout allows it (no git process), else asked of git.
+      tips = (await refTips(epoch)) ?? [...new Set((await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--format=%(objectname)'], opts.signal)).split('\n').filter(Boolean))];
       // Each tip indexed must still be in the history of some ref: a purge or an edit rewrites an
       // epoch, and its old commits stay in the repository (so existing proves nothing) until gc.
       for (const t of from) {
