@@ -75,6 +75,8 @@ const APPENDED = 100;
 /** A patch in linux-arch: the Message-ID query looks for it, the appended messages reply to it. */
 const REPLIED_TO: Original = { msgid: '20241023162711.2579610-8-rppt@kernel.org', subject: '[PATCH v7 7/8] execmem: add support for cache of large ROX pages' };
 const REOPEN_RUNS = 5;
+/** Batches of new mail taken in, in process (the median is the figure). */
+const APPEND_RUNS = 5;
 
 // ---------------------------------------------------------------- arguments
 
@@ -559,7 +561,7 @@ interface InProcess {
   rssMb: number;
   /** Per query; `first` includes building the posting lists it needs. */
   queries: Map<string, { p50: number; p95: number; hits: number; bodiesRead: number; first: number }>;
-  /** The same after 100 messages were appended: brought up to date and the model rebuilt. */
+  /** The same after 100 messages were appended: brought up to date and the model with them (median of APPEND_RUNS batches). */
   appendMs?: number;
   appendNew?: number;
 }
@@ -802,39 +804,49 @@ async function main(): Promise<void> {
 
     // ---- 100 new messages: replies to the queried patch, the same for both sides.
     const replies = syntheticReplies(REPLIED_TO, new Date().toISOString().replace(/\D/g, '').slice(0, 14));
+    const appendRuns: number[] = [];
+    let takeInMore: ((batch: string[], label: string) => Promise<number>) | undefined;
     if (!unavailable) {
       // What the extension holds when new mail comes: the last read of the source through its index, grouped.
-      const before = await loadSource(inprocDir, clone);
-      const held = mergeSources([before.read]);
-      const model = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
-      appendToEpoch(clone, replies);
+      let prior = await loadSource(inprocDir, clone);
+      const held = mergeSources([prior.read]);
+      let model = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
       // As the extension does when its watcher sees the new commits (SeriesStore.load): read them
       // into the index, add them to the messages already loaded, put them into the loaded series
       // (or group everything again where that cannot be done), count each source's mail, and make
       // the summary kept for the next window. Then the tree is told to show it.
-      gc?.();
-      const t0 = performance.now();
-      const signature = await sourceSignature(clone);
-      const upd = await loadSource(inprocDir, clone, {}, before);
-      const t1 = performance.now();
-      let index = upd.extended ? extendWithRead(model, before.read, upd.read) : null;
-      const put = index !== null;
-      if (!index) {
-        const merged = mergeSources([upd.read]);
-        index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
-      }
-      const t2 = performance.now();
-      const counts = accountBySource(index, new Map([[upd.read.sourceId, upd.read.seen]]));
-      const states = [{ path: clone, sourceId: upd.read.sourceId, counts: counts.get(upd.read.sourceId)! }];
-      writeSummary(inprocDir, { producer: 'bench', sources: [{ path: clone, signature }] }, summarize(index, states));
-      inproc!.appendMs = performance.now() - t0;
-      inproc!.appendNew = upd.fresh;
-      console.log(
-        `in process: ${APPENDED} appended, index updated and the model brought up to date: ${fmtMs(inproc!.appendMs)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'}; ` +
-          `index ${fmtMs(t1 - t0)}, ${put ? 'put into the loaded series' : 'grouped again'} ${fmtMs(t2 - t1)}, counted, summarized and the summary written ${fmtMs(performance.now() - t2)})`,
-      );
-      if (!put) failed = 'the in-process append grouped all the mail again instead of putting the replies into the loaded series';
-      if (!upd.extended) failed = 'the in-process append read the index whole instead of extending the loaded messages';
+      const takeIn = async (batch: string[], label: string): Promise<number> => {
+        appendToEpoch(clone, batch);
+        gc?.();
+        const t0 = performance.now();
+        const signature = await sourceSignature(clone);
+        const upd = await loadSource(inprocDir, clone, {}, prior);
+        const t1 = performance.now();
+        let index = upd.extended ? extendWithRead(model, prior.read, upd.read) : null;
+        const put = index !== null;
+        if (!index) {
+          const merged = mergeSources([upd.read]);
+          index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
+        }
+        const t2 = performance.now();
+        const counts = accountBySource(index, new Map([[upd.read.sourceId, upd.read.seen]]));
+        const states = [{ path: clone, sourceId: upd.read.sourceId, counts: counts.get(upd.read.sourceId)! }];
+        writeSummary(inprocDir, { producer: 'bench', sources: [{ path: clone, signature }] }, summarize(index, states));
+        const ms = performance.now() - t0;
+        console.log(
+          `in process: ${label}: ${APPENDED} appended, index updated and the model brought up to date: ${fmtMs(ms)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'}; ` +
+            `index ${fmtMs(t1 - t0)}, ${put ? 'put into the loaded series' : 'grouped again'} ${fmtMs(t2 - t1)}, counted, summarized and the summary written ${fmtMs(performance.now() - t2)})`,
+        );
+        if (!put) failed = 'the in-process append grouped all the mail again instead of putting the replies into the loaded series';
+        if (!upd.extended) failed = 'the in-process append read the index whole instead of extending the loaded messages';
+        if (upd.fresh !== APPENDED) failed = `the in-process append read ${upd.fresh} new messages after ${APPENDED} were appended`;
+        prior = upd;
+        model = index;
+        return ms;
+      };
+      appendRuns.push(await takeIn(replies, 'batch 1'));
+      takeInMore = takeIn;
+      inproc!.appendNew = APPENDED;
       const r = await run(process.execPath, [cli, 'index', clone, '--index', ourDir, '--json']);
       const out = parseIndexOut(r);
       if (typeof out === 'string') throw new Error(`execmem-lens index after the append: ${out}`);
@@ -847,6 +859,14 @@ async function main(): Promise<void> {
       nmSide.appendMs = a.ms;
       nmSide.appendAdded = a.added;
       console.log(`notmuch new after adding ${APPENDED}: ${fmtMs(a.ms)}, ${a.added} found by Message-ID (then removed again)`);
+    }
+    // More batches in process (after the other tools had the first): one append is one sample on a shared machine.
+    if (takeInMore) {
+      for (let k = 2; k <= APPEND_RUNS; k++) appendRuns.push(await takeInMore(syntheticReplies(REPLIED_TO, `${Date.now()}b${k}`), `batch ${k}`));
+    }
+    if (inproc && appendRuns.length) {
+      inproc.appendMs = median(appendRuns);
+      console.log(`in process: ${APPENDED} appended, model brought up to date: median ${fmtMs(inproc.appendMs)} of ${appendRuns.length}`);
     }
     console.log(`\nload average at the end: ${load()}`);
 
@@ -886,7 +906,7 @@ async function main(): Promise<void> {
       lines.push(cells(`window opened again: tree shown from the kept summary, in process (median of ${REOPEN_RUNS})`, fmtMs(shown), '', `≤ ${TARGET_REOPEN_MS} ms`, sameFamilies ? verdict(shown, TARGET_REOPEN_MS) : 'FAIL (families differ)'));
       lines.push(cells(`  then the full model (index → series model) read behind it`, fmtMs(r), '', '', ''));
       lines.push(cells('  heap the loaded model holds (proxy for the extension host)', `${inproc.heapMb.toFixed(0)} MB`, '', '≤ 100 MB', verdict(inproc.heapMb, 100)));
-      lines.push(cells(`${APPENDED} appended: index updated and model rebuilt, in process`, inproc.appendMs === undefined ? na : fmtMs(inproc.appendMs), '', `≤ ${TARGET_APPEND_MS} ms`, verdict(inproc.appendMs, TARGET_APPEND_MS)));
+      lines.push(cells(`${APPENDED} appended: model brought up to date, in process (median of ${APPEND_RUNS})`, inproc.appendMs === undefined ? na : fmtMs(inproc.appendMs), '', `≤ ${TARGET_APPEND_MS} ms`, verdict(inproc.appendMs, TARGET_APPEND_MS)));
       for (const q of queries) {
         const f = inproc.queries.get(q.ours)!;
         const t = nmQueries.get(q.ours);
