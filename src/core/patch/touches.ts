@@ -32,7 +32,7 @@ export function touchesOf(diff: string): Map<string, FileTouch> {
     return t;
   };
   for (const line of diff.split('\n')) {
-    const git = /^diff --git a\/(\S+) b\/(\S+)/.exec(line);
+    const git = line.startsWith('diff --git ') ? /^diff --git a\/(\S+) b\/(\S+)/.exec(line) : null;
     if (git) {
       // A rename or a mode change may have no ---/+++ lines: the file is touched all the same.
       current = [...new Set([git[2]!, git[1]!])].map(fileOf);

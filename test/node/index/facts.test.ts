@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { foldWhiteSpace } from '../../../src/node/index/indexer';
 import { accountFor } from '../../../src/core/series/accounting';
 import { decodeFacts, encodeFacts, indexedMessage, keeper, lighten } from '../../../src/core/series/facts';
 import { groupSeries } from '../../../src/core/series/group';
@@ -102,5 +104,18 @@ describe('an indexed message', () => {
   test('decoded facts with no files, trailers or hunks share one frozen empty list', () => {
     const f = head(0, null).facts;
     assert.ok(Object.isFrozen(f.files) && f.files === (f.patchTrailers as unknown[]) && f.hunkHeaders === (f.touches as unknown[]));
+  });
+});
+
+describe('white space folded for the diff hash', () => {
+  test('foldWhiteSpace gives what replacing every run of white space by one space gives', () => {
+    const pieces = ['a', 'int x;', ' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\u3000', '\ufeff', ' \n ', '+', '-'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const t = parts.join('');
+        assert.equal(foldWhiteSpace(t), t.replace(/\s+/g, ' '));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
