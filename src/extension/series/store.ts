@@ -285,7 +285,7 @@ export class SeriesStore implements vscode.Disposable {
             this.plan = undefined;
             this.states = states;
             this.summary = undefined;
-            if (key) this.keepSummary(key);
+            if (key) this.keepSummaryLater(key);
             this.log.info(
               `read ${index.messageCount} messages from ${paths.length} source(s): ${index.series.length} series versions in ${index.families.length} families, ` +
                 `${index.replyCount} replies, ${index.others.length} other, ${index.duplicates.length} duplicates, ${index.errors.length} unreadable (${Date.now() - started} ms)`,
@@ -322,8 +322,26 @@ export class SeriesStore implements vscode.Disposable {
     return out;
   }
 
+  private pendingSummary: { key: SummaryKey; timer: NodeJS.Timeout } | undefined;
+
+  /**
+   * The summary kept a moment after the tree has been told of the new mail
+   * (writing it took up to 200 ms of a list archive's update, before the tree
+   * could ask for its lines); only the newest is written, and one still
+   * waiting when the window closes is written then.
+   */
+  private keepSummaryLater(key: SummaryKey): void {
+    if (this.pendingSummary) clearTimeout(this.pendingSummary.timer);
+    const timer = setTimeout(() => {
+      this.pendingSummary = undefined;
+      this.keepSummary(key);
+    }, 1000);
+    this.pendingSummary = { key, timer };
+  }
+
   /** The view's summary of what was just read, kept for the next window; failing to keep it only costs that window time. */
   private keepSummary(key: SummaryKey): void {
+    if (!this.index) return;
     try {
       writeSummary(this.indexDir!, key, summarize(this.index!, this.states));
     } catch (e) {
@@ -445,6 +463,11 @@ export class SeriesStore implements vscode.Disposable {
 
   dispose(): void {
     if (this.settle) clearTimeout(this.settle);
+    if (this.pendingSummary) {
+      clearTimeout(this.pendingSummary.timer);
+      this.keepSummary(this.pendingSummary.key);
+      this.pendingSummary = undefined;
+    }
     for (const w of this.watchers) w.dispose();
     this.subscription.dispose();
     this.changed.dispose();
