@@ -726,6 +726,14 @@ function given(msg: SourcedMessage): GivenTrailer[] {
   });
 }
 
+/** Trailers given in a reply to a cover letter: for the whole series. */
+function givenOnCover(msg: SourcedMessage): GivenTrailer[] {
+  return given(msg).map((g) => {
+    g.via = 'cover';
+    return g;
+  });
+}
+
 /**
  * A trailer as given by `msg`. Built as one literal, not spread from the
  * trailer: a spread of an object that grew a property after it was made
@@ -791,7 +799,7 @@ function attach(target: Target, msg: SourcedMessage): void {
     target.p.trailers.push(...given(msg));
   } else {
     target.v.coverReplies.push(msg);
-    target.v.coverTrailers.push(...given(msg).map((t) => ({ ...t, via: 'cover' as const })));
+    target.v.coverTrailers.push(...givenOnCover(msg));
   }
 }
 
@@ -1006,11 +1014,10 @@ export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[
   };
   const placed: { node: Node; target: Target | undefined }[] = [];
   for (const node of [...fresh.values()].sort(byTime)) {
+    // Its series message is that of the first message read before above it (the added ones between are replies).
     let top: Node = node;
     while (top.parent) top = top.parent;
-    const old = oldParent.get(top);
-    const up = top !== node || old ? seriesAbove(old) : null;
-    placed.push({ node, target: targetOf(up, node.parent !== null || old !== undefined, node.subject, versionOfMsg, targets) });
+    placed.push({ node, target: targetOf(seriesAbove(oldParent.get(top)), node.parent !== null || oldParent.has(node), node.subject, versionOfMsg, targets) });
   }
   // Nothing was changed before this point.
   const reached = new Set<SeriesVersion>();
@@ -1043,7 +1050,7 @@ export function extendSeries(index: SeriesIndex, added: readonly SourcedMessage[
   }
   const again = versions.filter((v) => linked.has(v));
   for (const v of again) {
-    v.coverTrailers = v.coverReplies.flatMap((m) => given(m).map((t) => ({ ...t, via: 'cover' as const })));
+    v.coverTrailers = v.coverReplies.flatMap(givenOnCover);
     for (const p of [...v.patches, ...v.extras]) p.trailers = [...p.trailers.filter((t) => t.from === 'patch'), ...p.replies.flatMap(given)];
   }
   settleTrailers(again);
