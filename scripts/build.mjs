@@ -50,7 +50,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/index.ts', 'mime-worker': 'src/node/mail/mimeWorker.ts' },
+    entryPoints: { cli: 'src/cli/index.ts', 'mime-worker': 'src/node/mail/mimeWorker.ts', 'row-worker': 'src/node/index/rowWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -165,17 +165,17 @@ function readHeaderBytes(bytes: Uint8Array, maxHeaderBytes: number): { end: numb
     if (field !== undefined && !headers.has(field)) headers.set(field, unfold(asciiText(bytes, valueStart, valueEnd)));
     field = undefined;
   };
+  // Lines are found with indexOf (the engine's own search) and the block is checked for bytes past
+  // ASCII a word at a time once its end is known: a loop over every byte was a twentieth of indexing.
+  const cr = bytes.indexOf(0x0d);
   for (let line = 0; line < n; ) {
-    let eol = line;
-    for (; eol < n; eol++) {
-      const c = bytes[eol]!;
-      if (c === 0x0a) break;
-      if (c === 0x0d || c > 0x7f) return undefined;
-    }
+    let eol = bytes.indexOf(0x0a, line);
+    if (eol < 0) eol = n;
+    if (cr >= 0 && cr < eol) return undefined;
     if (eol === line && line > 0) {
       // A blank line: the block ends at the newline before it.
       close();
-      return line - 1 > maxHeaderBytes ? undefined : { end: line - 1, bodyStart: line + 1, headers };
+      return line - 1 > maxHeaderBytes || !isAsciiUpTo(bytes, line) ? undefined : { end: line - 1, bodyStart: line + 1, headers };
     }
     if (eol > maxHeaderBytes) return undefined;
     const first = bytes[line]!;
@@ -203,7 +203,18 @@ function readHeaderBytes(bytes: Uint8Array, maxHeaderBytes: number): { end: numb
     line = eol + 1;
   }
   close();
-  return { end: n, bodyStart: n, headers };
+  return isAsciiUpTo(bytes, n) ? { end: n, bodyStart: n, headers } : undefined;
+}
+
+/** Whether bytes[0, end) are all ASCII: four at a time where they are aligned. */
+function isAsciiUpTo(bytes: Uint8Array, end: number): boolean {
+  let i = 0;
+  while (i < end && ((bytes.byteOffset + i) & 3) !== 0) if (bytes[i++]! > 0x7f) return false;
+  if (i === end) return true;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >> 2);
+  for (let w = 0; w < words.length; w++) if ((words[w]! & 0x80808080) !== 0) return false;
+  for (i += words.length * 4; i < end; i++) if (bytes[i]! > 0x7f) return false;
+  return true;
 }
 
 /** RFC 2047 words decoded by postal-mime, windows-1252 ones corrected where the platform needs it (see cp1252.ts). */

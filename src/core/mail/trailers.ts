@@ -216,9 +216,26 @@ export function senderMismatch(t: Trailer, senderAddress: string): boolean {
   return !!t.person && !!senderAddress && t.person.address !== senderAddress.toLowerCase();
 }
 
+const BASE_COMMIT_AT = /^base-commit:\s*([0-9a-f]{7,64})\s*$/imy;
+const CHANGE_ID_AT = /^change-id:\s*(\S+)\s*$/imy;
+
 /** `base-commit:` and `change-id:` lines (b4 writes them after the diffstat of a cover or single patch). */
 export function seriesMarkers(body: string): { baseCommit: string | null; changeId: string | null } {
-  const base = /^base-commit:\s*([0-9a-f]{7,64})\s*$/im.exec(body);
-  const change = /^change-id:\s*(\S+)\s*$/im.exec(body);
-  return { baseCommit: base?.[1] ?? null, changeId: change?.[1] ?? null };
+  let baseCommit: string | null = null;
+  let changeId: string | null = null;
+  // One pass over the body for the lines that could start either (a search of every body for
+  // each was a twentieth of indexing a list); each is then tried where such a line starts, so
+  // the first that reads as one wins, as a search of the whole body would find it.
+  for (const m of body.matchAll(/^(?:base-commit|change-id):/gim)) {
+    if (baseCommit === null) {
+      BASE_COMMIT_AT.lastIndex = m.index;
+      baseCommit = BASE_COMMIT_AT.exec(body)?.[1] ?? null;
+    }
+    if (changeId === null) {
+      CHANGE_ID_AT.lastIndex = m.index;
+      changeId = CHANGE_ID_AT.exec(body)?.[1] ?? null;
+    }
+    if (baseCommit !== null && changeId !== null) break;
+  }
+  return { baseCommit, changeId };
 }

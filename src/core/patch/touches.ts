@@ -55,9 +55,13 @@ export function touchesOf(diff: string): Map<string, FileTouch> {
     }
     const mark = line[0];
     if (mark !== ' ' && mark !== '+' && mark !== '-') continue;
-    const body = line.slice(1);
-    const defined = definedName(body);
-    if (defined !== null) fn = defined;
+    // Only a line whose text starts with a letter or '_' can start a definition (see definedName):
+    // most lines of a diff are indented, and are not cut out and tried.
+    const c = line.charCodeAt(1) | 0x20;
+    if ((c >= 0x61 && c <= 0x7a) || c === 0x7f) {
+      const defined = definedName(line.slice(1));
+      if (defined !== null) fn = defined;
+    }
     if ((mark === '+' || mark === '-') && fn !== null) for (const t of current) t.functions.add(fn.toLowerCase());
   }
   return out;

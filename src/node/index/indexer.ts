@@ -21,13 +21,16 @@ import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
 import { mergeSources, type SourceRead } from '../../core/series/bysource';
-import { decodeFacts, encodeFacts, type FactHashes, indexedMessage, type Keep, keeper, lighten, type MessageLoader } from '../../core/series/facts';
+import { decodeFacts, indexedMessage, type Keep, keeper, type MessageLoader } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { refTips } from '../git/refs';
-import { MimeWorkerPool } from '../mail/mimePool';
-import { Collector, detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
-import { IndexStore, isDamage, type MessageRow, type StoredRow } from './store';
+import { detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
+import { RowCollector } from './rowPool';
+import { shortList } from './rows';
+import { IndexStore, isDamage, type StoredRow } from './store';
+
+export { foldWhiteSpace } from './rows';
 
 export interface IndexRun {
   /** Messages the index holds for these sources (errors included: every message read is one). */
@@ -94,49 +97,8 @@ export function listNameOf(p: string, kind: SourceKind): string {
   return shortList(name);
 }
 
-/** "linux-arch.vger.kernel.org" → "linux-arch", as lore names lists. */
-function shortList(id: string): string {
-  const m = /^([^.\s]+)\.(?:vger\.kernel\.org|kvack\.org|lists\.infradead\.org|lists\.ozlabs\.org|lists\.linux\.dev|lists\.linux-foundation\.org|kernel\.org)$/i.exec(id);
-  return m ? m[1]! : id;
-}
-
-function listOfMessage(m: SourcedMessage, fallback: string): string {
-  const id = /<([^<>\s]+)>/.exec(m.listId ?? '')?.[1];
-  return id ? shortList(id) : fallback;
-}
-
 function sha1(buf: Uint8Array): string {
   return createHash('sha1').update(buf).digest('hex');
-}
-
-/** The platform's SHA-1 (128 of its bits): hashing every body and diff in JavaScript was a fifth of indexing. */
-/**
- * Every run of white space as one space: t.replace(/\s+/g, ' '), matching
- * only what changes (a run of two or more, or one that is not a space), so
- * a diff's single spaces are not each a match. The fold was the costliest
- * step of a message's facts.
- */
-export function foldWhiteSpace(t: string): string {
-  return t.replace(/\s{2,}|[^\S ]/g, ' ');
-}
-
-const NODE_HASHES: FactHashes = {
-  exact: (t) => `s${createHash('sha1').update(t).digest('base64').slice(0, 22)}`,
-  folded: (t) => `s${createHash('sha1').update(foldWhiteSpace(t)).digest('base64').slice(0, 22)}`,
-};
-
-/**
- * The addresses of a To or Cc value, lower case, as an index keeps them:
- * names are left out (they are most of the bytes: t:Linus finds nothing in
- * an index where a full read matches the name), and the addresses are picked
- * out by their shape rather than by the full address parser, which was a
- * twentieth of indexing a list. A quoted name containing an '@' gives one
- * more "address".
- */
-function addressList(value: string | undefined): string[] | null {
-  if (!value) return null;
-  const out = value.match(/[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g);
-  return out ? [...new Set(out.map((a) => a.toLowerCase()))] : null;
 }
 
 /** Up to `len` bytes of an open file from `at` (fewer at its end). */
@@ -163,102 +125,26 @@ function checksums(file: string, size: number): { head: string; tail: string } {
   }
 }
 
-function rowOf(item: SourcedMessage | ReadError, list: string): MessageRow {
-  if (!('facts' in item) || !item.facts) {
-    const e = item as ReadError;
-    return {
-      kind: 'error',
-      loc: e.loc ?? e.origin,
-      origin: e.origin,
-      list,
-      msgid: e.msgid,
-      synthetic: false,
-      subject: '',
-      fromName: '',
-      fromAddr: '',
-      date: null,
-      time: 0,
-      irt: null,
-      refs: [],
-      to: null,
-      cc: null,
-      size: 0,
-      facts: null,
-      error: e.message,
-      text: null,
-    };
-  }
-  const m = item;
-  return {
-    kind: 'message',
-    loc: m.loc ?? m.origin,
-    origin: m.origin,
-    list: m.list ?? list,
-    msgid: m.msgid,
-    synthetic: m.syntheticId,
-    subject: m.subject,
-    fromName: m.from.name,
-    fromAddr: m.from.address,
-    date: m.date,
-    time: m.time,
-    irt: m.inReplyTo,
-    refs: m.references,
-    to: addressList(m.to),
-    cc: addressList(m.cc),
-    size: m.size,
-    facts: encodeFacts(m.facts!),
-    error: null,
-    text: null,
-  };
-}
-
-/** Never asked: messages are lightened as they are read, and a new read never asks for a body. */
-const NO_BODY = {
-  text(m: SourcedMessage): never {
-    throw new Error(`${m.msgid}: its text was asked for while it was being indexed`);
-  },
-};
-
-/** Reads with a collector that keeps each message as facts (and, for MIME mail, its text) and files the rows. */
+/** Reads into a row collector (each message made into its row, see rows.ts) and files the rows. */
 class RowSink {
-  readonly collector: Collector;
+  readonly collector: RowCollector;
   /** A part of the source taken out to be read again, and its rows as they were. */
   reread?: { prefix: string; was: { id: number; stored: string }[] };
-  constructor(
-    store: IndexStore,
-    mime: MimeWorkerPool,
-    private readonly list: string,
-    opts: IndexOptions,
-  ) {
-    const texts = new WeakMap<SourcedMessage, string>();
-    this.collector = new Collector(
-      {
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        drain: { every: RowSink.BATCH, run: () => this.flush(store) },
-        shape: (m) => {
-          const text = m.mime ? JSON.stringify({ body: m.body, attachedPatches: m.attachedPatches }) : null;
-          m.list = listOfMessage(m, this.list);
-          const light = lighten(m, NO_BODY, NODE_HASHES);
-          if (text !== null) texts.set(light, text);
-          return light;
-        },
-      },
-      mime,
-    );
-    this.texts = texts;
+  constructor(store: IndexStore, list: string, opts: IndexOptions) {
+    this.collector = new RowCollector(list, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      drain: { every: RowSink.BATCH, run: () => this.flush(store, false) },
+    });
   }
-  private readonly texts: WeakMap<SourcedMessage, string>;
   /** Rows written so far. */
   written = 0;
-  /** Writes what was read so far into the store (every few thousand messages, so that an archive is never held whole). */
-  async flush(store: IndexStore): Promise<void> {
-    const rows: MessageRow[] = [];
-    for (const item of await this.collector.settle()) {
-      const row = rowOf(item, this.list);
-      if ('facts' in item) row.text = this.texts.get(item) ?? null;
-      rows.push(row);
-    }
+  /**
+   * Writes the rows made so far into the store (every few thousand messages,
+   * so that an archive is never held whole); `all`: every message read.
+   */
+  async flush(store: IndexStore, all: boolean): Promise<void> {
+    const rows = await this.collector.take(all);
     store.add(rows);
     this.written += rows.length;
   }
@@ -413,8 +299,7 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
   const list = listNameOf(p, kind);
   // One transaction: the new messages and the source's new state are written together, or not at all.
   await store.begin();
-  const mime = new MimeWorkerPool();
-  const sink = new RowSink(store, mime, list, opts);
+  const sink = new RowSink(store, list, opts);
   try {
     const known = store.sources();
     // An index file holds one source; anything else in it (a file copied over) is forgotten.
@@ -429,7 +314,7 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     if (kind === 'public-inbox') state = await indexPublicInbox(store, p, source, list, priorState as PublicInboxState | null, sink, notes, opts);
     else if (kind === 'mbox') state = await indexMbox(store, p, source, priorState as MboxState | null, sink, notes);
     else state = await indexFolder(store, p, source, priorState as FolderState | null, sink, notes);
-    await sink.flush(store);
+    await sink.flush(store, true);
     if (sink.reread) {
       // The message read again came out as it was: as if it had never been taken out.
       const { prefix, was } = sink.reread;
@@ -444,7 +329,7 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     store.rollback();
     throw err;
   } finally {
-    await mime.close();
+    await sink.collector.close();
   }
   return { read: sink.written, notes };
 }

@@ -5,24 +5,12 @@
  * the main thread uses the second core. Falls back to parsing in-process when
  * no worker can be started.
  */
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Email } from 'postal-mime';
 import { type MimeParser, type ParseLimits, postalMimeParser } from '../../core/mail/message';
+import { startWorker } from '../worker';
 
 type Pending = { resolve: (e: Email) => void; reject: (e: Error) => void };
-
-/** The worker: the bundled script next to this bundle, or (in tests, under tsx) the TypeScript source. */
-function startWorker(options: WorkerOptions): Worker | undefined {
-  const bundled = path.join(__dirname, 'mime-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled, options);
-  const source = path.join(__dirname, 'mimeWorker.ts');
-  if (existsSync(source)) {
-    return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { ...options, eval: true });
-  }
-  return undefined;
-}
 
 export class MimeWorkerPool {
   private worker: Worker | undefined;
@@ -54,7 +42,7 @@ export class MimeWorkerPool {
   private ensure(): Worker | undefined {
     if (this.worker || this.failed) return this.worker;
     // A small young generation: the worker parses one message at a time and keeps nothing.
-    const worker = startWorker({ resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = startWorker(__dirname, 'mime-worker.js', 'mimeWorker.ts', { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     if (!worker) {
       this.failed = true;
       return undefined;

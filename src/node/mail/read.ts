@@ -120,14 +120,24 @@ export async function expandSources(paths: readonly string[]): Promise<string[]>
 type Outcome = { message: MailMessage } | { msgid: string | null; error: string };
 
 /** The Message-ID of a message that could not be decoded, when one can be seen at all. */
-function sniffMsgId(bytes: Uint8Array): string | null {
+export function sniffMsgId(bytes: Uint8Array): string | null {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 64 * 1024)));
   const id = /^message-id:\s*<([^<>\s]+)>/im.exec(head)?.[1];
   return id === undefined ? null : detached(id);
 }
 
-function thrown(e: unknown): string {
+export function thrown(e: unknown): string {
   return `could not be decoded: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Where a reader files what it reads, one slot per message (or per file or epoch that could not be read). */
+export interface MailSink {
+  /** One message's bytes; the caller may reuse their buffer once this has settled. */
+  add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string, loc?: string): Promise<void>;
+  /** Something that is not one message could not be read. */
+  fail(sourceId: string, origin: string, message: string, loc?: string): void;
+  /** Slots filed so far. */
+  readonly seen: number;
 }
 
 /**
@@ -141,7 +151,7 @@ function thrown(e: unknown): string {
  * tried: handing them over and taking the results back cost this thread as
  * much as decoding them, and more memory.)
  */
-export class Collector {
+export class Collector implements MailSink {
   private readonly slots: (SourcedMessage | ReadError)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private decoded = 0;
@@ -257,7 +267,7 @@ const MBOX_READ_BYTES = 1 << 18;
 export async function readMboxFile(
   file: string,
   sourceId: string,
-  c: Collector,
+  c: MailSink,
   from: { offset: number; count: number; locPrefix?: string } = { offset: 0, count: 0 },
 ): Promise<{ end: number; count: number; last: MboxEntryPlace | null }> {
   const name = path.basename(file);
@@ -308,7 +318,7 @@ export async function readMboxFile(
   }
 }
 
-async function readFolder(dir: string, sourceId: string, c: Collector): Promise<void> {
+async function readFolder(dir: string, sourceId: string, c: MailSink): Promise<void> {
   for (const name of await mailFilesOf(dir)) {
     try {
       await readMboxFile(path.join(dir, name), sourceId, c, { offset: 0, count: 0, locPrefix: `${name}#` });
@@ -447,7 +457,7 @@ async function readPublicInbox(repo: string, sourceId: string, c: Collector, opt
  * The messages of these commits of an epoch (each the blob `m` of one
  * commit), into the collector: a commit without one is an error of its own.
  */
-export function readCommits(epoch: string, commits: string[], sourceId: string, c: Collector, signal?: AbortSignal): Promise<void> {
+export function readCommits(epoch: string, commits: string[], sourceId: string, c: MailSink, signal?: AbortSignal): Promise<void> {
   const name = path.basename(epoch);
   return catFileBatch(
     epoch,
