@@ -169,7 +169,10 @@ async function main(): Promise<void> {
     console.log(`  on the log's clock: the families were on screen ${((shownAt - summaryAt) / 1000).toFixed(1)} s after the summary was read, ${order}`);
     console.log(`Reload Window: families shown ${(shown / 1000).toFixed(1)} s after the command (workbench reload included), ${afterPane.toFixed(0)} ms after the Patch Series pane showed; the summary itself read in ${summary[2]} ms (${summary[1]} series versions)`);
     console.log(`  the full model read behind it ${(model / 1000).toFixed(1)} s after the command (${again[2]} read now, ${again[3]} ms in the extension)`);
-    console.log(`extension host after the reload, model loaded: ${fmt(reopened.last)} (peak ${fmt(reopened.peak)}): +${fmt(reopened.last - idle.last)} over the first window's idle; target +100 MB: ${reopened.last - idle.last <= 100 ? 'PASS' : 'MISS'}`);
+    // SQLite runs on a worker that ends 15 s after its last use (src/node/index/remote.ts): the host is sampled again after it.
+    const later = await settle(server.userDataDir, 20_000);
+    console.log(`extension host after the reload, model loaded, 10 s on (the index's worker still up): ${fmt(reopened.last)} (peak ${fmt(reopened.peak)}): +${fmt(reopened.last - idle.last)} over the first window's idle`);
+    console.log(`  30 s on (the worker ended when idle): ${fmt(later.last)}: +${fmt(later.last - idle.last)}; target +100 MB: ${later.last - idle.last <= 100 ? 'PASS' : 'MISS'}`);
     await screenshot(page, 'exthost-reopened');
   } finally {
     await browser.close();

@@ -50,7 +50,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/index.ts', 'mime-worker': 'src/node/mail/mimeWorker.ts', 'row-worker': 'src/node/index/rowWorker.ts' },
+    entryPoints: { cli: 'src/cli/index.ts', 'mime-worker': 'src/node/mail/mimeWorker.ts', 'row-worker': 'src/node/index/rowWorker.ts', 'store-worker': 'src/node/index/storeWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

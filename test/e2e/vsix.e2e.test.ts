@@ -14,7 +14,7 @@ describe('the packaged VSIX', () => {
   });
 
   test('carries the three bundles, the media and the manifest', () => {
-    for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/mime-worker.js', 'extension/dist/row-worker.js', 'extension/dist/webview/layout.js', 'extension/media/layout.css', 'extension/media/execmem.svg', 'extension/readme.md']) {
+    for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/mime-worker.js', 'extension/dist/row-worker.js', 'extension/dist/store-worker.js', 'extension/dist/webview/layout.js', 'extension/media/layout.css', 'extension/media/execmem.svg', 'extension/readme.md']) {
       assert.ok(entries.includes(need), `${need} missing from ${entries.join(', ')}`);
     }
   });

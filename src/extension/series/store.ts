@@ -15,7 +15,8 @@ import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { familiesOfSource, summarize, SUMMARY_VERSION, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
 import { answersOf, threadsOf } from '../../core/series/thread';
-import { loadSource, type ReadMark } from '../../node/index/indexer';
+import type { ReadMark } from '../../node/index/indexer';
+import { IndexWorker } from '../../node/index/remote';
 import { readSummary, writeSummary, type SummaryKey } from '../../node/index/summaryFile';
 import { expandSources, readSources } from '../../node/mail/read';
 import { sourceSignature } from '../../node/mail/signature';
@@ -77,6 +78,8 @@ export class SeriesStore implements vscode.Disposable {
   private summary: TreeSummary | undefined;
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
+  /** SQLite on a worker thread that ends 15 s after its last use (see remote.ts). */
+  private readonly indexWorker = new IndexWorker(15_000);
 
   constructor(
     private readonly sources: MailSources,
@@ -409,7 +412,7 @@ export class SeriesStore implements vscode.Disposable {
    */
   private async readIndexed(p: string, signature: string, onProgress: (n: number) => void, prior?: { read: SourceRead; mark: ReadMark }): Promise<Cached> {
     const started = Date.now();
-    const { read, fresh, notes, mark, extended } = await loadSource(this.indexDir!, p, { onProgress }, prior);
+    const { read, fresh, notes, mark, extended } = await this.indexWorker.load(this.indexDir!, p, { onProgress }, prior);
     for (const n of notes) this.log.warn(`mail index: ${n}`);
     for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
     this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms${extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
@@ -469,6 +472,7 @@ export class SeriesStore implements vscode.Disposable {
       this.pendingSummary = undefined;
     }
     for (const w of this.watchers) w.dispose();
+    void this.indexWorker.dispose();
     this.subscription.dispose();
     this.changed.dispose();
   }

@@ -441,7 +441,7 @@ function byGroup(a: string, b: string): number {
  * How a message of `store` is read again. Made apart from readIndex, whose
  * closures would otherwise share (and keep alive) its whole array of rows.
  */
-function loaderOf(store: IndexStore): MessageLoader {
+export function loaderOf(store: Pick<IndexStore, 'textOf' | 'addresses'>): MessageLoader {
   return {
     text(m) {
       if (m.mime) {
@@ -485,6 +485,20 @@ export function sourceReadOf(store: IndexStore, sourceId: string): SourceRead {
  */
 export function readIndex(store: IndexStore, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } {
   const loader = loaderOf(store);
+  return readRows(store, loader, sourceId, prior) ?? readRows(store, loader, sourceId)!;
+}
+
+/** Rows of one index, wherever they are read (the store itself, or rows a store worker sent). */
+export interface RowSource {
+  /** The file's generation (see IndexStore.builtAs). */
+  readonly builtAs: string;
+  count(): number;
+  /** Every row after `afterId`, in id order. */
+  forEach(each: (r: StoredRow) => void, afterId?: number): void;
+}
+
+/** What readIndex gives, from `rows`; null when `prior` cannot be extended (read them all, without it). */
+export function readRows(store: RowSource, loader: MessageLoader, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } | null {
   const usable = prior !== undefined && prior.mark.generation === store.builtAs;
   // Each row is made a message as it is read (the rows themselves, with their
   // JSON, are never all held at once), then put in reading order.
@@ -498,7 +512,7 @@ export function readIndex(store: IndexStore, sourceId: string, prior?: { read: S
     maxId = Math.max(maxId, r.id);
   }, usable ? prior.mark.maxId : 0);
   const extended = usable && prior.mark.rows + made.length === store.count() && groups.every((g) => byGroup(g, prior.mark.lastGroup) >= 0);
-  if (usable && !extended) return readIndex(store, sourceId);
+  if (usable && !extended) return null;
   // In reading order: by epoch (in number order) or file of a folder (in name order), then as
   // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
   // read meets it in its place, and the first copy of a Message-ID is the one that counts.

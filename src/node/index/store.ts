@@ -95,6 +95,15 @@ export interface MessageRow {
   text: string | null;
 }
 
+/** "3 17 4" → "a@x, b@y, c@z", by an index's table of addresses. */
+export function addressesOf(table: readonly string[], ids: string): string {
+  return ids
+    .split(' ')
+    .map((i) => table[Number(i)] ?? '')
+    .filter(Boolean)
+    .join(', ');
+}
+
 /** A row as read back: To and Cc as numbers into the address table (see addresses()). */
 export type StoredRow = Omit<MessageRow, 'text' | 'to' | 'cc'> & { toIds: string | null; ccIds: string | null; hasText: boolean; id: number };
 
@@ -497,6 +506,11 @@ export class IndexStore {
 
   /** "3 17 4" → "a@x, b@y, c@z" (the table is read once, then kept). */
   addresses(ids: string): string {
+    return addressesOf(this.addressTable(), ids);
+  }
+
+  /** The table of addresses, by number (read once, then kept). */
+  addressTable(): readonly string[] {
     if (!this.addrList) {
       const wasClosed = this.closed;
       const list: string[] = [];
@@ -505,11 +519,7 @@ export class IndexStore {
       // Opened only to read the table: its memory is given back again.
       if (wasClosed) this.close();
     }
-    return ids
-      .split(' ')
-      .map((i) => this.addrList![Number(i)] ?? '')
-      .filter(Boolean)
-      .join(', ');
+    return this.addrList;
   }
 
   /** Adds rows in one transaction (their rows in the table of addresses too). */

@@ -1,0 +1,169 @@
+/**
+ * The extension host's way to its mail indexes: SQLite runs on a worker
+ * thread (storeWorker.ts) that brings an index up to date and sends its rows;
+ * the messages and series are made here from them, as loadSource makes them.
+ * The worker ends when it has been idle a while, and SQLite's memory with it
+ * (some 90 MB for a list archive, which a thread that once loaded SQLite keeps
+ * for good); the next update or kept text starts it again.
+ */
+import * as path from 'node:path';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import type { SourceRead } from '../../core/series/bysource';
+import { startWorker } from '../worker';
+import { type IndexOptions, loaderOf, type ReadMark, readRows, type RowSource } from './indexer';
+import { addressesOf, type StoredRow } from './store';
+import type { StoreDone, StoreReply, StoreRequest } from './storeWorker';
+
+type Load = { read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean };
+
+interface Pending {
+  rows: StoredRow[];
+  onProgress?: (n: number) => void;
+  resolve: (d: StoreDone) => void;
+  reject: (e: Error) => void;
+}
+
+/** Rows a worker sent, as readRows reads a store. */
+function rowSource(rows: readonly StoredRow[], done: StoreDone): RowSource {
+  return {
+    builtAs: done.builtAs,
+    count: () => done.count,
+    forEach(each, afterId = 0) {
+      if (afterId < done.afterId) throw new Error('the rows asked for were not sent');
+      for (const r of rows) if (r.id > afterId) each(r);
+    },
+  };
+}
+
+export class IndexWorker {
+  private worker: Worker | undefined;
+  private port: MessagePort | undefined;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private idle: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(
+    /** How long the worker is kept after its last use. */
+    private readonly idleMs = 20_000,
+  ) {}
+
+  /** Whether the worker is running now (for tests and the log). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** One source through its index in `dir`, as loadSource gives it. */
+  async load(dir: string, p: string, opts: IndexOptions = {}, prior?: { read: SourceRead; mark: ReadMark }): Promise<Load> {
+    const sourceId = path.resolve(p);
+    let rows: StoredRow[] = [];
+    const done = await this.request({ op: 'load', id: this.nextId++, dir, p, afterId: prior?.mark.maxId ?? 0 }, rows, opts.onProgress);
+    // Read whole when the update took rows out, as loadSource does.
+    const from = done.dropped === 0 ? prior : undefined;
+    const loader = this.loaderOf(dir, p, done.addresses);
+    let result = from && from.mark.generation === done.builtAs ? readRows(rowSource(rows, done), loader, sourceId, from) : done.afterId === 0 ? readRows(rowSource(rows, done), loader, sourceId) : null;
+    if (!result) {
+      rows = [];
+      const all = await this.request({ op: 'rows', id: this.nextId++, dir, p }, rows);
+      result = readRows(rowSource(rows, all), this.loaderOf(dir, p, all.addresses), sourceId)!;
+    }
+    return { ...result, fresh: done.fresh, notes: done.notes };
+  }
+
+  /** Texts from the worker, asked for synchronously (a message's body is a getter); addresses from the table it sent. */
+  private loaderOf(dir: string, p: string, table: readonly string[]) {
+    return loaderOf({
+      textOf: (loc) => this.textOf(dir, p, loc),
+      addresses: (ids) => addressesOf(table, ids),
+    });
+  }
+
+  /**
+   * The kept text of a MIME message, waited for on this thread: a body is
+   * read synchronously, as it was from SQLite here. Null when the worker
+   * does not answer within 30 s (the message is then read from its source).
+   */
+  private textOf(dir: string, p: string, loc: string): string | null {
+    const w = this.ensure();
+    if (!w) return null;
+    Atomics.store(this.flag, 0, 0);
+    w.postMessage({ op: 'text', dir, p, loc } satisfies StoreRequest);
+    const waited = Atomics.wait(this.flag, 0, 0, 30_000);
+    const got = receiveMessageOnPort(this.port!);
+    this.touch();
+    return waited === 'timed-out' || !got ? null : (got.message as string | null);
+  }
+
+  private request(req: StoreRequest & { id: number }, rows: StoredRow[], onProgress?: (n: number) => void): Promise<StoreDone> {
+    const w = this.ensure();
+    if (!w) return Promise.reject(new Error('the mail index worker could not be started'));
+    if (this.idle) clearTimeout(this.idle);
+    // Busy, the worker keeps the process alive (a CLI or a test awaiting it); idle, it must not.
+    w.ref();
+    return new Promise<StoreDone>((resolve, reject) => {
+      this.pending.set(req.id, { rows, ...(onProgress ? { onProgress } : {}), resolve, reject });
+      w.postMessage(req);
+    });
+  }
+
+  private ensure(): Worker | undefined {
+    if (this.worker || this.disposed) return this.worker;
+    const { port1, port2 } = new MessageChannel();
+    const worker = startWorker(__dirname, 'store-worker.js', 'storeWorker.ts', { workerData: { textPort: port2, flag: this.flag }, transferList: [port2] });
+    if (!worker) return undefined;
+    worker.on('message', (r: StoreReply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      if ('progress' in r) p.onProgress?.(r.progress);
+      else if ('rows' in r) for (const row of r.rows) p.rows.push(row);
+      else if ('reset' in r) p.rows.length = 0;
+      else {
+        this.pending.delete(r.id);
+        if (this.pending.size === 0) worker.unref();
+        if ('done' in r) p.resolve(r.done);
+        else p.reject(new Error(r.error));
+        this.touch();
+      }
+    });
+    const failAll = (e: Error) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => {
+      if (this.pending.size > 0) failAll(new Error(`the mail index worker exited (code ${code})`));
+      if (this.worker === worker) {
+        this.worker = undefined;
+        this.port = undefined;
+      }
+    });
+    worker.unref();
+    this.worker = worker;
+    this.port = port1;
+    return worker;
+  }
+
+  /** Ends the worker once nothing has been asked of it for a while. */
+  private touch(): void {
+    if (this.idle) clearTimeout(this.idle);
+    if (this.pending.size > 0) return;
+    this.idle = setTimeout(() => void this.stop(), this.idleMs);
+    this.idle.unref();
+  }
+
+  private async stop(): Promise<void> {
+    const w = this.worker;
+    if (!w || this.pending.size > 0) return;
+    this.worker = undefined;
+    this.port?.close();
+    this.port = undefined;
+    await w.terminate();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.idle) clearTimeout(this.idle);
+    await this.stop();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Worker thread that holds SQLite for an extension host: it brings a
+ * source's index up to date, reads its rows and hands them over, and answers
+ * the rare questions only the database can (the kept text of a MIME
+ * message). SQLite's WebAssembly, once loaded in a thread, stays with it:
+ * in the extension host itself it kept some 90 MB of a list archive's read
+ * (its compiled code and grown memory) for as long as the window lived;
+ * a worker gives all of it back when it ends (remote.ts ends it when idle).
+ *
+ * In: { op: 'load', id, dir, p, afterId }, { op: 'rows', id, dir, p },
+ *     { op: 'text', dir, p, loc } (answered on the text port, see remote.ts).
+ * Out: { id, progress } / { id, rows } / { id, done } / { id, error }.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { indexFileFor, openUpdated, updateSource } from './indexer';
+import { IndexStore, isDamage, type StoredRow } from './store';
+
+export type StoreRequest =
+  | { op: 'load'; id: number; dir: string; p: string; afterId: number }
+  | { op: 'rows'; id: number; dir: string; p: string }
+  | { op: 'text'; dir: string; p: string; loc: string };
+
+export interface StoreDone {
+  fresh: number;
+  /** Rows the update took out (then every row is sent: see loadSource). */
+  dropped: number;
+  notes: string[];
+  builtAs: string;
+  count: number;
+  /** The rows sent are those after this id (0: all of them). */
+  afterId: number;
+  addresses: readonly string[];
+}
+
+export type StoreReply =
+  | { id: number; progress: number }
+  | { id: number; rows: StoredRow[] }
+  /** The rows sent so far are void (a damaged index was rebuilt under the read): they come again. */
+  | { id: number; reset: true }
+  | { id: number; done: StoreDone }
+  | { id: number; error: string };
+
+const { textPort, flag } = workerData as { textPort: MessagePort; flag: Int32Array };
+
+/** The stores this worker has opened, by file: closed after each read, opened again (briefly) for a kept text. */
+const stores = new Map<string, IndexStore>();
+
+const post = (r: StoreReply) => parentPort!.postMessage(r);
+
+/** Every row after `afterId`, in batches (a whole archive's rows are never one message). */
+function sendRows(id: number, store: IndexStore, afterId: number): void {
+  let batch: StoredRow[] = [];
+  store.forEach((r) => {
+    batch.push(r);
+    if (batch.length === 1000) {
+      post({ id, rows: batch });
+      batch = [];
+    }
+  }, afterId);
+  if (batch.length > 0) post({ id, rows: batch });
+}
+
+async function load(id: number, dir: string, p: string, afterId: number): Promise<StoreDone> {
+  stores.get(indexFileFor(dir, p))?.close();
+  let { store, read: fresh, notes } = await openUpdated(dir, p, { onProgress: (n) => post({ id, progress: n }) });
+  try {
+    // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
+    let from = store.dropped === 0 ? afterId : 0;
+    try {
+      await store.reading(() => sendRows(id, store, from));
+    } catch (e) {
+      if (!isDamage(e)) throw e;
+      const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
+      store = replaced.store;
+      fresh = (await updateSource(store, p)).read;
+      notes = [...notes, replaced.note];
+      from = 0;
+      post({ id, reset: true });
+      await store.reading(() => sendRows(id, store, 0));
+    }
+    return { fresh, dropped: store.dropped, notes, builtAs: store.builtAs, count: store.count(), afterId: from, addresses: store.addressTable() };
+  } finally {
+    store.close();
+    stores.set(store.file, store);
+  }
+}
+
+async function rows(id: number, dir: string, p: string): Promise<StoreDone> {
+  const store = stores.get(indexFileFor(dir, p));
+  if (!store) throw new Error(`${p}: its index was not read in this worker`);
+  const r = await store.reading(() => {
+    sendRows(id, store, 0);
+    return { builtAs: store.builtAs, count: store.count() };
+  });
+  store.close();
+  return { fresh: 0, dropped: 0, notes: [], ...r, afterId: 0, addresses: store.addressTable() };
+}
+
+/** The kept text at `loc`, opening the store when this worker has not (it was started again since the read). */
+async function text(dir: string, p: string, loc: string): Promise<string | null> {
+  const file = indexFileFor(dir, p);
+  let store = stores.get(file);
+  if (!store) {
+    store = (await IndexStore.open(file)).store;
+    store.close();
+    stores.set(file, store);
+  }
+  return store.textOf(loc);
+}
+
+parentPort?.on('message', (req: StoreRequest) => {
+  if (req.op === 'text') {
+    // The asking thread waits on `flag` for the answer on the text port (see remote.ts).
+    const answer = (t: string | null) => {
+      textPort.postMessage(t);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    };
+    text(req.dir, req.p, req.loc).then(answer, () => answer(null));
+    return;
+  }
+  const run = req.op === 'load' ? load(req.id, req.dir, req.p, req.afterId) : rows(req.id, req.dir, req.p);
+  run.then(
+    (done) => post({ id: req.id, done }),
+    (e: unknown) => post({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+  );
+});
