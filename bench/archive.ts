@@ -51,7 +51,8 @@ import { searchEntries } from '../src/core/search/docs';
 import { SearchPlan } from '../src/core/search/plan';
 import { parseQuery } from '../src/core/search/query';
 import { readBodies } from '../src/node/index/bodies';
-import { indexSources, loadIndex, loadSource } from '../src/node/index/indexer';
+import { indexSources, loadIndex } from '../src/node/index/indexer';
+import { IndexWorker } from '../src/node/index/remote';
 import { readSummary, writeSummary, type SummaryKey } from '../src/node/index/summaryFile';
 import { expandSources } from '../src/node/mail/read';
 import { sourceSignature } from '../src/node/mail/signature';
@@ -805,10 +806,13 @@ async function main(): Promise<void> {
     // ---- 100 new messages: replies to the queried patch, the same for both sides.
     const replies = syntheticReplies(REPLIED_TO, new Date().toISOString().replace(/\D/g, '').slice(0, 14));
     const appendRuns: number[] = [];
+    let indexWorker: IndexWorker | undefined;
     let takeInMore: ((batch: string[], label: string) => Promise<number>) | undefined;
     if (!unavailable) {
-      // What the extension holds when new mail comes: the last read of the source through its index, grouped.
-      let prior = await loadSource(inprocDir, clone);
+      // What the extension holds when new mail comes: the last read of the source through its index
+      // (through the worker that holds SQLite for it, as SeriesStore does), grouped.
+      indexWorker = new IndexWorker(15_000);
+      let prior = await indexWorker.load(inprocDir, clone);
       const held = mergeSources([prior.read]);
       let model = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
       // As the extension does when its watcher sees the new commits (SeriesStore.load): read them
@@ -820,7 +824,7 @@ async function main(): Promise<void> {
         gc?.();
         const t0 = performance.now();
         const signature = await sourceSignature(clone);
-        const upd = await loadSource(inprocDir, clone, {}, prior);
+        const upd = await indexWorker!.load(inprocDir, clone, {}, prior);
         const t1 = performance.now();
         let index = upd.extended ? extendWithRead(model, prior.read, upd.read) : null;
         const put = index !== null;
@@ -866,6 +870,7 @@ async function main(): Promise<void> {
     if (takeInMore) {
       for (let k = 2; k <= APPEND_RUNS; k++) appendRuns.push(await takeInMore(syntheticReplies(REPLIED_TO, `${Date.now()}b${k}`), `batch ${k}`));
     }
+    await indexWorker?.dispose();
     if (inproc && appendRuns.length) {
       inproc.appendMs = median(appendRuns);
       console.log(`in process: ${APPENDED} appended, model brought up to date: median ${fmtMs(inproc.appendMs)} of ${appendRuns.length}`);

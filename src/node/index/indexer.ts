@@ -488,7 +488,7 @@ export function readIndex(store: IndexStore, sourceId: string, prior?: { read: S
   return readRows(store, loader, sourceId, prior) ?? readRows(store, loader, sourceId)!;
 }
 
-/** Rows of one index, wherever they are read (the store itself, or rows a store worker sent). */
+/** Rows of one index, as readRows reads them. */
 export interface RowSource {
   /** The file's generation (see IndexStore.builtAs). */
   readonly builtAs: string;
@@ -499,55 +499,81 @@ export interface RowSource {
 
 /** What readIndex gives, from `rows`; null when `prior` cannot be extended (read them all, without it). */
 export function readRows(store: RowSource, loader: MessageLoader, sourceId: string, prior?: { read: SourceRead; mark: ReadMark }): { read: SourceRead; mark: ReadMark; extended: boolean } | null {
-  const usable = prior !== undefined && prior.mark.generation === store.builtAs;
-  // Each row is made a message as it is read (the rows themselves, with their
-  // JSON, are never all held at once), then put in reading order.
-  const keep = keeper();
-  const made: ({ message: SourcedMessage } | { error: ReadError })[] = [];
-  const groups: string[] = [];
-  let maxId = usable ? prior.mark.maxId : 0;
-  store.forEach((r) => {
-    made.push(ofRow(r, sourceId, loader, keep));
-    groups.push(keep(groupOf(r.loc)));
-    maxId = Math.max(maxId, r.id);
-  }, usable ? prior.mark.maxId : 0);
-  const extended = usable && prior.mark.rows + made.length === store.count() && groups.every((g) => byGroup(g, prior.mark.lastGroup) >= 0);
-  if (usable && !extended) return null;
-  // In reading order: by epoch (in number order) or file of a folder (in name order), then as
-  // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
-  // read meets it in its place, and the first copy of a Message-ID is the one that counts.
-  const rank = new Map([...new Set(groups)].sort(byGroup).map((g, i) => [g, i]));
-  const order = made.map((_, i) => i).sort((x, y) => rank.get(groups[x]!)! - rank.get(groups[y]!)! || x - y);
-  const messages: SourcedMessage[] = [];
-  const errors: ReadError[] = [];
-  for (const i of order) {
-    const m = made[i]!;
-    if ('message' in m) messages.push(m.message);
-    else errors.push(m.error);
+  const reader = new RowReader(sourceId, loader, store.builtAs, prior);
+  store.forEach((r) => reader.add(r), reader.afterId);
+  return reader.finish(store.count());
+}
+
+/**
+ * The messages of one index made from its rows as they come (the rows
+ * themselves, with their JSON, are never all held at once: a store worker's
+ * rows are taken batch by batch), then put in reading order by finish().
+ */
+export class RowReader {
+  private readonly usable: boolean;
+  private readonly keep = keeper();
+  private readonly made: ({ message: SourcedMessage } | { error: ReadError })[] = [];
+  private readonly groups: string[] = [];
+  private maxId: number;
+
+  constructor(
+    private readonly sourceId: string,
+    private readonly loader: MessageLoader,
+    private readonly builtAs: string,
+    private readonly prior?: { read: SourceRead; mark: ReadMark },
+  ) {
+    this.usable = prior !== undefined && prior.mark.generation === builtAs;
+    this.maxId = this.afterId;
   }
-  const lastGroup = order.length ? groups[order[order.length - 1]!]! : extended ? prior.mark.lastGroup : '';
-  const mark: ReadMark = { generation: store.builtAs, maxId, rows: (extended ? prior.mark.rows : 0) + made.length, lastGroup };
-  if (!extended) {
-    const first = new Map<string, SourcedMessage>();
+
+  /** The rows to give: those after this id (0: all of them). */
+  get afterId(): number {
+    return this.usable ? this.prior!.mark.maxId : 0;
+  }
+
+  add(r: StoredRow): void {
+    this.made.push(ofRow(r, this.sourceId, this.loader, this.keep));
+    this.groups.push(this.keep(groupOf(r.loc)));
+    this.maxId = Math.max(this.maxId, r.id);
+  }
+
+  /** The read, once every row after afterId was added and the index holds `count` rows; null: read them all, without prior. */
+  finish(count: number): { read: SourceRead; mark: ReadMark; extended: boolean } | null {
+    const { made, groups, sourceId, prior, usable, maxId } = this;
+    const extended = usable && prior!.mark.rows + made.length === count && groups.every((g) => byGroup(g, prior!.mark.lastGroup) >= 0);
+    if (usable && !extended) return null;
+    // In reading order: by epoch (in number order) or file of a folder (in name order), then as
+    // read. A part read again (a changed file, a rewritten epoch) was written last, but a full
+    // read meets it in its place, and the first copy of a Message-ID is the one that counts.
+    const rank = new Map([...new Set(groups)].sort(byGroup).map((g, i) => [g, i]));
+    const order = made.map((_, i) => i).sort((x, y) => rank.get(groups[x]!)! - rank.get(groups[y]!)! || x - y);
+    const messages: SourcedMessage[] = [];
+    const errors: ReadError[] = [];
+    for (const i of order) {
+      const m = made[i]!;
+      if ('message' in m) messages.push(m.message);
+      else errors.push(m.error);
+    }
+    const lastGroup = order.length ? groups[order[order.length - 1]!]! : extended ? prior!.mark.lastGroup : '';
+    const mark: ReadMark = { generation: this.builtAs, maxId, rows: (extended ? prior!.mark.rows : 0) + made.length, lastGroup };
+    if (!extended) {
+      const first = new Map<string, SourcedMessage>();
+      const d = dedupe(messages, first);
+      const read: SourceRead = { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: made.length };
+      firstCopies.set(read, first);
+      return { read, mark, extended: false };
+    }
+    // The new messages after the earlier ones: a Message-ID read before is a duplicate of that copy.
+    const before = prior!.read;
+    let first = firstCopies.get(before);
+    firstCopies.delete(before);
+    first ??= new Map(before.messages.map((m) => [m.msgid, m]));
     const d = dedupe(messages, first);
-    const read: SourceRead = { sourceId, messages: d.messages, duplicates: d.duplicates, errors, seen: made.length };
+    const read: SourceRead = { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + made.length };
+    // Kept for the next extension of this read (and no other: the read it extended loses it).
     firstCopies.set(read, first);
-    return { read, mark, extended: false };
+    return { read, mark, extended: true };
   }
-  // The new messages after the earlier ones: a Message-ID read before is a duplicate of that copy.
-  const before = prior.read;
-  let first = firstCopies.get(before);
-  firstCopies.delete(before);
-  first ??= new Map(before.messages.map((m) => [m.msgid, m]));
-  const d = dedupe(messages, first);
-  const read: SourceRead = { sourceId, messages: [...before.messages, ...d.messages], duplicates: [...before.duplicates, ...d.duplicates], errors: [...before.errors, ...errors], seen: before.seen + made.length };
-  // Kept for the next extension of this read (and no other: the read it extended loses it).
-  firstCopies.set(read, first);
-  return {
-    read,
-    mark,
-    extended: true,
-  };
 }
 
 /** A row of an index as a message (its facts decoded, its text left to `loader`), or the error it records. */

@@ -10,29 +10,19 @@ import * as path from 'node:path';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { SourceRead } from '../../core/series/bysource';
 import { startWorker } from '../worker';
-import { type IndexOptions, loaderOf, type ReadMark, readRows, type RowSource } from './indexer';
+import { type IndexOptions, loaderOf, type ReadMark, RowReader } from './indexer';
 import { addressesOf, type StoredRow } from './store';
-import type { StoreDone, StoreReply, StoreRequest } from './storeWorker';
+import type { StoreDone, StoreReply, StoreRequest, StoreStart } from './storeWorker';
 
 type Load = { read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean };
 
 interface Pending {
-  rows: StoredRow[];
+  /** What is done with each start and batch of rows as it comes. */
+  onStart: (s: StoreStart) => void;
+  onRows: (rows: StoredRow[]) => void;
   onProgress?: (n: number) => void;
   resolve: (d: StoreDone) => void;
   reject: (e: Error) => void;
-}
-
-/** Rows a worker sent, as readRows reads a store. */
-function rowSource(rows: readonly StoredRow[], done: StoreDone): RowSource {
-  return {
-    builtAs: done.builtAs,
-    count: () => done.count,
-    forEach(each, afterId = 0) {
-      if (afterId < done.afterId) throw new Error('the rows asked for were not sent');
-      for (const r of rows) if (r.id > afterId) each(r);
-    },
-  };
 }
 
 export class IndexWorker {
@@ -57,25 +47,41 @@ export class IndexWorker {
   /** One source through its index in `dir`, as loadSource gives it. */
   async load(dir: string, p: string, opts: IndexOptions = {}, prior?: { read: SourceRead; mark: ReadMark }): Promise<Load> {
     const sourceId = path.resolve(p);
-    let rows: StoredRow[] = [];
-    const done = await this.request({ op: 'load', id: this.nextId++, dir, p, afterId: prior?.mark.maxId ?? 0 }, rows, opts.onProgress);
-    // Read whole when the update took rows out, as loadSource does.
-    const from = done.dropped === 0 ? prior : undefined;
-    const loader = this.loaderOf(dir, p, done.addresses);
-    let result = from && from.mark.generation === done.builtAs ? readRows(rowSource(rows, done), loader, sourceId, from) : done.afterId === 0 ? readRows(rowSource(rows, done), loader, sourceId) : null;
+    const table: { addresses: readonly string[] } = { addresses: [] };
+    const loader = this.loaderOf(dir, p, table);
+    // Each batch of rows is made into messages as it comes: held until the end, a list archive's
+    // rows grew the host's heap by 100 MB that it then kept.
+    let reader: RowReader | undefined;
+    const onStart = (start: StoreStart, from: typeof prior) => {
+      const r = new RowReader(sourceId, loader, start.builtAs, from);
+      // Rows after another id than the reader wants (the file was rebuilt since `prior`): all are asked for after.
+      reader = r.afterId === start.afterId ? r : undefined;
+    };
+    const onRows = (rows: StoredRow[]) => {
+      if (reader) for (const row of rows) reader.add(row);
+    };
+    const done = await this.request(
+      { op: 'load', id: this.nextId++, dir, p, afterId: prior?.mark.maxId ?? 0 },
+      // Read whole when the update took rows out, as loadSource does.
+      (start) => onStart(start, start.dropped === 0 ? prior : undefined),
+      onRows,
+      opts.onProgress,
+    );
+    table.addresses = done.addresses;
+    let result = reader?.finish(done.count) ?? null;
     if (!result) {
-      rows = [];
-      const all = await this.request({ op: 'rows', id: this.nextId++, dir, p }, rows);
-      result = readRows(rowSource(rows, all), this.loaderOf(dir, p, all.addresses), sourceId)!;
+      const all = await this.request({ op: 'rows', id: this.nextId++, dir, p }, (start) => onStart(start, undefined), onRows);
+      table.addresses = all.addresses;
+      result = reader!.finish(all.count)!;
     }
     return { ...result, fresh: done.fresh, notes: done.notes };
   }
 
   /** Texts from the worker, asked for synchronously (a message's body is a getter); addresses from the table it sent. */
-  private loaderOf(dir: string, p: string, table: readonly string[]) {
+  private loaderOf(dir: string, p: string, table: { addresses: readonly string[] }) {
     return loaderOf({
       textOf: (loc) => this.textOf(dir, p, loc),
-      addresses: (ids) => addressesOf(table, ids),
+      addresses: (ids) => addressesOf(table.addresses, ids),
     });
   }
 
@@ -95,14 +101,14 @@ export class IndexWorker {
     return waited === 'timed-out' || !got ? null : (got.message as string | null);
   }
 
-  private request(req: StoreRequest & { id: number }, rows: StoredRow[], onProgress?: (n: number) => void): Promise<StoreDone> {
+  private request(req: StoreRequest & { id: number }, onStart: Pending['onStart'], onRows: Pending['onRows'], onProgress?: (n: number) => void): Promise<StoreDone> {
     const w = this.ensure();
     if (!w) return Promise.reject(new Error('the mail index worker could not be started'));
     if (this.idle) clearTimeout(this.idle);
     // Busy, the worker keeps the process alive (a CLI or a test awaiting it); idle, it must not.
     w.ref();
     return new Promise<StoreDone>((resolve, reject) => {
-      this.pending.set(req.id, { rows, ...(onProgress ? { onProgress } : {}), resolve, reject });
+      this.pending.set(req.id, { onStart, onRows, ...(onProgress ? { onProgress } : {}), resolve, reject });
       w.postMessage(req);
     });
   }
@@ -116,8 +122,8 @@ export class IndexWorker {
       const p = this.pending.get(r.id);
       if (!p) return;
       if ('progress' in r) p.onProgress?.(r.progress);
-      else if ('rows' in r) for (const row of r.rows) p.rows.push(row);
-      else if ('reset' in r) p.rows.length = 0;
+      else if ('start' in r) p.onStart(r.start);
+      else if ('rows' in r) p.onRows(r.rows);
       else {
         this.pending.delete(r.id);
         if (this.pending.size === 0) worker.unref();

@@ -9,7 +9,7 @@
  *
  * In: { op: 'load', id, dir, p, afterId }, { op: 'rows', id, dir, p },
  *     { op: 'text', dir, p, loc } (answered on the text port, see remote.ts).
- * Out: { id, progress } / { id, rows } / { id, done } / { id, error }.
+ * Out: { id, progress } / { id, start } / { id, rows } / { id, done } / { id, error }.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { indexFileFor, openUpdated, updateSource } from './indexer';
@@ -20,23 +20,27 @@ export type StoreRequest =
   | { op: 'rows'; id: number; dir: string; p: string }
   | { op: 'text'; dir: string; p: string; loc: string };
 
-export interface StoreDone {
-  fresh: number;
+/** Sent before the rows of a read: what they are. A second start voids the rows sent after the first. */
+export interface StoreStart {
+  /** The file's generation (see IndexStore.builtAs). */
+  builtAs: string;
   /** Rows the update took out (then every row is sent: see loadSource). */
   dropped: number;
-  notes: string[];
-  builtAs: string;
-  count: number;
-  /** The rows sent are those after this id (0: all of them). */
+  /** The rows that follow are those after this id (0: all of them). */
   afterId: number;
+}
+
+export interface StoreDone {
+  fresh: number;
+  notes: string[];
+  count: number;
   addresses: readonly string[];
 }
 
 export type StoreReply =
   | { id: number; progress: number }
+  | { id: number; start: StoreStart }
   | { id: number; rows: StoredRow[] }
-  /** The rows sent so far are void (a damaged index was rebuilt under the read): they come again. */
-  | { id: number; reset: true }
   | { id: number; done: StoreDone }
   | { id: number; error: string };
 
@@ -60,25 +64,30 @@ function sendRows(id: number, store: IndexStore, afterId: number): void {
   if (batch.length > 0) post({ id, rows: batch });
 }
 
+/** Every row after `afterId` of `store`, after a start saying so. */
+async function sendAll(id: number, store: IndexStore, afterId: number): Promise<void> {
+  await store.reading(() => {
+    post({ id, start: { builtAs: store.builtAs, dropped: store.dropped, afterId } });
+    sendRows(id, store, afterId);
+  });
+}
+
 async function load(id: number, dir: string, p: string, afterId: number): Promise<StoreDone> {
   stores.get(indexFileFor(dir, p))?.close();
   let { store, read: fresh, notes } = await openUpdated(dir, p, { onProgress: (n) => post({ id, progress: n }) });
   try {
-    // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
-    let from = store.dropped === 0 ? afterId : 0;
     try {
-      await store.reading(() => sendRows(id, store, from));
+      // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
+      await sendAll(id, store, store.dropped === 0 ? afterId : 0);
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
       store = replaced.store;
       fresh = (await updateSource(store, p)).read;
       notes = [...notes, replaced.note];
-      from = 0;
-      post({ id, reset: true });
-      await store.reading(() => sendRows(id, store, 0));
+      await sendAll(id, store, 0);
     }
-    return { fresh, dropped: store.dropped, notes, builtAs: store.builtAs, count: store.count(), afterId: from, addresses: store.addressTable() };
+    return { fresh, notes, count: store.count(), addresses: store.addressTable() };
   } finally {
     store.close();
     stores.set(store.file, store);
@@ -88,12 +97,12 @@ async function load(id: number, dir: string, p: string, afterId: number): Promis
 async function rows(id: number, dir: string, p: string): Promise<StoreDone> {
   const store = stores.get(indexFileFor(dir, p));
   if (!store) throw new Error(`${p}: its index was not read in this worker`);
-  const r = await store.reading(() => {
-    sendRows(id, store, 0);
-    return { builtAs: store.builtAs, count: store.count() };
-  });
-  store.close();
-  return { fresh: 0, dropped: 0, notes: [], ...r, afterId: 0, addresses: store.addressTable() };
+  try {
+    await sendAll(id, store, 0);
+    return { fresh: 0, notes: [], count: store.count(), addresses: store.addressTable() };
+  } finally {
+    store.close();
+  }
 }
 
 /** The kept text at `loc`, opening the store when this worker has not (it was started again since the read). */
