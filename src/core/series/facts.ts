@@ -8,7 +8,7 @@
  * is grouped from its body as it always was. Both give the same series, which
  * test/core/series/facts.test.ts checks on every corpus file.
  */
-import type { MailMessage } from '../mail/message';
+import type { Mailbox, MailMessage } from '../mail/message';
 import { followupTrailers, parsePerson, patchTrailers, seriesMarkers, type Trailer } from '../mail/trailers';
 import { parseSubject } from '../mail/subject';
 import { diffStart, parseDiffFiles, splitPatchBody } from '../patch/patch';
@@ -257,7 +257,7 @@ function decodeTrailer(c: TrailerCode, keep: Keep): Trailer {
   const value = keep(c[1]);
   const p = c[2] === 1 ? parsePerson(value) : null;
   // Made whole at once (see giveTrailer in group.ts): one hidden class for all.
-  const t: Trailer = p ? { name, value, person: { name: keep(p.name), address: keep(p.address) } } : { name, value };
+  const t: Trailer = p ? { name, value, person: personOf(keep, p.name, p.address) } : { name, value };
   if (c.length === 4) t.note = c[3];
   if (key !== null) keep.trailers?.set(key, t);
   return t;
@@ -270,7 +270,18 @@ function decodeTrailer(c: TrailerCode, keep: Keep): Trailer {
  * third of the strings of linux-arch's model were copies. It may keep
  * decoded trailers too.
  */
-export type Keep = ((s: string) => string) & { trailers?: Map<string, Trailer> };
+export type Keep = ((s: string) => string) & { trailers?: Map<string, Trailer>; people?: Map<string, Mailbox> };
+
+/** One object for each person (name and address) that `keep` has met: a list's authors and reviewers recur on every message. */
+export function personOf(keep: Keep, name: string, address: string): Mailbox {
+  const key = `${name}\u0000${address}`;
+  let p = keep.people?.get(key);
+  if (!p) {
+    p = { name: keep(name), address: keep(address) };
+    keep.people?.set(key, p);
+  }
+  return p;
+}
 
 /** A Keep that holds its strings until it is dropped (one per read). */
 export function keeper(): Keep {
@@ -282,6 +293,7 @@ export function keeper(): Keep {
     return s;
   };
   keep.trailers = new Map();
+  keep.people = new Map();
   return keep;
 }
 

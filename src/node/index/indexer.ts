@@ -21,7 +21,7 @@ import { entryAt } from '../../core/mail/mbox';
 import { decodeMessage } from '../../core/mail/message';
 import { dedupe } from '../../core/series/accounting';
 import { mergeSources, type SourceRead } from '../../core/series/bysource';
-import { decodeFacts, indexedMessage, type Keep, keeper, type MessageLoader } from '../../core/series/facts';
+import { decodeFacts, indexedMessage, type Keep, keeper, type MessageLoader, personOf } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
 import { refTips } from '../git/refs';
@@ -585,7 +585,7 @@ function ofRow(r: StoredRow, sourceId: string, loader: MessageLoader, keep: Keep
         msgid: keep(r.msgid ?? ''),
         syntheticId: r.synthetic,
         subject: r.subject,
-        from: { name: keep(r.fromName), address: keep(r.fromAddr) },
+        from: personOf(keep, r.fromName, r.fromAddr),
         date: r.date,
         time: r.time,
         inReplyTo: r.irt === null ? null : keep(r.irt),
