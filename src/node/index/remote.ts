@@ -31,6 +31,7 @@ export class IndexWorker {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private textSeq = 0;
   private idle: NodeJS.Timeout | undefined;
   private disposed = false;
 
@@ -88,17 +89,31 @@ export class IndexWorker {
   /**
    * The kept text of a MIME message, waited for on this thread: a body is
    * read synchronously, as it was from SQLite here. Null when the worker
-   * does not answer within 30 s (the message is then read from its source).
+   * does not answer within 10 s (the message is then read from its source):
+   * a worker that died cannot say so while this thread waits.
    */
   private textOf(dir: string, p: string, loc: string): string | null {
     const w = this.ensure();
     if (!w) return null;
+    const seq = ++this.textSeq;
+    const port = this.port!;
     Atomics.store(this.flag, 0, 0);
-    w.postMessage({ op: 'text', dir, p, loc } satisfies StoreRequest);
-    const waited = Atomics.wait(this.flag, 0, 0, 30_000);
-    const got = receiveMessageOnPort(this.port!);
-    this.touch();
-    return waited === 'timed-out' || !got ? null : (got.message as string | null);
+    w.postMessage({ op: 'text', seq, dir, p, loc } satisfies StoreRequest);
+    try {
+      // The flag is cleared before the port is read, so an answer landing in between wakes the next wait;
+      // an answer to an earlier question that timed out is passed over.
+      for (const end = Date.now() + 10_000; Date.now() < end; ) {
+        Atomics.wait(this.flag, 0, 0, Math.max(0, end - Date.now()));
+        Atomics.store(this.flag, 0, 0);
+        for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+          const a = got.message as { seq: number; text: string | null };
+          if (a.seq === seq) return a.text;
+        }
+      }
+      return null;
+    } finally {
+      this.touch();
+    }
   }
 
   private request(req: StoreRequest & { id: number }, onStart: Pending['onStart'], onRows: Pending['onRows'], onProgress?: (n: number) => void): Promise<StoreDone> {

@@ -8,7 +8,7 @@
  * a worker gives all of it back when it ends (remote.ts ends it when idle).
  *
  * In: { op: 'load', id, dir, p, afterId }, { op: 'rows', id, dir, p },
- *     { op: 'text', dir, p, loc } (answered on the text port, see remote.ts).
+ *     { op: 'text', seq, dir, p, loc } (answered { seq, text } on the text port, see remote.ts).
  * Out: { id, progress } / { id, start } / { id, rows } / { id, done } / { id, error }.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -18,7 +18,7 @@ import { IndexStore, isDamage, type StoredRow } from './store';
 export type StoreRequest =
   | { op: 'load'; id: number; dir: string; p: string; afterId: number }
   | { op: 'rows'; id: number; dir: string; p: string }
-  | { op: 'text'; dir: string; p: string; loc: string };
+  | { op: 'text'; seq: number; dir: string; p: string; loc: string };
 
 /** Sent before the rows of a read: what they are. A second start voids the rows sent after the first. */
 export interface StoreStart {
@@ -120,8 +120,8 @@ async function text(dir: string, p: string, loc: string): Promise<string | null>
 parentPort?.on('message', (req: StoreRequest) => {
   if (req.op === 'text') {
     // The asking thread waits on `flag` for the answer on the text port (see remote.ts).
-    const answer = (t: string | null) => {
-      textPort.postMessage(t);
+    const answer = (text: string | null) => {
+      textPort.postMessage({ seq: req.seq, text });
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     };
