@@ -17,6 +17,8 @@ import type { StoreDone, StoreReply, StoreRequest, StoreStart } from './storeWor
 type Load = { read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean };
 
 interface Pending {
+  /** The worker it was asked of: only that worker's end fails it. */
+  worker: Worker;
   /** What is done with each start and batch of rows as it comes. */
   onStart: (s: StoreStart) => void;
   onRows: (rows: StoredRow[]) => void;
@@ -123,7 +125,7 @@ export class IndexWorker {
     // Busy, the worker keeps the process alive (a CLI or a test awaiting it); idle, it must not.
     w.ref();
     return new Promise<StoreDone>((resolve, reject) => {
-      this.pending.set(req.id, { onStart, onRows, ...(onProgress ? { onProgress } : {}), resolve, reject });
+      this.pending.set(req.id, { worker: w, onStart, onRows, ...(onProgress ? { onProgress } : {}), resolve, reject });
       w.postMessage(req);
     });
   }
@@ -147,13 +149,17 @@ export class IndexWorker {
         this.touch();
       }
     });
+    // A worker ended when idle may still be ending when a new one takes a request: its end fails only its own.
     const failAll = (e: Error) => {
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(e);
+      }
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => {
-      if (this.pending.size > 0) failAll(new Error(`the mail index worker exited (code ${code})`));
+      failAll(new Error(`the mail index worker exited (code ${code})`));
       if (this.worker === worker) {
         this.worker = undefined;
         this.port = undefined;

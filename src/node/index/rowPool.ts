@@ -106,10 +106,14 @@ export class RowCollector implements MailSink {
       if (!(row instanceof Promise)) this.put(slot, row);
       // A MIME parse: its slot is filled when it ends (rowOfBytes turns any failure into an error row).
       else
-        void row.then((r) => {
-          this.put(slot, r);
-          this.wake();
-        });
+        row.then(
+          (r) => {
+            this.put(slot, r);
+            this.wake();
+          },
+          // Not a message that could not be read (that is an error row): the code failed. The update fails with it.
+          (e: unknown) => this.fatal(e instanceof Error ? e : new Error(String(e))),
+        );
     }
     const d = this.opts.drain;
     if (d && this.slots.length >= d.every) await d.run();
@@ -173,6 +177,9 @@ export class RowCollector implements MailSink {
 
   /** Copies the message into the batch being made, handing the batch over when full (or when this thread next waits). */
   private queue(slot: number, bytes: Uint8Array, place: Omit<RowPlace, 'list'>): void {
+    // A batch's slots follow one another (its rows are put from its first on): a slot filled
+    // here in between (a failure, a row made on this thread) ends the batch being made.
+    if (this.batch && this.batch.first + this.batch.ends.length !== slot) this.post();
     let b = this.batch;
     if (!b) {
       b = this.batch = { id: this.nextId++, first: slot, size: 0, ends: [], places: [] };

@@ -64,30 +64,31 @@ function sendRows(id: number, store: IndexStore, afterId: number): void {
   if (batch.length > 0) post({ id, rows: batch });
 }
 
-/** Every row after `afterId` of `store`, after a start saying so. */
-async function sendAll(id: number, store: IndexStore, afterId: number): Promise<void> {
-  await store.reading(() => {
+/** Every row after `afterId` of `store`, after a start saying so; then, in the same read, its count and addresses. */
+function sendAll(id: number, store: IndexStore, afterId: number): Promise<Pick<StoreDone, 'count' | 'addresses'>> {
+  return store.reading(() => {
     post({ id, start: { builtAs: store.builtAs, dropped: store.dropped, afterId } });
     sendRows(id, store, afterId);
+    return { count: store.count(), addresses: store.addressTable() };
   });
 }
 
 async function load(id: number, dir: string, p: string, afterId: number): Promise<StoreDone> {
   stores.get(indexFileFor(dir, p))?.close();
-  let { store, read: fresh, notes } = await openUpdated(dir, p, { onProgress: (n) => post({ id, progress: n }) });
+  const progress = { onProgress: (n: number) => post({ id, progress: n }) };
+  let { store, read: fresh, notes } = await openUpdated(dir, p, progress);
   try {
     try {
       // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
-      await sendAll(id, store, store.dropped === 0 ? afterId : 0);
+      return { fresh, notes, ...(await sendAll(id, store, store.dropped === 0 ? afterId : 0)) };
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
       store = replaced.store;
-      fresh = (await updateSource(store, p)).read;
+      fresh = (await updateSource(store, p, progress)).read;
       notes = [...notes, replaced.note];
-      await sendAll(id, store, 0);
+      return { fresh, notes, ...(await sendAll(id, store, 0)) };
     }
-    return { fresh, notes, count: store.count(), addresses: store.addressTable() };
   } finally {
     store.close();
     stores.set(store.file, store);
@@ -98,8 +99,7 @@ async function rows(id: number, dir: string, p: string): Promise<StoreDone> {
   const store = stores.get(indexFileFor(dir, p));
   if (!store) throw new Error(`${p}: its index was not read in this worker`);
   try {
-    await sendAll(id, store, 0);
-    return { fresh: 0, notes: [], count: store.count(), addresses: store.addressTable() };
+    return { fresh: 0, notes: [], ...(await sendAll(id, store, 0)) };
   } finally {
     store.close();
   }

@@ -83,4 +83,19 @@ describe('IndexWorker', () => {
       await w.dispose();
     }
   });
+
+  test('a load that comes while the idle worker is ending is answered by the next one', async () => {
+    const file = path.join(dir, 'again.mbox');
+    writeFileSync(file, mbox({ id: 'q1@x', subject: '[PATCH] mm: q', body: patchBody('mm/vmalloc.c') }));
+    const w = new IndexWorker(50);
+    try {
+      await w.load(path.join(dir, 'again'), file);
+      for (const end = Date.now() + 10_000; w.running && Date.now() < end; ) await new Promise((r) => setImmediate(r));
+      // The old worker may still be ending (terminate() is not done): its end must not fail this load.
+      const again = await w.load(path.join(dir, 'again'), file);
+      assert.equal(again.read.messages.length, 1);
+    } finally {
+      await w.dispose();
+    }
+  });
 });

@@ -13,7 +13,7 @@ import { RowCollector } from '../../../src/node/index/rowPool';
 import type { MessageRow } from '../../../src/node/index/store';
 import { readCommits, readMboxFile } from '../../../src/node/mail/read';
 import { corpusMissing, epochRepo, THREADS_DIR } from '../../support/corpus';
-import { mbox, patchBody } from '../../support/mail';
+import { mbox, message, patchBody } from '../../support/mail';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'execmem-rows-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,6 +86,30 @@ describe('RowCollector', () => {
     assert.equal(here.rows.length, 1500);
     assert.equal(there.byWorker > 0, true, 'the worker made rows');
     assert.deepEqual(there.rows, here.rows);
+  });
+
+  test('a failure filed between two messages on their way to the worker keeps its place', async () => {
+    // A public-inbox commit without a message blob is filed as a failure between the messages around it.
+    // All in one turn of the event loop, as catFileBatch files them from one chunk of git's output.
+    const bytes = new TextEncoder().encode(message({ id: 'a@x', subject: '[PATCH] a', body: patchBody('a.c') }));
+    const c = new RowCollector('l', { inProcessFirst: 0 });
+    try {
+      await c.add(bytes, 'src', 'epoch 1233', 'x@invalid', '0.git/1233');
+      c.fail('src', 'epoch 1234', 'commit has no message blob m', '0.git/1234');
+      await c.add(bytes, 'src', 'epoch 1235', 'y@invalid', '0.git/1235');
+      const rows = await Promise.race([c.take(true), new Promise<never>((_, no) => setTimeout(() => no(new Error('take(true) did not end')), 20_000))]);
+      assert.deepEqual(
+        rows.map((r) => [r.kind, r.msgid, r.loc]),
+        [
+          ['message', 'a@x', '0.git/1233'],
+          ['error', null, '0.git/1234'],
+          ['message', 'a@x', '0.git/1235'],
+        ],
+      );
+      assert.equal(c.madeByWorker, 2);
+    } finally {
+      await c.close();
+    }
   });
 
   test('a worker gone with messages on it fails the read, naming why', async () => {
