@@ -419,6 +419,12 @@ export class SeriesStore implements vscode.Disposable {
     return { signature, read, mark, ...(extended && prior ? { extends: prior.read } : {}) };
   }
 
+  /** Readies the index worker for the kept texts of every indexed source (see IndexWorker.warm); a failure only costs time later. */
+  async warm(): Promise<void> {
+    if (this.indexDir === undefined || !readConfig().mailIndex) return;
+    await Promise.all(this.states.filter((s) => !s.error).map((s) => this.indexWorker.warm(this.indexDir!, s.path).catch(() => undefined)));
+  }
+
   /** Families whose first version came from this source (each family is listed once, under one source). */
   familiesOf(sourceId: string): SeriesFamily[] {
     return this.index ? familiesOfSource(this.index, this.states, sourceId) : [];

@@ -136,6 +136,8 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
     return;
   }
   const rootId = threadRootOf(id, index.parentOf);
+  // The thread's bodies are read at once when it is made: the index worker is readied first, off this thread.
+  await store.warm();
   const doc = await vscode.workspace.openTextDocument(threadUri(rootId, index.byId.get(rootId)!.subject));
   const editor = await vscode.window.showTextDocument(doc, { preview: true });
   await threads.whenFoldingAsked(doc.uri, 3000);

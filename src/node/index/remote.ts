@@ -80,6 +80,16 @@ export class IndexWorker {
     return { ...result, fresh: done.fresh, notes: done.notes };
   }
 
+  /**
+   * Has the worker ready for kept texts of the index of `p` (started, SQLite
+   * loaded, the store opened), without waiting on this thread: a text asked
+   * for of a worker that had ended waits for all that (some 300 ms) with the
+   * extension host held. Called before many bodies are read at once.
+   */
+  async warm(dir: string, p: string): Promise<void> {
+    await this.request({ op: 'warm', id: this.nextId++, dir, p }, () => undefined, () => undefined);
+  }
+
   /** Texts from the worker, asked for synchronously (a message's body is a getter); addresses from the table it sent. */
   private loaderOf(dir: string, p: string, table: { addresses: readonly string[] }) {
     return loaderOf({

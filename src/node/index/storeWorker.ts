@@ -8,6 +8,7 @@
  * a worker gives all of it back when it ends (remote.ts ends it when idle).
  *
  * In: { op: 'load', id, dir, p, afterId }, { op: 'rows', id, dir, p },
+ *     { op: 'warm', id, dir, p } (SQLite loaded and the store opened, ahead of kept texts),
  *     { op: 'text', seq, dir, p, loc } (answered { seq, text } on the text port, see remote.ts).
  * Out: { id, progress } / { id, start } / { id, rows } / { id, done } / { id, error }.
  */
@@ -18,6 +19,7 @@ import { IndexStore, isDamage, type StoredRow } from './store';
 export type StoreRequest =
   | { op: 'load'; id: number; dir: string; p: string; afterId: number }
   | { op: 'rows'; id: number; dir: string; p: string }
+  | { op: 'warm'; id: number; dir: string; p: string }
   | { op: 'text'; seq: number; dir: string; p: string; loc: string };
 
 /** Sent before the rows of a read: what they are. A second start voids the rows sent after the first. */
@@ -105,8 +107,8 @@ async function rows(id: number, dir: string, p: string): Promise<StoreDone> {
   }
 }
 
-/** The kept text at `loc`, opening the store when this worker has not (it was started again since the read). */
-async function text(dir: string, p: string, loc: string): Promise<string | null> {
+/** The store of an index, opened (SQLite loaded) when this worker has not yet (it was started again since the read). */
+async function storeOf(dir: string, p: string): Promise<IndexStore> {
   const file = indexFileFor(dir, p);
   let store = stores.get(file);
   if (!store) {
@@ -114,7 +116,12 @@ async function text(dir: string, p: string, loc: string): Promise<string | null>
     store.close();
     stores.set(file, store);
   }
-  return store.textOf(loc);
+  return store;
+}
+
+/** The kept text at `loc`. */
+async function text(dir: string, p: string, loc: string): Promise<string | null> {
+  return (await storeOf(dir, p)).textOf(loc);
 }
 
 parentPort?.on('message', (req: StoreRequest) => {
@@ -128,7 +135,12 @@ parentPort?.on('message', (req: StoreRequest) => {
     text(req.dir, req.p, req.loc).then(answer, () => answer(null));
     return;
   }
-  const run = req.op === 'load' ? load(req.id, req.dir, req.p, req.afterId) : rows(req.id, req.dir, req.p);
+  const run =
+    req.op === 'load'
+      ? load(req.id, req.dir, req.p, req.afterId)
+      : req.op === 'rows'
+        ? rows(req.id, req.dir, req.p)
+        : storeOf(req.dir, req.p).then((): StoreDone => ({ fresh: 0, notes: [], count: 0, addresses: [] }));
   run.then(
     (done) => post({ id: req.id, done }),
     (e: unknown) => post({ id: req.id, error: e instanceof Error ? e.message : String(e) }),

@@ -94,6 +94,11 @@ describe('IndexWorker', () => {
       // The old worker may still be ending (terminate() is not done): its end must not fail this load.
       const again = await w.load(path.join(dir, 'again'), file);
       assert.equal(again.read.messages.length, 1);
+      // Readied ahead of reading bodies: started again, without this thread waiting.
+      for (const end = Date.now() + 10_000; w.running && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(w.running, false);
+      await w.warm(path.join(dir, 'again'), file);
+      assert.equal(w.running, true, 'warm() started the worker');
     } finally {
       await w.dispose();
     }
