@@ -219,12 +219,17 @@ export function indexedMessage(head: IndexedHead, loader: MessageLoader): Source
   return new IndexedMessage(head, loader) as unknown as SourcedMessage;
 }
 
-/** A decoded message with its facts worked out and its text dropped, to be read again through `loader`. */
+/**
+ * A decoded message with its facts worked out and its text dropped, to be
+ * read again through `loader`: what an index read gives, made without an
+ * index (the Node indexer writes rows straight from the decoded message;
+ * test/node/index/facts.test.ts groups from these).
+ */
 export function lighten(msg: SourcedMessage, loader: MessageLoader, hashes: FactHashes = JS_HASHES): SourcedMessage {
   const facts = msg.facts ?? factsOf(msg, parseSubject(msg.subject).isReply, hashes);
   const { body: _body, attachedPatches: _attached, to, cc, ...head } = msg;
   const m = indexedMessage({ ...head, facts }, loader);
-  // Recipients kept as they were (an index turns them into address numbers when it writes the row).
+  // Recipients kept as they were.
   if (to !== undefined) Object.defineProperty(m, 'to', { value: to, enumerable: true });
   if (cc !== undefined) Object.defineProperty(m, 'cc', { value: cc, enumerable: true });
   return m;

@@ -51,7 +51,7 @@ export class IndexWorker {
   async load(dir: string, p: string, opts: IndexOptions = {}, prior?: { read: SourceRead; mark: ReadMark }): Promise<Load> {
     const sourceId = path.resolve(p);
     const table: { addresses: readonly string[] } = { addresses: [] };
-    const loader = this.loaderOf(dir, p, table);
+    const loader = this.loaderFor(dir, p, table);
     // Each batch of rows is made into messages as it comes: held until the end, a list archive's
     // rows grew the host's heap by 100 MB that it then kept.
     let reader: RowReader | undefined;
@@ -91,7 +91,7 @@ export class IndexWorker {
   }
 
   /** Texts from the worker, asked for synchronously (a message's body is a getter); addresses from the table it sent. */
-  private loaderOf(dir: string, p: string, table: { addresses: readonly string[] }) {
+  private loaderFor(dir: string, p: string, table: { addresses: readonly string[] }) {
     return loaderOf({
       textOf: (loc) => this.textOf(dir, p, loc),
       addresses: (ids) => addressesOf(table.addresses, ids),

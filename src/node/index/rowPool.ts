@@ -44,8 +44,7 @@ export class RowCollector implements MailSink {
   /** Rows made on the worker so far (the rest were made on this thread). */
   madeByWorker = 0;
   private readonly limits: ParseLimits;
-  /** The workers started, each with what it has on hand (bytes, batches). */
-  private workers: { worker: Worker; bytes: number; batches: number }[] = [];
+  private worker: Worker | undefined;
   private started = false;
   private broken: Error | undefined;
   private batch: Batch | undefined;
@@ -68,12 +67,8 @@ export class RowCollector implements MailSink {
    * with the same peak RSS (the worker keeps up, and little is ever in flight).
    */
   static readonly MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
-  /**
-   * Workers started. One: on two cores, with git cat-file beside them, two
-   * workers took the first index of linux-arch from 11.8 to 12.5–13.1 s and
-   * its peak RSS from 279 to 324–339 MB.
-   */
-  static readonly WORKERS = 1;
+  // One worker: on two cores, with git cat-file beside them, two took the first index of
+  // linux-arch from 11.8 to 12.5–13.1 s and its peak RSS from 279 to 324–339 MB.
 
   constructor(
     private readonly list: string,
@@ -96,10 +91,10 @@ export class RowCollector implements MailSink {
     if (this.broken) throw this.broken;
     const slot = this.seen;
     const place: Omit<RowPlace, 'list'> = loc === undefined ? { sourceId, origin, fallbackId } : { sourceId, origin, fallbackId, loc };
-    const workers = slot >= (this.opts.inProcessFirst ?? RowCollector.IN_PROCESS_FIRST) ? this.ensureWorkers() : 0;
+    const worker = slot >= (this.opts.inProcessFirst ?? RowCollector.IN_PROCESS_FIRST) ? this.ensureWorker() : undefined;
     this.slots.push(undefined);
-    // With the workers far behind, this thread makes the row itself rather than wait.
-    if (workers > 0 && this.bytesInFlight < RowCollector.MAX_BYTES_IN_FLIGHT * workers) this.queue(slot, bytes, place);
+    // With the worker far behind, this thread makes the row itself rather than wait.
+    if (worker && this.bytesInFlight < RowCollector.MAX_BYTES_IN_FLIGHT) this.queue(slot, bytes, place);
     else {
       if (this.broken) throw this.broken;
       const row = rowOfBytes(bytes, { ...place, list: this.list }, this.limits, postalMimeParser);
@@ -146,9 +141,9 @@ export class RowCollector implements MailSink {
   }
 
   async close(): Promise<void> {
-    const ws = this.workers;
-    this.workers = [];
-    await Promise.all(ws.map((w) => w.worker.terminate()));
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
   }
 
   private put(slot: number, row: MessageRow): void {
@@ -201,57 +196,49 @@ export class RowCollector implements MailSink {
     const b = this.batch;
     if (!b) return;
     this.batch = undefined;
-    // To the worker with the least on hand.
-    let on = this.workers[0];
-    for (const w of this.workers) if (w.bytes < on!.bytes) on = w;
-    if (!on) {
+    const worker = this.worker;
+    if (!worker) {
       this.fatal(new Error(`the index's row worker is gone with ${b.ends.length} message(s) for it`));
       return;
     }
     this.inFlight.set(b.id, { first: b.first, size: b.size });
     this.bytesInFlight += b.size;
-    on.bytes += b.size;
-    on.batches++;
-    on.worker.ref();
+    worker.ref();
     // A buffer of the batch's own (not zero-filled: every byte is copied over) to hand over.
     const own = Buffer.allocUnsafeSlow(b.size);
     own.set(this.staging.subarray(0, b.size));
     const req: RowRequest = { id: b.id, list: this.list, limits: this.limits, buf: own.buffer as ArrayBuffer, ends: b.ends, places: b.places };
-    on.worker.postMessage(req, [req.buf]);
+    worker.postMessage(req, [req.buf]);
   }
 
-  /** Starts the workers once; how many there are (none when none could be started). */
-  private ensureWorkers(): number {
-    if (this.started) return this.workers.length;
+  /** Starts the worker once; undefined when it could not be (rows are then made here). */
+  private ensureWorker(): Worker | undefined {
+    if (this.started) return this.worker;
     this.started = true;
-    for (let i = 0; i < RowCollector.WORKERS; i++) {
-      const worker = startWorker(__dirname, 'row-worker.js', 'rowWorker.ts', {});
-      if (!worker) break;
-      const entry = { worker, bytes: 0, batches: 0 };
-      worker.on('message', (reply: RowReply) => {
-        const f = this.inFlight.get(reply.id);
-        if (!f) return;
-        this.inFlight.delete(reply.id);
-        this.bytesInFlight -= f.size;
-        entry.bytes -= f.size;
-        // Idle, a worker must not keep the process alive; busy, it must.
-        if (--entry.batches === 0) worker.unref();
-        if ('error' in reply) this.fatal(new Error(`the index's row worker failed: ${reply.error}`));
-        else {
-          for (let i = 0; i < reply.rows.length; i++) this.put(f.first + i, reply.rows[i]!);
-          this.madeByWorker += reply.rows.length;
-        }
-        this.wake();
-      });
-      worker.on('error', (e) => this.fatal(e));
-      worker.on('exit', (code) => {
-        if (entry.batches > 0) this.fatal(new Error(`the index's row worker exited (code ${code}) with ${entry.batches} batch(es) unanswered`));
-        this.workers = this.workers.filter((w) => w !== entry);
-      });
-      worker.unref();
-      this.workers.push(entry);
-    }
-    return this.workers.length;
+    const worker = startWorker(__dirname, 'row-worker.js', 'rowWorker.ts', {});
+    if (!worker) return undefined;
+    worker.on('message', (reply: RowReply) => {
+      const f = this.inFlight.get(reply.id);
+      if (!f) return;
+      this.inFlight.delete(reply.id);
+      this.bytesInFlight -= f.size;
+      // Idle, the worker must not keep the process alive; busy, it must.
+      if (this.inFlight.size === 0) worker.unref();
+      if ('error' in reply) this.fatal(new Error(`the index's row worker failed: ${reply.error}`));
+      else {
+        for (let i = 0; i < reply.rows.length; i++) this.put(f.first + i, reply.rows[i]!);
+        this.madeByWorker += reply.rows.length;
+      }
+      this.wake();
+    });
+    worker.on('error', (e) => this.fatal(e));
+    worker.on('exit', (code) => {
+      if (this.inFlight.size > 0) this.fatal(new Error(`the index's row worker exited (code ${code}) with ${this.inFlight.size} batch(es) unanswered`));
+      if (this.worker === worker) this.worker = undefined;
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
   }
 
   /** The worker is gone with messages on it: the update fails (and is rolled back), naming why. */

@@ -6,12 +6,11 @@
  * (rowWorker.ts), so that both give the same rows.
  */
 import * as crypto from 'node:crypto';
-import { completeWithMime, decodeMessage, type MailMessage, type MimeParser, type ParseLimits } from '../../core/mail/message';
-import { err, type Result } from '../../core/result';
+import type { MimeParser, ParseLimits } from '../../core/mail/message';
 import { parseSubject } from '../../core/mail/subject';
 import { encodeFacts, type FactHashes, factsOf } from '../../core/series/facts';
 import type { ReadError, SourcedMessage } from '../../core/series/model';
-import { sniffMsgId, thrown } from '../mail/read';
+import { decodeBytes, type Outcome, placed } from '../mail/read';
 import type { MessageRow } from './store';
 
 /** "linux-arch.vger.kernel.org" → "linux-arch", as lore names lists. */
@@ -124,35 +123,16 @@ export interface RowPlace {
   list: string;
 }
 
-/** A message decoded, or why it could not be (with its Message-ID, when one can be seen). */
-function rowOfDecoded(r: Result<MailMessage>, bytes: Uint8Array, place: RowPlace, mime: boolean): MessageRow {
-  if (!r.ok) return errorRow({ msgid: sniffMsgId(bytes), origin: place.origin, sourceId: place.sourceId, message: r.error, ...(place.loc === undefined ? {} : { loc: place.loc }) }, place.list);
-  // The decoded message is this reader's own: completed in place rather than copied.
-  const m = r.value as SourcedMessage;
-  m.origin = place.origin;
-  m.sourceId = place.sourceId;
-  if (place.loc !== undefined) m.loc = place.loc;
-  if (mime) m.mime = true;
-  return messageRow(m, place.list);
-}
-
 /**
- * The row of one message's bytes: synchronously for a single text/plain
- * part (nearly all kernel mail), else a promise of it once `parseMime` has
- * read its MIME structure. `bytes` is read only until the row, or the
- * promise, is returned (a MIME parse gets its own copy).
+ * The row of one message's bytes: at once for a single text/plain part
+ * (nearly all kernel mail), else a promise of it once `parseMime` has read
+ * its MIME structure (see decodeBytes).
  */
 export function rowOfBytes(bytes: Uint8Array, place: RowPlace, limits: ParseLimits, parseMime: MimeParser): MessageRow | Promise<MessageRow> {
-  let decoded;
-  try {
-    decoded = decodeMessage(bytes, place.fallbackId, limits);
-  } catch (e) {
-    decoded = err<MailMessage>(thrown(e));
-  }
-  if (!('needsMime' in decoded)) return rowOfDecoded(decoded, bytes, place, false);
-  // Its own copy: the parse outlives the caller's buffer.
-  const own = Uint8Array.prototype.slice.call(bytes);
-  return completeWithMime(decoded, () => parseMime(own, limits))
-    .catch((e: unknown) => err<MailMessage>(thrown(e)))
-    .then((r) => rowOfDecoded(r, own, place, r.ok));
+  const row = (o: Outcome): MessageRow =>
+    'message' in o
+      ? messageRow(placed(o, place.origin, place.sourceId, place.loc), place.list)
+      : errorRow({ msgid: o.msgid, origin: place.origin, sourceId: place.sourceId, message: o.error, ...(place.loc === undefined ? {} : { loc: place.loc }) }, place.list);
+  const o = decodeBytes(bytes, place.fallbackId, limits, parseMime);
+  return o instanceof Promise ? o.then(row) : row(o);
 }

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { open, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type MboxEntry, splitMboxPart } from '../../core/mail/mbox';
-import { completeWithMime, decodeMessage, DEFAULT_LIMITS, detached, type MailMessage, type ParseLimits } from '../../core/mail/message';
+import { completeWithMime, decodeMessage, DEFAULT_LIMITS, detached, type MailMessage, type MimeParser, type ParseLimits } from '../../core/mail/message';
 import { err } from '../../core/result';
 import { dedupe } from '../../core/series/accounting';
 import type { DuplicateMessage, ReadError, SourcedMessage } from '../../core/series/model';
@@ -24,13 +24,6 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called now and then with the number of messages decoded so far. */
   onProgress?: (decoded: number) => void;
-  /**
-   * Each decoded message as it is kept: a mail index replaces it by its
-   * facts and drops the text, so a whole archive is never held at once.
-   */
-  shape?: (m: SourcedMessage) => SourcedMessage;
-  /** Called (and awaited) whenever this many messages are held: the caller takes them away with settle(). */
-  drain?: { every: number; run: () => Promise<void> };
 }
 
 export interface ReadResult {
@@ -116,18 +109,49 @@ export async function expandSources(paths: readonly string[]): Promise<string[]>
   return out;
 }
 
-/** What becomes of one message's bytes: the message, or an error with its Message-ID when one can be seen. */
-type Outcome = { message: MailMessage } | { msgid: string | null; error: string };
+/** What becomes of one message's bytes: the message (`mime`: it needed the full parse), or an error with its Message-ID when one can be seen. */
+export type Outcome = { message: MailMessage; mime: boolean } | { msgid: string | null; error: string };
 
 /** The Message-ID of a message that could not be decoded, when one can be seen at all. */
-export function sniffMsgId(bytes: Uint8Array): string | null {
+function sniffMsgId(bytes: Uint8Array): string | null {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 64 * 1024)));
   const id = /^message-id:\s*<([^<>\s]+)>/im.exec(head)?.[1];
   return id === undefined ? null : detached(id);
 }
 
-export function thrown(e: unknown): string {
+function thrown(e: unknown): string {
   return `could not be decoded: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/**
+ * One message's bytes decoded: at once for a single text/plain part (nearly
+ * all kernel mail), else a promise of it once `parseMime` has read its MIME
+ * structure. `bytes` is read only until this returns (a MIME parse gets its
+ * own copy). Shared by the full read (Collector) and the index (rows.ts).
+ */
+export function decodeBytes(bytes: Uint8Array, fallbackId: string, limits: ParseLimits, parseMime: MimeParser): Outcome | Promise<Outcome> {
+  let decoded;
+  try {
+    decoded = decodeMessage(bytes, fallbackId, limits);
+  } catch (e) {
+    decoded = err<MailMessage>(thrown(e));
+  }
+  if (!('needsMime' in decoded)) return decoded.ok ? { message: decoded.value, mime: false } : { msgid: sniffMsgId(bytes), error: decoded.error };
+  // Its own copy: the parse outlives the caller's buffer.
+  const own = Uint8Array.prototype.slice.call(bytes);
+  return completeWithMime(decoded, () => parseMime(own, limits))
+    .catch((e: unknown) => err<MailMessage>(thrown(e)))
+    .then((r): Outcome => (r.ok ? { message: r.value, mime: true } : { msgid: sniffMsgId(own), error: r.error }));
+}
+
+/** A decoded message completed in place (it is the reader's own) with where it was read. */
+export function placed(o: { message: MailMessage; mime: boolean }, origin: string, sourceId: string, loc: string | undefined): SourcedMessage {
+  const m = o.message as SourcedMessage;
+  m.origin = origin;
+  m.sourceId = sourceId;
+  if (loc !== undefined) m.loc = loc;
+  if (o.mime) m.mime = true;
+  return m;
 }
 
 /** Where a reader files what it reads, one slot per message (or per file or epoch that could not be read). */
@@ -178,48 +202,20 @@ export class Collector implements MailSink {
   async add(bytes: Uint8Array, sourceId: string, origin: string, fallbackId: string, loc?: string): Promise<void> {
     this.opts.signal?.throwIfAborted();
     const slot = this.slots.length;
-    let decoded;
-    try {
-      decoded = decodeMessage(bytes, fallbackId, this.limits);
-    } catch (e) {
-      decoded = err<MailMessage>(thrown(e));
-    }
-    if (!('needsMime' in decoded)) {
-      this.file(slot, decoded.ok ? { message: decoded.value } : { msgid: sniffMsgId(bytes), error: decoded.error }, origin, sourceId, loc);
-      await this.maybeDrain();
+    const o = decodeBytes(bytes, fallbackId, this.limits, this.mime.parse);
+    if (!(o instanceof Promise)) {
+      this.file(slot, o, origin, sourceId, loc);
       return;
     }
     this.slots.push({ msgid: null, origin, sourceId, message: 'was not decoded' });
-    // Its own copy: the parse outlives the caller's buffer.
-    const own = Uint8Array.prototype.slice.call(bytes);
-    const job = completeWithMime(decoded, () => this.mime.parse(own, this.limits))
-      .catch((e: unknown) => err<MailMessage>(thrown(e)))
-      .then((r) => {
-        if (r.ok) (r.value as SourcedMessage).mime = true;
-        this.file(slot, r.ok ? { message: r.value } : { msgid: sniffMsgId(own), error: r.error }, origin, sourceId, loc);
-      });
+    const job = o.then((r) => this.file(slot, r, origin, sourceId, loc));
     this.inFlight.add(job);
     void job.finally(() => this.inFlight.delete(job));
     if (this.inFlight.size >= Collector.CONCURRENCY) await Promise.race(this.inFlight);
-    await this.maybeDrain();
-  }
-
-  private async maybeDrain(): Promise<void> {
-    const d = this.opts.drain;
-    if (d && this.slots.length >= d.every) await d.run();
   }
 
   private file(slot: number, o: Outcome, origin: string, sourceId: string, loc: string | undefined): void {
-    if ('message' in o) {
-      // The decoded message is this reader's own: completed in place rather than copied.
-      const m = o.message as SourcedMessage;
-      m.origin = origin;
-      m.sourceId = sourceId;
-      if (loc !== undefined) m.loc = loc;
-      this.slots[slot] = this.opts.shape ? this.opts.shape(m) : m;
-    } else {
-      this.slots[slot] = { msgid: o.msgid, origin, sourceId, message: o.error, ...(loc === undefined ? {} : { loc }) };
-    }
+    this.slots[slot] = 'message' in o ? placed(o, origin, sourceId, loc) : { msgid: o.msgid, origin, sourceId, message: o.error, ...(loc === undefined ? {} : { loc }) };
     this.decoded++;
     if (this.opts.onProgress && this.decoded % 500 === 0) this.opts.onProgress(this.decoded);
   }
@@ -227,12 +223,6 @@ export class Collector implements MailSink {
   /** Something that is not one message could not be read (a file of a folder, an epoch): one error. */
   fail(sourceId: string, origin: string, message: string, loc?: string): void {
     this.slots.push({ msgid: null, origin, sourceId, message, ...(loc === undefined ? {} : { loc }) });
-  }
-
-  /** Everything read so far, in reading order, once every MIME parse has finished; the collector starts empty again. */
-  async settle(): Promise<(SourcedMessage | ReadError)[]> {
-    await Promise.all(this.inFlight);
-    return this.slots.splice(0);
   }
 
   async finish(seen: Map<string, SourcedMessage>): Promise<Omit<ReadResult, 'seen'>> {
