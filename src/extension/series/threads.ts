@@ -141,6 +141,17 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   const doc = await vscode.workspace.openTextDocument(threadUri(rootId, index.byId.get(rootId)!.subject));
   const editor = await vscode.window.showTextDocument(doc, { preview: true });
   await threads.whenFoldingAsked(doc.uri, 3000);
+  // Under load the editor can take in the ranges only after the fold command ran, which then folds
+  // nothing (seen in CI). Folding changes what is in view; when nothing has changed a moment later
+  // (no fold, no scroll, no quote opened by hand), the quotes are folded once more.
+  let moved = false;
+  const watching = vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+    if (e.textEditor === editor) moved = true;
+  });
+  setTimeout(() => {
+    watching.dispose();
+    if (!moved && vscode.window.activeTextEditor === editor) void vscode.commands.executeCommand(FOLD_COMMENTS);
+  }, 1000);
   await vscode.commands.executeCommand(FOLD_COMMENTS);
   const line = id === rootId ? 0 : (threads.render(rootId)?.lineOf.get(id) ?? 0);
   const at = new vscode.Range(line, 0, line, 0);
