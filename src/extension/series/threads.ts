@@ -140,6 +140,17 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   await store.warm();
   const doc = await vscode.workspace.openTextDocument(threadUri(rootId, index.byId.get(rootId)!.subject));
   const editor = await vscode.window.showTextDocument(doc, { preview: true });
+  const line = id === rootId ? 0 : (threads.render(rootId)?.lineOf.get(id) ?? 0);
+  const at = new vscode.Range(line, 0, line, 0);
+  // The message is put at the top at once, and again after each fold (folds above it move it), but
+  // only while the cursor is still where it was put: a reader who already clicked or paged on
+  // is not sent back (seen in CI, where the fold command returned after the test had paged down).
+  const reveal = (): void => {
+    if (!editor.selection.active.isEqual(at.start) || !editor.selection.isEmpty) return;
+    editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
+  };
+  editor.selection = new vscode.Selection(at.start, at.start);
+  editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
   await threads.whenFoldingAsked(doc.uri, 3000);
   // Under load the editor can take in the ranges only after the fold command ran, which then folds
   // nothing (seen in CI). Folding changes what is in view; when nothing has changed a moment later
@@ -150,11 +161,9 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   });
   setTimeout(() => {
     watching.dispose();
-    if (!moved && vscode.window.activeTextEditor === editor) void vscode.commands.executeCommand(FOLD_COMMENTS);
+    if (moved || vscode.window.activeTextEditor !== editor) return;
+    void Promise.resolve(vscode.commands.executeCommand(FOLD_COMMENTS)).then(reveal, () => undefined);
   }, 1000);
   await vscode.commands.executeCommand(FOLD_COMMENTS);
-  const line = id === rootId ? 0 : (threads.render(rootId)?.lineOf.get(id) ?? 0);
-  const at = new vscode.Range(line, 0, line, 0);
-  editor.selection = new vscode.Selection(at.start, at.start);
-  editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
+  reveal();
 }
