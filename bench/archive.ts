@@ -53,12 +53,9 @@ import { parseQuery } from '../src/core/search/query';
 import { readBodies } from '../src/node/index/bodies';
 import { indexSources, loadIndex } from '../src/node/index/indexer';
 import { IndexWorker } from '../src/node/index/remote';
-import { readSummary, writeSummary, type SummaryKey } from '../src/node/index/summaryFile';
-import { expandSources } from '../src/node/mail/read';
+import { imageFileFor, imageKey, ModelImage } from '../src/node/index/image';
+import { ModelBuilder } from '../src/node/index/model';
 import { sourceSignature } from '../src/node/mail/signature';
-import { accountBySource, extendWithRead, mergeSources } from '../src/core/series/bysource';
-import { groupSeries } from '../src/core/series/group';
-import { summarize } from '../src/core/series/summary';
 import { loadSqlite } from '../src/node/index/sqlite';
 
 const DEFAULT_REPO = '/work/.mirror/linux-mailinglist-archives+linux-arch.vger.kernel.org.0/repo';
@@ -550,9 +547,9 @@ function verdict(value: number | undefined, limit: number, atMost = true): strin
 
 interface InProcess {
   sqliteInitMs: number;
-  /** A window opened again: the sources' signatures taken and the kept summary read, the tree's first lines ready. */
+  /** A window opened again: the sources' signatures taken and the model image opened, the tree's first lines ready. */
   summaryMs: number[];
-  /** Families and series versions the summary shows (as many as the model has, or the summary is wrong). */
+  /** Families the image's summary shows (as many as the model has, or it is wrong). */
   summaryFamilies: number;
   modelFamilies: number;
   /** Index opened, brought up to date (nothing new) and turned into the series model, as a window does when it opens again. */
@@ -598,24 +595,33 @@ async function inProcess(source: string, dir: string, queries: readonly Query[],
   gc?.();
   const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
   const rssMb = (process.memoryUsage().rss - rss0) / 1e6;
-  // The summary a full read leaves for the next window, as the extension keeps it, then read back as a window opened again does.
+  // The model image a read leaves for the next window (written by the index's worker in the extension: ModelBuilder),
+  // then opened as a window opened again does, and what holding it costs this thread.
   const index = loaded!.index;
-  const counts = accountBySource(index, new Map(loaded!.reads.map((r) => [r.sourceId, r.seen])));
-  const states = loaded!.reads.map((r) => ({ path: r.sourceId, sourceId: r.sourceId, counts: counts.get(r.sourceId)! }));
-  const keyOf = async (): Promise<SummaryKey> => {
-    const paths = await expandSources([source]);
-    return { producer: 'bench', sources: await Promise.all(paths.map(async (p) => ({ path: p, signature: await sourceSignature(p) }))) };
-  };
-  writeSummary(dir, await keyOf(), summarize(index, states));
+  const imageFile = imageFileFor(dir, [source]);
+  const inputs = `bench:${await sourceSignature(source)}`;
+  const builder = new ModelBuilder();
+  const built = await builder.build(dir, [source], inputs, imageFile);
   const summaryMs: number[] = [];
   let summaryFamilies = 0;
+  let imageHeapMb = 0;
+  let imageRssMb = 0;
   for (let i = 0; i < REOPEN_RUNS; i++) {
+    gc?.();
+    const h0 = process.memoryUsage().heapUsed;
+    const r0 = process.memoryUsage().rss;
     t = performance.now();
-    const kept = await readSummary(dir, await keyOf());
+    await sourceSignature(source);
+    const img = ModelImage.open(imageFile, imageKey(inputs), () => ({ text: () => ({ body: '', attachedPatches: [] }) }));
     summaryMs.push(performance.now() - t);
-    if (!kept) throw new Error('the summary just written was not read back');
-    summaryFamilies = kept.sources.reduce((n, x) => n + x.families.length, 0);
+    if (!img) throw new Error('the model image just written was not read back');
+    summaryFamilies = img.header.summary.sources.reduce((n, x) => n + x.families.length, 0);
+    gc?.();
+    imageHeapMb = (process.memoryUsage().heapUsed - h0) / 1e6;
+    imageRssMb = (process.memoryUsage().rss - r0) / 1e6;
+    img.close();
   }
+  console.log(`in process: the model image written in ${fmtMs(built.image.ms)} (${fmtBytes(built.image.bytes)}, ${built.image.slices} slices; grouping ${fmtMs(built.groupMs)}); opened it holds ${imageHeapMb.toFixed(0)} MB of heap (RSS +${imageRssMb.toFixed(0)} MB)`);
   const entries = searchEntries(loaded!.index);
   const byId = new Map(entries.map((e) => [e.doc.msgid, e.message]));
   // As the extension keeps it: one plan for the loaded mail, posting lists built by the first query that needs them.
@@ -798,7 +804,7 @@ async function main(): Promise<void> {
       execFileSync('cp', ['-r', ourDir, inprocDir]);
       inproc = await inProcess(clone, inprocDir, queries, runs);
       console.log(`in process: SQLite's WebAssembly loaded in ${fmtMs(inproc.sqliteInitMs)} (once per process)`);
-      console.log(`in process: window opened again, the tree's summary read (${inproc.summaryFamilies} of ${inproc.modelFamilies} families): median ${fmtMs(median(inproc.summaryMs))} of ${REOPEN_RUNS}`);
+      console.log(`in process: window opened again, the model image opened (${inproc.summaryFamilies} of ${inproc.modelFamilies} families in its summary): median ${fmtMs(median(inproc.summaryMs))} of ${REOPEN_RUNS}`);
       console.log(`in process: index opened again and the series model built: median ${fmtMs(median(inproc.reopenMs))} of ${REOPEN_RUNS}; the model holds ${inproc.heapMb.toFixed(0)} MB of heap (RSS +${inproc.rssMb.toFixed(0)} MB)`);
       for (const [q, f] of inproc.queries) console.log(`in process: '${q}' on the loaded model: p50 ${fmtMs(f.p50)}, p95 ${fmtMs(f.p95)} (first run, building its posting lists: ${fmtMs(f.first)}), ${f.hits} hits${f.bodiesRead ? ` (${f.bodiesRead} bodies read again)` : ''}`);
     }
@@ -812,42 +818,32 @@ async function main(): Promise<void> {
       // What the extension holds when new mail comes: the last read of the source through its index
       // (through the worker that holds SQLite for it, as SeriesStore does), grouped.
       indexWorker = new IndexWorker(15_000);
-      let prior = await indexWorker.load(inprocDir, clone);
-      const held = mergeSources([prior.read]);
-      let model = groupSeries(held.messages, { errors: held.errors, duplicates: held.duplicates });
-      // As the extension does when its watcher sees the new commits (SeriesStore.load): read them
-      // into the index, add them to the messages already loaded, put them into the loaded series
-      // (or group everything again where that cannot be done), count each source's mail; the tree
-      // is then told to show it, and the summary for the next window is written after.
+      const imageFile = imageFileFor(inprocDir, [clone]);
+      const inputsOf = async () => `bench:${await sourceSignature(clone)}`;
+      await indexWorker.model(inprocDir, [clone], await inputsOf(), imageFile);
+      // As the extension does when its watcher sees the new commits (SeriesStore.load): the worker reads
+      // them into the index, puts them into the model it holds (or groups everything again where that
+      // cannot be done) and adds the slices that changed to the model image; this thread then opens it
+      // again (the tree is told to show it).
       const takeIn = async (batch: string[], label: string): Promise<number> => {
         appendToEpoch(clone, batch);
         gc?.();
         const t0 = performance.now();
-        const signature = await sourceSignature(clone);
-        const upd = await indexWorker!.load(inprocDir, clone, {}, prior);
+        const inputs = await inputsOf();
+        const report = await indexWorker!.model(inprocDir, [clone], inputs, imageFile);
         const t1 = performance.now();
-        let index = upd.extended ? extendWithRead(model, prior.read, upd.read) : null;
-        const put = index !== null;
-        if (!index) {
-          const merged = mergeSources([upd.read]);
-          index = groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
-        }
-        const t2 = performance.now();
-        const counts = accountBySource(index, new Map([[upd.read.sourceId, upd.read.seen]]));
-        // Here the extension tells the tree; the summary for the next window is written a moment later.
+        const img = ModelImage.open(imageFile, imageKey(inputs), () => ({ text: () => ({ body: '', attachedPatches: [] }) }));
         const ms = performance.now() - t0;
-        const t3 = performance.now();
-        const states = [{ path: clone, sourceId: upd.read.sourceId, counts: counts.get(upd.read.sourceId)! }];
-        writeSummary(inprocDir, { producer: 'bench', sources: [{ path: clone, signature }] }, summarize(index, states));
+        if (!img) throw new Error('the model image the worker wrote was not read back');
+        img.close();
+        const fresh = report.sources[0]?.fresh ?? 0;
+        const put = report.grouped === 'extended';
         console.log(
-          `in process: ${label}: ${APPENDED} appended, index updated and the model brought up to date: ${fmtMs(ms)} (${upd.fresh} new; ${upd.extended ? 'the loaded messages extended' : 'read whole'}; ` +
-            `index ${fmtMs(t1 - t0)}, ${put ? 'put into the loaded series' : 'grouped again'} ${fmtMs(t2 - t1)}, counted ${fmtMs(t3 - t2)}; then the summary written in ${fmtMs(performance.now() - t3)})`,
+          `in process: ${label}: ${APPENDED} appended, index updated, the model brought up to date and opened again: ${fmtMs(ms)} (${fresh} new; ` +
+            `on the worker ${fmtMs(t1 - t0)}: ${put ? 'put into the model it held' : 'grouped again'} in ${fmtMs(report.groupMs)}, image ${fmtBytes(report.image.written)} of ${fmtBytes(report.image.bytes)} written in ${fmtMs(report.image.ms)}; opened here in ${fmtMs(performance.now() - t1)})`,
         );
-        if (!put) failed = 'the in-process append grouped all the mail again instead of putting the replies into the loaded series';
-        if (!upd.extended) failed = 'the in-process append read the index whole instead of extending the loaded messages';
-        if (upd.fresh !== APPENDED) failed = `the in-process append read ${upd.fresh} new messages after ${APPENDED} were appended`;
-        prior = upd;
-        model = index;
+        if (!put) failed = 'the in-process append grouped all the mail again instead of putting the replies into the model held';
+        if (fresh !== APPENDED) failed = `the in-process append read ${fresh} new messages after ${APPENDED} were appended`;
         return ms;
       };
       appendRuns.push(await takeIn(replies, 'batch 1'));
@@ -910,7 +906,7 @@ async function main(): Promise<void> {
       const r = median(inproc.reopenMs);
       const shown = median(inproc.summaryMs);
       const sameFamilies = inproc.summaryFamilies === inproc.modelFamilies;
-      lines.push(cells(`window opened again: tree shown from the kept summary, in process (median of ${REOPEN_RUNS})`, fmtMs(shown), '', `≤ ${TARGET_REOPEN_MS} ms`, sameFamilies ? verdict(shown, TARGET_REOPEN_MS) : 'FAIL (families differ)'));
+      lines.push(cells(`window opened again: tree shown from the model image, in process (median of ${REOPEN_RUNS})`, fmtMs(shown), '', `≤ ${TARGET_REOPEN_MS} ms`, sameFamilies ? verdict(shown, TARGET_REOPEN_MS) : 'FAIL (families differ)'));
       lines.push(cells(`  then the full model (index → series model) read behind it`, fmtMs(r), '', '', ''));
       lines.push(cells('  heap the loaded model holds (proxy for the extension host)', `${inproc.heapMb.toFixed(0)} MB`, '', '≤ 100 MB', verdict(inproc.heapMb, 100)));
       lines.push(cells(`${APPENDED} appended: model brought up to date, in process (median of ${APPEND_RUNS})`, inproc.appendMs === undefined ? na : fmtMs(inproc.appendMs), '', `≤ ${TARGET_APPEND_MS} ms`, verdict(inproc.appendMs, TARGET_APPEND_MS)));

@@ -38,7 +38,6 @@ function registerSeries(ctx: Ctx): void {
   ctx.own(vscode.workspace.registerTextDocumentContentProvider(THREAD_SCHEME, ctx.threads));
   ctx.own(vscode.languages.registerFoldingRangeProvider({ scheme: THREAD_SCHEME }, ctx.threads));
   ctx.seriesTree.view = ctx.own(vscode.window.createTreeView('execmemLens.series', { treeDataProvider: ctx.seriesTree, showCollapseAll: true }));
-  ctx.store.viewVisible = () => ctx.seriesTree.view?.visible ?? false;
   ctx.own(offerMboxes(ctx.sources, ctx.store));
   ctx.own(vscode.languages.registerCodeLensProvider(C_FILES.map((f) => ({ ...f, scheme: 'file' })), ctx.mailHistory));
   ctx.mailHistoryView.view = ctx.own(vscode.window.createTreeView('execmemLens.mailHistory', { treeDataProvider: ctx.mailHistoryView }));

@@ -6,6 +6,7 @@
  */
 import type { SeriesIndex, SeriesVersion, SourcedMessage } from '../series/model';
 import { addressesOf } from '../mail/message';
+import { versionLabel } from '../series/summary';
 import { hunkHeadersOf } from '../series/facts';
 import type { SearchDoc } from './query';
 
@@ -56,10 +57,25 @@ export function searchEntries(index: SeriesIndex): SearchEntry[] {
   return out;
 }
 
+/** A hit as a reader is shown it (and as a worker sends it): the message's headers and the series version it is in. */
+export interface SearchHit {
+  msgid: string;
+  subject: string;
+  from: SearchDoc['from'];
+  /** Milliseconds, or null when the message has no date. */
+  time: number | null;
+  role: Role;
+  series: { id: string; title: string; label: string } | null;
+}
+
+export function hitOf(e: SearchEntry): SearchHit {
+  return { msgid: e.doc.msgid, subject: e.doc.subject, from: e.doc.from, time: e.doc.time, role: e.role, series: e.series ? { id: e.series.id, title: e.series.title, label: versionLabel(e.series) } : null };
+}
+
 /** Hits newest first, then grouped by series in the order of each group's newest hit ("other" mail as one group, series null). */
-export function groupHits(hits: readonly SearchEntry[]): { series: SeriesVersion | null; hits: SearchEntry[] }[] {
-  const sorted = [...hits].sort((a, b) => (b.doc.time ?? -Infinity) - (a.doc.time ?? -Infinity) || (a.doc.msgid < b.doc.msgid ? -1 : 1));
-  const groups = new Map<string, { series: SeriesVersion | null; hits: SearchEntry[] }>();
+export function groupHits(hits: readonly SearchHit[]): { series: SearchHit['series']; hits: SearchHit[] }[] {
+  const sorted = [...hits].sort((a, b) => (b.time ?? -Infinity) - (a.time ?? -Infinity) || (a.msgid < b.msgid ? -1 : 1));
+  const groups = new Map<string, { series: SearchHit['series']; hits: SearchHit[] }>();
   for (const h of sorted) {
     const key = h.series ? h.series.id : '';
     let g = groups.get(key);

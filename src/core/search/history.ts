@@ -26,7 +26,7 @@ export interface HistoryHit {
  * outside any known tree), for paths of two components or more, so that a
  * top-level Makefile is not every Makefile.
  */
-function samePath(patchPath: string, file: string, exact: boolean): boolean {
+export function samePath(patchPath: string, file: string, exact: boolean): boolean {
   if (patchPath === file) return true;
   if (exact) return false;
   const shorter = patchPath.length < file.length ? patchPath : file;
@@ -60,7 +60,7 @@ export function narrowToFunction(hits: readonly HistoryHit[], fn: string, cache:
   });
 }
 
-export function historyOf(index: SeriesIndex, file: string, fn?: string, cache: TouchCache = new WeakMap(), exact = false): HistoryHit[] {
+export function historyOf(index: Pick<SeriesIndex, 'series'>, file: string, fn?: string, cache: TouchCache = new WeakMap(), exact = false): HistoryHit[] {
   const out: HistoryHit[] = [];
   const name = fn?.toLowerCase();
   for (const version of index.series) {

@@ -220,6 +220,19 @@ export function indexedMessage(head: IndexedHead, loader: MessageLoader): Source
 }
 
 /**
+ * An indexed message kept as plain data (a structured clone of one: its own
+ * fields, not the getters of its class) made again, to be read through
+ * `loader`. A date or origin it does not hold is the one its time or
+ * location gives, as for the message it was.
+ */
+export function revivedMessage(plain: object, loader: MessageLoader): SourcedMessage {
+  const head = plain as IndexedHead;
+  if (!Object.prototype.hasOwnProperty.call(plain, 'date')) head.date = dateOf(head.time);
+  if (!Object.prototype.hasOwnProperty.call(plain, 'origin')) head.origin = originOf(head.loc) ?? '';
+  return indexedMessage(head, loader);
+}
+
+/**
  * A decoded message with its facts worked out and its text dropped, to be
  * read again through `loader`: what an index read gives, made without an
  * index (the Node indexer writes rows straight from the decoded message;

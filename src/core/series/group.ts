@@ -400,6 +400,24 @@ class IndexedPatch implements PatchEntry {
   }
 }
 
+/**
+ * A patch of an indexed message made again from what it held (a model image
+ * keeps patches as plain data: see node/index/image.ts): the same entry
+ * groupSeries made, its diff read again when first asked for.
+ */
+export function indexedPatch(p: { index: number; message: SourcedMessage; trailers: GivenTrailer[]; findings: string[]; replies: SourcedMessage[] }): PatchEntry {
+  const facts = p.message.facts;
+  if (!facts) throw new Error(`patch <${p.message.msgid}> has no indexed facts`);
+  const made = new IndexedPatch(p.index, p.message, facts, p.trailers, p.findings);
+  made.replies = p.replies;
+  return made;
+}
+
+/** Whether a patch entry is one of an indexed message (and can be kept as plain data and made again). */
+export function isIndexedPatch(p: PatchEntry): boolean {
+  return p instanceof IndexedPatch;
+}
+
 function patchEntry(node: Node, findings: string[]): PatchEntry {
   const facts = node.msg.facts;
   if (facts) {

@@ -10,7 +10,7 @@
  * what their files looked like when they were read, the code that grouped
  * them), and thrown away, never patched, when any of them changes.
  */
-import type { SourceAccounting } from './bysource';
+import { accountBySource, sourceFailure, type SourceAccounting, type SourceRead } from './bysource';
 import type { SeriesFamily, SeriesIndex, SeriesVersion } from './model';
 import { threadsOf } from './thread';
 
@@ -130,4 +130,31 @@ export function parseSummary(x: unknown): TreeSummary | undefined {
     }
   }
   return x as TreeSummary;
+}
+
+/** A source as it was tried: its path and id, and why it gave no mail when it could not be read at all. */
+export interface TriedSource {
+  path: string;
+  sourceId: string;
+  error?: string;
+}
+
+/**
+ * Each tried source's line: its accounting, and its error (its own, or what
+ * its mail says: not mail at all). `problems` says what a log should warn of:
+ * a source that is not mail, and a count that does not add up.
+ */
+export function sourceStates(index: SeriesIndex, tried: readonly TriedSource[], reads: readonly SourceRead[]): { states: SourceState[]; problems: string[] } {
+  const read = new Map(tried.map((t) => [t.sourceId, 0]));
+  for (const r of reads) read.set(r.sourceId, r.seen);
+  const counts = accountBySource(index, read);
+  const problems: string[] = [];
+  const states = tried.map((t): SourceState => {
+    const c = counts.get(t.sourceId)!;
+    const error = t.error ?? sourceFailure(c, index.errors.filter((e) => (e.sourceId ?? '') === t.sourceId)) ?? undefined;
+    if (!t.error && error) problems.push(`mail source ${t.path}: ${error}`);
+    if (c.unaccounted !== 0) problems.push(`mail source ${t.path}: ${c.unaccounted} of ${c.messages} messages are not accounted for`);
+    return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
+  });
+  return { states, problems };
 }

@@ -6,6 +6,7 @@ import type { SeriesFamily, SeriesVersion } from '../../core/series/model';
 import type { ReviewComments } from './comments';
 import { appliedText, basename, type CopyOf, diffUri, findPatch, mailUri, placeOf, sideUri, workspaceFile } from './documents';
 import type { MailSources } from './sources';
+import type { FamilySummary } from '../../core/series/summary';
 import type { SeriesStore } from './store';
 import { versionLabel } from './tree';
 import { setWalkthroughContext, WALKTHROUGH_CONTEXT } from '../walkthrough';
@@ -132,20 +133,21 @@ const CHANGE_ICONS: Record<PatchChange['kind'], string> = {
 };
 
 export async function compareVersionsCommand(store: SeriesStore, given?: unknown): Promise<void> {
-  const index = await store.ensure();
-  let family: SeriesFamily | undefined =
-    given && typeof given === 'object' && 'family' in given ? (given as { family: SeriesFamily }).family : undefined;
+  await store.ensure();
+  const asked = given && typeof given === 'object' ? (given as { family?: SeriesFamily; stub?: FamilySummary }) : undefined;
+  let family: SeriesFamily | undefined = asked?.family ?? (asked?.stub ? store.family(asked.stub.id) : undefined);
   if (!family) {
-    const candidates = index.families.filter((f) => f.versions.length > 1);
+    // Chosen from the families' lines: only the one chosen is read.
+    const candidates = store.allFamilyStubs().filter((f) => f.versions.length > 1);
     if (candidates.length === 0) {
       void vscode.window.showInformationMessage('Execmem Lens: no series in the loaded mail has more than one version.');
       return;
     }
     const pick = await vscode.window.showQuickPick(
-      candidates.map((f) => ({ label: f.title, description: f.versions.map(versionLabel).join(', '), family: f })),
+      candidates.map((f) => ({ label: f.title, description: f.versions.join(', '), id: f.id })),
       { title: 'Compare versions: which series?' },
     );
-    family = pick?.family;
+    family = pick ? store.family(pick.id) : undefined;
   }
   if (!family) return;
   const versions = family.versions.filter((v) => !v.superseded);

@@ -121,18 +121,13 @@ export interface PatchLookup {
 
 /** The version and number of a cover letter or patch, if the message is one. */
 export function placeOf(store: SeriesStore, msgid: string): SeriesPlace | undefined {
-  const found = findPatch(store, msgid);
-  if (found) return { version: found.version.version, index: found.patch.index };
-  const v = store.current?.series.find((s) => s.cover?.msgid === msgid);
-  return v ? { version: v.version, index: 0 } : undefined;
+  const found = store.placeOf(msgid);
+  return found ? { version: found.version.version, index: found.patch ? found.patch.index : 0 } : undefined;
 }
 
 export function findPatch(store: SeriesStore, msgid: string): PatchLookup | undefined {
-  for (const version of store.current?.series ?? []) {
-    const patch = [...version.patches, ...version.extras].find((p) => p.message.msgid === msgid);
-    if (patch) return { version, patch };
-  }
-  return undefined;
+  const found = store.placeOf(msgid);
+  return found?.patch ? { version: found.version, patch: found.patch } : undefined;
 }
 
 /** The new side of a file: the workspace copy with the patch applied, or false when it does not apply. */

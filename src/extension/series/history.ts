@@ -58,10 +58,9 @@ export class MailHistoryLens implements vscode.CodeLensProvider, vscode.Disposab
   }
 
   history(uri: vscode.Uri, fn?: string): HistoryHit[] {
-    const index = this.store.current;
-    if (!index) return [];
+    if (!this.store.current) return [];
     const { file, exact } = treePath(uri);
-    return historyOf(index, file, fn, this.cache, exact);
+    return historyOf(this.store.versionsTouching(file, exact), file, fn, this.cache, exact);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {

@@ -9,15 +9,21 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { accountBySource, extendWithRead, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
-import { searchEntries, type SearchEntry } from '../../core/search/docs';
+import { hitOf, searchEntries, type SearchEntry, type SearchHit } from '../../core/search/docs';
+import type { Query } from '../../core/search/query';
+import { matchEntries, matchWithoutBodies } from '../../node/search/match';
 import { SearchPlan } from '../../core/search/plan';
+import { samePath } from '../../core/search/history';
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
-import { familiesOfSource, summarize, SUMMARY_VERSION, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
+import { familiesOfSource, familySummary, SUMMARY_VERSION, versionLabel, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
 import { answersOf, threadsOf } from '../../core/series/thread';
+import type { PatchEntry } from '../../core/series/model';
 import type { ReadMark } from '../../node/index/indexer';
 import { IndexWorker } from '../../node/index/remote';
-import { readSummary, writeSummary, type SummaryKey } from '../../node/index/summaryFile';
+import { imageFileFor, imageKey, lazyIndex, ModelImage, type VersionStub } from '../../node/index/image';
+import type { BuildReport } from '../../node/index/model';
+import { keyText, type SummaryKey } from '../../node/index/summaryFile';
 import { expandSources, readSources } from '../../node/mail/read';
 import { sourceSignature } from '../../node/mail/signature';
 import { readConfig } from '../config';
@@ -78,6 +84,15 @@ export class SeriesStore implements vscode.Disposable {
   private summary: TreeSummary | undefined;
   private loading: Promise<void> | undefined;
   private readonly subscription: vscode.Disposable;
+  /**
+   * With the mail index: the model as the worker wrote it (image.ts), read a
+   * slice at a time; this thread never holds the whole of a list archive.
+   */
+  private image: ModelImage | undefined;
+  /** What the image was written under (the worker searches it). */
+  private imageInputs = '';
+  /** The next load makes the model again whatever is kept (the Refresh command). */
+  private rebuild = false;
   /** SQLite on a worker thread that ends 15 s after its last use (see remote.ts). */
   private readonly indexWorker = new IndexWorker(15_000);
 
@@ -134,19 +149,14 @@ export class SeriesStore implements vscode.Disposable {
     return this.index;
   }
 
-  private summaryShown: (() => void) | undefined;
-
-  /** Whether the Patch Series view is on screen (set by whoever made the view). */
-  viewVisible: () => boolean = () => false;
-
-  /** Called by the tree once it has handed out the families' lines from the summary. */
-  treeShown(): void {
-    this.summaryShown?.();
-  }
-
   /** The summary shown before the full model is read (undefined once it is, or when none held). */
   get preview(): TreeSummary | undefined {
-    return this.index ? undefined : this.summary;
+    return this.index && !this.image ? undefined : this.summary;
+  }
+
+  /** The model is read from an image, a slice at a time: the tree lists families from the summary and reads one when it is expanded. */
+  get lazy(): boolean {
+    return this.image !== undefined;
   }
 
   get sourceStates(): readonly SourceState[] {
@@ -155,9 +165,11 @@ export class SeriesStore implements vscode.Disposable {
 
   /** Loads again after any load in flight; a failed load does not stop later ones. */
   reload(force = false): Promise<void> {
-    if (force) this.cache.clear();
-    // A load waiting for the tree to show its summary goes on: this one comes after it.
-    this.summaryShown?.();
+    if (force) {
+      this.cache.clear();
+      // Refresh makes the model again even when the sources look unchanged (a kept model is not trusted blindly).
+      this.rebuild = true;
+    }
     const run: Promise<void> = (this.loading ?? Promise.resolve())
       .catch(() => undefined)
       .then(() => this.load())
@@ -191,8 +203,6 @@ export class SeriesStore implements vscode.Disposable {
 
   /** Loads (once) and returns the index; a load already running is shared, not repeated. */
   async ensure(): Promise<SeriesIndex> {
-    // The model is needed now: a load waiting for the tree to show its summary goes on.
-    this.summaryShown?.();
     if (!this.index) await (this.loading ?? this.reload());
     return this.index!;
   }
@@ -203,32 +213,12 @@ export class SeriesStore implements vscode.Disposable {
     // Taken once, before anything is read: mail that comes during the read makes the next ones differ.
     const signatures = await Promise.all(paths.map(async (p) => ({ path: p, signature: await signatureOf(p) })));
     const summaries = this.indexDir !== undefined && readConfig().mailIndex;
-    const key: SummaryKey | undefined = summaries ? { producer: producer(this.producerVersion), sources: signatures } : undefined;
-    if (key && !this.index && !this.summary) {
-      const started = Date.now();
-      const kept = await readSummary(this.indexDir!, key);
-      if (kept) {
-        this.summary = kept;
-        this.states = kept.sources.map((s) => s.state);
-        this.showable?.resolve();
-        this.log.info(`the tree shown from the summary kept for these sources (${kept.sources.length} source(s), ${kept.seriesVersions} series versions) in ${Date.now() - started} ms; reading the mail itself`);
-        this.changed.fire();
-        // Reading the model holds this thread for seconds at a time, and every step of showing the
-        // tree is a round trip to it: the model is read once the tree's lines have gone out, or
-        // when something needs it first (a family expanded, a search, new mail, a command), or
-        // after a few seconds when the view is not on screen (a view closed or collapsed asks for
-        // nothing; the lenses want the model). A view on screen whose window is still coming back
-        // (a reload under load took 8 s to ask for the families) is given up to 30 s.
-        await new Promise<void>((r) => {
-          this.summaryShown = r;
-          const started = Date.now();
-          const tick = () => (this.viewVisible() && Date.now() - started < 30_000 ? setTimeout(tick, 1000) : r());
-          setTimeout(tick, 5000);
-        });
-        this.summaryShown = undefined;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    if (summaries) {
+      await this.loadImage(paths, { producer: producer(this.producerVersion), sources: signatures });
+      this.changed.fire();
+      return;
     }
+    this.image = undefined;
     await vscode.window.withProgress(
       { location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false },
       async () => {
@@ -288,7 +278,6 @@ export class SeriesStore implements vscode.Disposable {
             this.plan = undefined;
             this.states = states;
             this.summary = undefined;
-            if (key) this.keepSummaryLater(key);
             this.log.info(
               `read ${index.messageCount} messages from ${paths.length} source(s): ${index.series.length} series versions in ${index.families.length} families, ` +
                 `${index.replyCount} replies, ${index.others.length} other, ${index.duplicates.length} duplicates, ${index.errors.length} unreadable (${Date.now() - started} ms)`,
@@ -298,6 +287,62 @@ export class SeriesStore implements vscode.Disposable {
       },
     );
     this.changed.fire();
+  }
+
+  /**
+   * Through the mail index: the image kept for exactly these sources as they
+   * are now, or one the worker makes (each index brought up to date, the
+   * mail grouped there, new replies put into the model it still holds).
+   */
+  private async loadImage(paths: string[], key: SummaryKey): Promise<void> {
+    const dir = this.indexDir!;
+    const inputs = keyText(key);
+    const file = imageFileFor(dir, paths);
+    const started = Date.now();
+    const loaders = (sourceId: string, addresses: () => readonly string[]) => this.indexWorker.textLoader(dir, sourceId, addresses);
+    let img = this.rebuild ? undefined : ModelImage.open(file, imageKey(inputs), loaders);
+    this.rebuild = false;
+    if (img) {
+      this.log.info(`the model kept for these sources opened in ${Date.now() - started} ms: ${img.header.messageCount} messages, ${img.header.versions.length} series versions`);
+    } else {
+      const report = await vscode.window.withProgress({ location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false }, () =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Execmem Lens: reading mail' }, (progress) =>
+          this.indexWorker.model(dir, paths, inputs, file, (p, n) => progress.report({ message: `${p}: ${n} messages` })),
+        ),
+      );
+      this.logBuild(report, Date.now() - started);
+      img = ModelImage.open(file, imageKey(inputs), loaders);
+      if (!img) throw new Error(`${file}: the model the index worker wrote could not be read back`);
+    }
+    // The image before is not closed: what the views still hold of it reads its file until it is let go.
+    this.image = img;
+    this.imageInputs = inputs;
+    const told = new Set<string>();
+    this.index = lazyIndex(img, (what) => {
+      if (told.has(what)) return;
+      told.add(what);
+      this.log.info(`the whole model was read for ${what}`);
+    });
+    this.states = img.header.states;
+    this.summary = img.header.summary;
+    this.bySource = new Map();
+    this.answers = undefined;
+    this.plan = undefined;
+    this.showable?.resolve();
+  }
+
+  private logBuild(r: BuildReport, ms: number): void {
+    for (const s of r.sources) this.log.info(`mail index of ${s.path}: ${s.seen} messages (${s.fresh} read now) in ${s.ms} ms${s.extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
+    for (const n of r.notes) this.log.warn(`mail index: ${n}`);
+    for (const n of r.notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
+    for (const f of r.failed) this.log.error(`mail source ${f.path}: ${f.message}`);
+    for (const p of r.problems) (p.includes('not accounted for') ? this.log.error : this.log.warn).call(this.log, p);
+    const c = r.counts;
+    this.log.info(
+      `read ${c.messages} messages from ${r.sources.length + r.failed.length} source(s): ${c.versions} series versions in ${c.families} families, ` +
+        `${c.replies} replies, ${c.others} other, ${c.duplicates} duplicates, ${c.errors} unreadable (${ms} ms; ` +
+        `${r.grouped === 'extended' ? 'new mail put into the model already made' : 'grouped'} in ${r.groupMs} ms, the model image written in ${r.image.ms} ms: ${(r.image.written / 1e6).toFixed(1)} of ${(r.image.bytes / 1e6).toFixed(1)} MB)`,
+    );
   }
 
   /** The sources' mail merged and grouped, from scratch. */
@@ -323,33 +368,6 @@ export class SeriesStore implements vscode.Disposable {
     if (!out) return undefined;
     this.log.info(`${last.read.messages.length - before.messages.length} new message(s) put into the loaded series in ${Date.now() - started} ms, without grouping all the mail again`);
     return out;
-  }
-
-  private pendingSummary: { key: SummaryKey; timer: NodeJS.Timeout } | undefined;
-
-  /**
-   * The summary kept a moment after the tree has been told of the new mail
-   * (writing it took up to 200 ms of a list archive's update, before the tree
-   * could ask for its lines); only the newest is written, and one still
-   * waiting when the window closes is written then.
-   */
-  private keepSummaryLater(key: SummaryKey): void {
-    if (this.pendingSummary) clearTimeout(this.pendingSummary.timer);
-    const timer = setTimeout(() => {
-      this.pendingSummary = undefined;
-      this.keepSummary(key);
-    }, 1000);
-    this.pendingSummary = { key, timer };
-  }
-
-  /** The view's summary of what was just read, kept for the next window; failing to keep it only costs that window time. */
-  private keepSummary(key: SummaryKey): void {
-    if (!this.index) return;
-    try {
-      writeSummary(this.indexDir!, key, summarize(this.index!, this.states));
-    } catch (e) {
-      this.log.warn(`the tree's summary could not be kept: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 
   /** A source's line in the summary, while it is shown. */
@@ -384,7 +402,58 @@ export class SeriesStore implements vscode.Disposable {
 
   /** One family of the model by its id (its first Message-ID). */
   family(id: string): SeriesFamily | undefined {
+    if (this.image) return this.image.family(id);
     return this.index?.families.find((f) => f.id === id);
+  }
+
+  /** The versions whose patches may have touched `file` (all of them without an image; with one, only the families whose patches name such a path are read). */
+  versionsTouching(file: string, exact: boolean): Pick<SeriesIndex, 'series'> {
+    if (this.image) return { series: this.image.familiesTouching((p) => samePath(p, file, exact)).flatMap((f) => f.versions) };
+    return { series: this.index?.series ?? [] };
+  }
+
+  /** Every family's line, source by source, without reading the families. */
+  allFamilyStubs(): FamilySummary[] {
+    if (this.image) return this.summary?.sources.flatMap((s) => s.families) ?? [];
+    return (this.index?.families ?? []).map(familySummary);
+  }
+
+  /** Every series version as pickers list them, oldest first, without reading their families. */
+  versionStubs(): VersionStub[] {
+    if (this.image) return this.image.header.versions;
+    return (this.index?.series ?? []).map((v) => ({
+      id: v.id,
+      family: -1,
+      title: v.title,
+      label: versionLabel(v),
+      author: v.author,
+      date: v.date,
+      head: (v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message)?.msgid ?? null,
+    }));
+  }
+
+  /** The id of the family a version is in. */
+  familyIdOf(versionId: string): string | undefined {
+    if (this.image) return this.image.familyOfVersion(versionId)?.id;
+    return this.index?.series.find((v) => v.id === versionId)?.family;
+  }
+
+  /** The series version (and patch) a message is the cover or a patch of. */
+  placeOf(msgid: string): { version: SeriesVersion; patch: PatchEntry | null } | undefined {
+    const versions = this.image ? (this.image.familyHolding(msgid)?.versions ?? []) : (this.index?.series ?? []);
+    for (const version of versions) {
+      if (version.cover?.msgid === msgid) return { version, patch: null };
+      const patch = [...version.patches, ...version.extras].find((p) => p.message.msgid === msgid);
+      if (patch) return { version, patch };
+    }
+    return undefined;
+  }
+
+  /** The answers to each message of the thread that starts at rootId, oldest first. */
+  threadAnswers(rootId: string): Map<string, SourcedMessage[]> {
+    if (!this.image) return this.answersOf();
+    const t = this.image.thread(rootId);
+    return answersOf(t.parentOf, new Map(t.messages.map((m) => [m.msgid, m])));
   }
 
   /** One source alone (its own duplicates filed); the merge with the others happens in load(). */
@@ -427,21 +496,25 @@ export class SeriesStore implements vscode.Disposable {
 
   /** Families whose first version came from this source (each family is listed once, under one source). */
   familiesOf(sourceId: string): SeriesFamily[] {
+    if (this.image) return this.familyStubs(sourceId).flatMap((f) => this.image!.family(f.id) ?? []);
     return this.index ? familiesOfSource(this.index, this.states, sourceId) : [];
   }
 
   /** Mail of this source that is neither a series nor a reply to one. */
   othersOf(sourceId: string): SourcedMessage[] {
+    if (this.image) return this.image.others(sourceId);
     return (this.bySource.get(sourceId) ?? NO_MAIL).others;
   }
 
   /** Messages read from this source whose Message-ID had been read before. */
   duplicatesOf(sourceId: string): DuplicateMessage[] {
+    if (this.image) return this.image.duplicates(sourceId);
     return (this.bySource.get(sourceId) ?? NO_MAIL).duplicates;
   }
 
   /** Messages (files, epochs) of this source that could not be read. */
   errorsOf(sourceId: string): ReadError[] {
+    if (this.image) return this.image.errors(sourceId);
     return (this.bySource.get(sourceId) ?? NO_MAIL).errors;
   }
 
@@ -456,6 +529,27 @@ export class SeriesStore implements vscode.Disposable {
     return this.answers;
   }
 
+  /** Distinct messages of the model (what a search looks through). */
+  get messageCount(): number {
+    return this.index?.byId.size ?? 0;
+  }
+
+  /**
+   * A lore query over the mail: hits newest first (at most 2,000, `total`
+   * says how many), the series of each. Without `bodies`, what headers and
+   * facts decide, and how many only bodies can; with, those read again from
+   * the mail. With a model image the worker answers (it holds the whole
+   * model while it searches); else the plan here does.
+   */
+  async search(query: Query, opts: { bodies: boolean; signal?: AbortSignal; all?: boolean }): Promise<{ hits: SearchHit[]; total: number; undecided: number }> {
+    await this.ensure();
+    if (this.image) return this.indexWorker.search(this.indexDir!, this.image.file, this.imageInputs, query, opts.bodies, opts.all);
+    const plan = this.searchPlan();
+    const r = opts.bodies ? { hits: await matchEntries(plan, query, opts.signal), undecided: 0 } : matchWithoutBodies(plan, query);
+    const hits = r.hits.map(hitOf).sort((a, b) => (b.time ?? -Infinity) - (a.time ?? -Infinity) || (a.msgid < b.msgid ? -1 : 1));
+    return { hits, total: hits.length, undecided: r.undecided };
+  }
+
   /** The mail as search documents, with posting lists built as queries need them (kept until the mail changes). */
   searchPlan(): SearchPlan<SearchEntry> {
     if (!this.plan) this.plan = new SearchPlan(this.index ? searchEntries(this.index) : []);
@@ -463,21 +557,18 @@ export class SeriesStore implements vscode.Disposable {
   }
 
   version(id: string): SeriesVersion | undefined {
+    if (this.image) return this.image.version(id);
     return this.index?.series.find((s) => s.id === id);
   }
 
   message(msgid: string): SourcedMessage | undefined {
-    return this.index?.byId.get(msgid);
+    return this.image ? this.image.message(msgid) : this.index?.byId.get(msgid);
   }
 
   dispose(): void {
     if (this.settle) clearTimeout(this.settle);
-    if (this.pendingSummary) {
-      clearTimeout(this.pendingSummary.timer);
-      this.keepSummary(this.pendingSummary.key);
-      this.pendingSummary = undefined;
-    }
     for (const w of this.watchers) w.dispose();
+    this.image?.close();
     void this.indexWorker.dispose();
     this.subscription.dispose();
     this.changed.dispose();

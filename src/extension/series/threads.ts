@@ -10,7 +10,6 @@ import type { SeriesIndex } from '../../core/series/model';
 import { quoteFolds, readingOrder, renderThread, splitLines, threadRootOf, type FoldRange, type ThreadDocument } from '../../core/series/thread';
 import { MAIL_SCHEME, parseMailUri, slug } from './documents';
 import type { SeriesStore } from './store';
-import { versionLabel } from './tree';
 
 export const THREAD_SCHEME = 'execmem-thread';
 
@@ -56,7 +55,7 @@ export class ThreadDocuments implements vscode.TextDocumentContentProvider, vsco
     if (!index || !root) return undefined;
     const hit = this.rendered.get(rootId);
     if (hit && hit.index === index) return hit.doc;
-    const doc = renderThread(readingOrder(root, this.store.answersOf()));
+    const doc = renderThread(readingOrder(root, this.store.threadAnswers(rootId)));
     this.rendered.delete(rootId);
     this.rendered.set(rootId, { index, doc });
     if (this.rendered.size > KEPT) this.rendered.delete(this.rendered.keys().next().value!);
@@ -122,10 +121,11 @@ export async function openThread(store: SeriesStore, threads: ThreadDocuments, m
   }
   if (id === undefined) {
     const pick = await vscode.window.showQuickPick(
-      [...index.series].reverse().map((v) => {
-        const head = v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message;
-        return { label: `${versionLabel(v)}: ${v.title}`, description: `${v.author.name || v.author.address} · ${(v.date ?? '').slice(0, 10)}`, id: head?.msgid };
-      }),
+      [...store.versionStubs()].reverse().map((v) => ({
+        label: `${v.label}: ${v.title}`,
+        description: `${v.author.name || v.author.address} · ${(v.date ?? '').slice(0, 10)}`,
+        id: v.head ?? undefined,
+      })),
       { title: 'Open the thread of which series?', matchOnDescription: true },
     );
     id = pick?.id;

@@ -11,7 +11,6 @@ import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import { parseQuery, type Query } from '../../core/search/query';
-import { matchEntries } from './match';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
@@ -160,7 +159,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
   /** The view this tree feeds, for the filter's message (set when the view is made). */
   view: vscode.TreeView<SeriesNode> | undefined;
   /** A lore query the view is filtered by, and the series versions with a message matching it. */
-  private filter: { query: Query; text: string; versions: Set<string> } | undefined;
+  private filter: { query: Query; text: string; versions: Set<string>; families: Set<string> } | undefined;
 
   constructor(private readonly store: SeriesStore) {
     this.subscription = store.onDidChange(() => {
@@ -195,13 +194,25 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
 
   private async applyFilter(text: string, query: Query): Promise<void> {
     const versions = new Set<string>();
-    const index = await this.store.ensure();
+    await this.store.ensure();
     // The plan narrows the search before any body is read; a hit outside every series does not count.
     if (this.view) this.view.message = `Filtering by ${text}…`;
-    for (const e of await matchEntries(this.store.searchPlan(), query)) if (e.series) versions.add(e.series.id);
-    this.filter = { query, text, versions };
-    const total = index.series.length;
+    // All hits count here, not only the first 2,000 a search lists: a filter over a big archive asks for them all.
+    for (const h of (await this.store.search(query, { bodies: true, all: true })).hits) if (h.series) versions.add(h.series.id);
+    const families = new Set<string>();
+    for (const v of versions) {
+      const f = this.store.familyIdOf(v);
+      if (f !== undefined) families.add(f);
+    }
+    this.filter = { query, text, versions, families };
+    const total = this.store.versionStubs().length;
     if (this.view) this.view.message = `Filtered by ${text}: ${versions.size} of ${plural(total, 'series version')}. Clear the filter from the view's title bar.`;
+  }
+
+  private shownStubs(sourceId: string): FamilySummary[] {
+    const all = this.store.familyStubs(sourceId);
+    const f = this.filter;
+    return f ? all.filter((stub) => f.families.has(stub.id)) : all;
   }
 
   private shownFamilies(sourceId: string): SeriesFamily[] {
@@ -224,7 +235,6 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     }
     const children = this.children(node);
     for (const c of children) this.parents.set(c, node);
-    if (node.kind === 'source' && !this.store.current) this.store.treeShown();
     return children;
   }
 
@@ -254,9 +264,11 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         const id = state.sourceId;
         const errors = this.store.countOf(id, 'errors');
         if (state.error) return [{ kind: 'reason', state }, ...(errors > 1 ? [{ kind: 'errors', state } as const] : [])];
-        const list: SeriesNode[] = this.store.current
-          ? this.shownFamilies(id).map((family) => ({ kind: 'family', family }))
-          : this.store.familyStubs(id).map((stub) => ({ kind: 'familyStub', stub }));
+        // Read from a model image, a family is read when it is expanded: the summary's lines stand for it until then.
+        const list: SeriesNode[] =
+          this.store.current && !this.store.lazy
+            ? this.shownFamilies(id).map((family) => ({ kind: 'family', family }))
+            : this.shownStubs(id).map((stub) => ({ kind: 'familyStub', stub }));
         if (this.store.countOf(id, 'others')) list.push({ kind: 'others', state });
         if (this.store.countOf(id, 'duplicates')) list.push({ kind: 'duplicates', state });
         if (errors) list.push({ kind: 'errors', state });
@@ -363,7 +375,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         return this.messageItem(node.node, 'other');
       case 'others': {
         const n = this.store.countOf(node.state.sourceId, 'others');
-        const threads = this.store.current ? this.threadsOf(node.state).length : this.store.countOf(node.state.sourceId, 'otherThreads');
+        const threads = this.store.current && !this.store.lazy ? this.threadsOf(node.state).length : this.store.countOf(node.state.sourceId, 'otherThreads');
         return treeItem(`Other mail (${n})`, vscode.TreeItemCollapsibleState.Collapsed, {
           description: plural(threads, 'thread'),
           tooltip: plain(`${plural(n, 'message')} in ${plural(threads, 'thread')} that are neither a patch series nor a reply to one (discussion, pull requests, reports), newest activity first.`),

@@ -7,13 +7,15 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import * as path from 'node:path';
 
 /** Writes `bytes` to `file` atomically; on failure the temp file is removed and the error names `file`. */
-export function writeAtomically(file: string, bytes: Uint8Array, what: string): void {
+export function writeAtomically(file: string, bytes: Uint8Array | readonly Uint8Array[], what: string): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at, bytes.byteLength - at);
+    for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) {
+      for (let at = 0; at < chunk.byteLength; ) at += writeSync(fd, chunk, at, chunk.byteLength - at);
+    }
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -26,6 +28,11 @@ export function writeAtomically(file: string, bytes: Uint8Array, what: string): 
   }
   closeSync(fd);
   renameSync(tmp, file);
+  flushFolder(dir);
+}
+
+/** Flushes a folder (a rename in it made durable). */
+export function flushFolder(dir: string): void {
   try {
     const dfd = openSync(dir, 'r');
     fsyncSync(dfd);

@@ -618,20 +618,21 @@ export async function loadSource(
   opts: IndexOptions = {},
   /** The last read of this source through this index: only what was added since is read, when that gives the same. */
   prior?: { read: SourceRead; mark: ReadMark },
-): Promise<{ read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean }> {
+): Promise<{ read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean; addresses: readonly string[] }> {
   const sourceId = path.resolve(p);
   let { store, read: fresh, notes } = await openUpdated(dir, p, opts);
+  const withTable = (r: { read: SourceRead; mark: ReadMark; extended: boolean }) => ({ ...r, addresses: store.addressTable() });
   try {
     try {
       // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
       const from = store.dropped === 0 ? prior : undefined;
-      return { ...(await store.reading(() => readIndex(store, sourceId, from))), fresh, notes };
+      return { ...(await store.reading(() => withTable(readIndex(store, sourceId, from)))), fresh, notes };
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));
       store = replaced.store;
       fresh = (await updateSource(store, p, opts)).read;
-      return { ...(await store.reading(() => readIndex(store, sourceId))), fresh, notes: [...notes, replaced.note] };
+      return { ...(await store.reading(() => withTable(readIndex(store, sourceId)))), fresh, notes: [...notes, replaced.note] };
     }
   } finally {
     store.close();

@@ -9,12 +9,15 @@
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { SourceRead } from '../../core/series/bysource';
+import type { MessageLoader } from '../../core/series/facts';
+import type { Query } from '../../core/search/query';
 import { startWorker } from '../worker';
 import { type IndexOptions, loaderOf, type ReadMark, RowReader } from './indexer';
 import { addressesOf, type StoredRow } from './store';
-import type { StoreDone, StoreReply, StoreRequest, StoreStart } from './storeWorker';
+import type { BuildReport } from './model';
+import type { Found, StoreDone, StoreReply, StoreRequest, StoreStart } from './storeWorker';
 
-type Load = { read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean };
+type Load = { read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean; addresses: readonly string[] };
 
 interface Pending {
   /** The worker it was asked of: only that worker's end fails it. */
@@ -22,8 +25,12 @@ interface Pending {
   /** What is done with each start and batch of rows as it comes. */
   onStart: (s: StoreStart) => void;
   onRows: (rows: StoredRow[]) => void;
-  onProgress?: (n: number) => void;
+  onProgress?: (n: number, of?: string) => void;
   resolve: (d: StoreDone) => void;
+  /** For a build: its report. */
+  onBuilt?: (b: BuildReport) => void;
+  /** For a search: what it found. */
+  onFound?: (f: Found) => void;
   reject: (e: Error) => void;
 }
 
@@ -77,7 +84,57 @@ export class IndexWorker {
       table.addresses = all.addresses;
       result = reader!.finish(all.count)!;
     }
-    return { ...result, fresh: done.fresh, notes: done.notes };
+    return { ...result, fresh: done.fresh, notes: done.notes, addresses: table.addresses };
+  }
+
+  /**
+   * The model of the sources `paths` made on the worker (each index brought
+   * up to date first) and written as an image to `file` under `inputs` (see
+   * model.ts): this thread never holds the whole of it.
+   */
+  model(dir: string, paths: readonly string[], inputs: string, file: string, onProgress?: (p: string, n: number) => void): Promise<BuildReport> {
+    return this.ask<BuildReport>(
+      (id) => ({ op: 'model', id, dir, paths: [...paths], inputs, file }),
+      (resolve) => ({ onBuilt: resolve, onProgress: (n, of) => onProgress?.(of ?? '', n) }),
+    );
+  }
+
+  /**
+   * A lore query over the mail of the model image at `file` (written under
+   * `inputs`), answered on the worker, which holds the whole model while it
+   * searches: bodies read there too when `bodies` (else how many only they
+   * can decide is said).
+   */
+  search(dir: string, file: string, inputs: string, query: Query, bodies: boolean, all = false): Promise<Found> {
+    return this.ask<Found>(
+      (id) => ({ op: 'search', id, dir, file, inputs, query, bodies, all }),
+      (resolve) => ({ onFound: resolve }),
+    );
+  }
+
+  /** A request answered with one result (not rows): `handlers` says which reply carries it. */
+  private ask<T>(req: (id: number) => StoreRequest, handlers: (resolve: (t: T) => void) => Partial<Pending>): Promise<T> {
+    const w = this.ensure();
+    if (!w) return Promise.reject(new Error('the mail index worker could not be started'));
+    if (this.idle) clearTimeout(this.idle);
+    w.ref();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, {
+        worker: w,
+        onStart: () => undefined,
+        onRows: () => undefined,
+        resolve: () => reject(new Error('the mail index worker answered with rows')),
+        reject,
+        ...handlers(resolve),
+      });
+      w.postMessage(req(id));
+    });
+  }
+
+  /** Texts of `p`'s index, asked of the worker (see textOf), for messages read from a model image. */
+  textLoader(dir: string, p: string, addresses: () => readonly string[]): MessageLoader {
+    return loaderOf({ textOf: (loc) => this.textOf(dir, p, loc), addresses: (ids) => addressesOf(addresses(), ids) });
   }
 
   /**
@@ -148,13 +205,15 @@ export class IndexWorker {
     worker.on('message', (r: StoreReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
-      if ('progress' in r) p.onProgress?.(r.progress);
+      if ('progress' in r) p.onProgress?.(r.progress, r.of);
       else if ('start' in r) p.onStart(r.start);
       else if ('rows' in r) p.onRows(r.rows);
       else {
         this.pending.delete(r.id);
         if (this.pending.size === 0) worker.unref();
         if ('done' in r) p.resolve(r.done);
+        else if ('built' in r) p.onBuilt?.(r.built);
+        else if ('found' in r) p.onFound?.(r.found);
         else p.reject(new Error(r.error));
         this.touch();
       }

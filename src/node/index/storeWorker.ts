@@ -9,18 +9,28 @@
  *
  * In: { op: 'load', id, dir, p, afterId }, { op: 'rows', id, dir, p },
  *     { op: 'warm', id, dir, p } (SQLite loaded and the store opened, ahead of kept texts),
- *     { op: 'text', seq, dir, p, loc } (answered { seq, text } on the text port, see remote.ts).
- * Out: { id, progress } / { id, start } / { id, rows } / { id, done } / { id, error }.
+ *     { op: 'text', seq, dir, p, loc } (answered { seq, text } on the text port, see remote.ts),
+ *     { op: 'model', id, dir, paths, inputs, file } (the sources' model made and written as an image: model.ts).
+ * Out: { id, progress, of? } / { id, start } / { id, rows } / { id, done } / { id, built } / { id, error }.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { indexFileFor, openUpdated, updateSource } from './indexer';
-import { IndexStore, isDamage, type StoredRow } from './store';
+import { hitOf, searchEntries, type SearchEntry, type SearchHit } from '../../core/search/docs';
+import { SearchPlan } from '../../core/search/plan';
+import type { Query } from '../../core/search/query';
+import { matchEntries, matchWithoutBodies } from '../search/match';
+import { imageKey, lazyIndex, ModelImage } from './image';
+import { loaderOf } from './indexer';
+import { type BuildReport, ModelBuilder } from './model';
+import { addressesOf, IndexStore, isDamage, type StoredRow } from './store';
 
 export type StoreRequest =
   | { op: 'load'; id: number; dir: string; p: string; afterId: number }
   | { op: 'rows'; id: number; dir: string; p: string }
   | { op: 'warm'; id: number; dir: string; p: string }
-  | { op: 'text'; seq: number; dir: string; p: string; loc: string };
+  | { op: 'text'; seq: number; dir: string; p: string; loc: string }
+  | { op: 'model'; id: number; dir: string; paths: string[]; inputs: string; file: string }
+  | { op: 'search'; id: number; dir: string; file: string; inputs: string; query: Query; bodies: boolean; all?: boolean };
 
 /** Sent before the rows of a read: what they are. A second start voids the rows sent after the first. */
 export interface StoreStart {
@@ -40,7 +50,9 @@ export interface StoreDone {
 }
 
 export type StoreReply =
-  | { id: number; progress: number }
+  | { id: number; progress: number; of?: string }
+  | { id: number; built: BuildReport }
+  | { id: number; found: Found }
   | { id: number; start: StoreStart }
   | { id: number; rows: StoredRow[] }
   | { id: number; done: StoreDone }
@@ -124,7 +136,83 @@ async function text(dir: string, p: string, loc: string): Promise<string | null>
   return (await storeOf(dir, p)).textOf(loc);
 }
 
+/** The model of the last build, kept while this worker lives: new mail is put into it. */
+const builder = new ModelBuilder();
+/** The image the last build wrote (its model is the builder's). */
+let built: { file: string; inputs: string } | undefined;
+
+/** What a search gives: the hits (newest first, at most MAX_HITS) and how many there were; how many only bodies can decide. */
+export interface Found {
+  hits: SearchHit[];
+  total: number;
+  undecided: number;
+}
+
+const MAX_HITS = 2000;
+
+/** The search plan over a model image's mail, kept while this worker lives (the whole model is here, not in the host). */
+let searching: { file: string; inputs: string; plan: SearchPlan<SearchEntry>; image?: ModelImage } | undefined;
+
+async function planFor(dir: string, file: string, inputs: string): Promise<SearchPlan<SearchEntry>> {
+  if (searching && searching.file === file && searching.inputs === inputs) return searching.plan;
+  searching?.image?.close();
+  searching = undefined;
+  let plan: SearchPlan<SearchEntry>;
+  let image: ModelImage | undefined;
+  if (built && built.file === file && built.inputs === inputs && builder.model) {
+    plan = new SearchPlan(searchEntries(builder.model));
+  } else {
+    // Bodies are read again on this thread: each source's store opened first, so that a kept text is had at once.
+    const img = ModelImage.open(file, imageKey(inputs), () => ({ text: () => ({ body: '', attachedPatches: [] }) }));
+    if (!img) throw new Error(`${file}: no model image for these sources (read the mail again)`);
+    const opened = new Map<string, IndexStore>();
+    for (const s of img.header.sources) opened.set(s.sourceId, await storeOf(dir, s.sourceId));
+    img.close();
+    const withText = ModelImage.open(file, imageKey(inputs), (sourceId, addresses) => {
+      const store = opened.get(sourceId);
+      return loaderOf({ textOf: (loc) => store?.textOf(loc) ?? null, addresses: (ids) => addressesOf(addresses(), ids) });
+    });
+    if (!withText) throw new Error(`${file}: the model image changed while it was read`);
+    image = withText;
+    const whole = lazyIndex(withText, () => undefined);
+    plan = new SearchPlan(searchEntries({ ...whole, series: whole.series, others: whole.others }));
+  }
+  searching = { file, inputs, plan, ...(image ? { image } : {}) };
+  return plan;
+}
+
+async function search(dir: string, file: string, inputs: string, query: Query, bodies: boolean, all = false): Promise<Found> {
+  const plan = await planFor(dir, file, inputs);
+  const r = bodies ? { hits: await matchEntries(plan, query), undecided: 0 } : matchWithoutBodies(plan, query);
+  const hits = r.hits.map(hitOf).sort((a, b) => (b.time ?? -Infinity) - (a.time ?? -Infinity) || (a.msgid < b.msgid ? -1 : 1));
+  return { hits: all ? hits : hits.slice(0, MAX_HITS), total: hits.length, undecided: r.undecided };
+}
+
 parentPort?.on('message', (req: StoreRequest) => {
+  if (req.op === 'model') {
+    // The stores the build opens are its own: a kept text opens its store again.
+    for (const p of req.paths) {
+      stores.get(indexFileFor(req.dir, p))?.close();
+      stores.delete(indexFileFor(req.dir, p));
+    }
+    searching?.image?.close();
+    searching = undefined;
+    builder.build(req.dir, req.paths, req.inputs, req.file, (of, n) => post({ id: req.id, progress: n, of })).then(
+      (report) => {
+        built = { file: req.file, inputs: req.inputs };
+        post({ id: req.id, built: report });
+      },
+      (e: unknown) => post({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return;
+  }
+  if (req.op === 'search') {
+    search(req.dir, req.file, req.inputs, req.query, req.bodies, req.all).then(
+      (found) => post({ id: req.id, found }),
+      (e: unknown) => post({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return;
+  }
   if (req.op === 'text') {
     // The asking thread waits on `flag` for the answer on the text port (see remote.ts).
     const answer = (text: string | null) => {

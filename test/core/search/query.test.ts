@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { groupHits, hunkHeadersOf, searchEntries } from '../../../src/core/search/docs';
+import { groupHits, hitOf, hunkHeadersOf, searchEntries } from '../../../src/core/search/docs';
 import { matchAll, matches, matchesWithoutBody, parseQuery, type SearchDoc } from '../../../src/core/search/query';
 import { indexOf, seriesMail } from '../../support/mail';
 
@@ -163,11 +163,11 @@ describe('search entries of a grouped read', () => {
     ]);
     const entries = searchEntries(index);
     assert.deepEqual(entries.map((e) => e.role).sort(), ['cover', 'cover', 'patch', 'patch', 'patch', 'patch']);
-    const groups = groupHits(entries.filter((e) => e.role === 'patch'));
-    assert.deepEqual(groups.map((g) => g.series?.version), [2, 1], 'the newer version first');
+    const groups = groupHits(entries.filter((e) => e.role === 'patch').map(hitOf));
+    assert.deepEqual(groups.map((g) => g.series?.label), ['v2', 'v1'], 'the newer version first');
     for (const g of groups) {
       assert.equal(g.hits.length, 2);
-      for (const h of g.hits) assert.equal(h.series, g.series);
+      for (const h of g.hits) assert.deepEqual(h.series, g.series);
     }
     assert.deepEqual(hunkHeadersOf('@@ -1,3 +1,4 @@ void *module_alloc(unsigned long size)\n-x\n+y\n@@ -10 +11 @@\n'), ['void *module_alloc(unsigned long size)']);
   });

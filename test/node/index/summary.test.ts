@@ -1,9 +1,9 @@
 /**
- * The tree's summary kept beside the mail index: read back only under the
- * key it was written with, a damaged or foreign file taken as none.
+ * The tree's summary (kept in a model image's header): checked field by
+ * field when read back, and counted as the tree counts.
  */
 import { strict as assert } from 'node:assert';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,7 +13,6 @@ import { familiesOfSource, parseSummary, summarize, SUMMARY_VERSION, versionLabe
 import { threadsOf } from '../../../src/core/series/thread';
 import { readSources } from '../../../src/node/mail/read';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
-import { readSummary, summaryFileFor, writeSummary, type SummaryKey } from '../../../src/node/index/summaryFile';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'execmem-summary-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,37 +32,8 @@ const summary: TreeSummary = {
     },
   ],
 };
-const key: SummaryKey = { producer: '1.0.0:123', sources: [{ path: '/mail/linux-mm.mbox', signature: '100:1' }] };
 
 describe('tree summary file', () => {
-  test('reads back what was written under the same key', async () => {
-    writeSummary(dir, key, summary);
-    assert.deepEqual(await readSummary(dir, key), summary);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp file is left');
-  });
-
-  test('another signature, producer or set of sources finds none', async () => {
-    writeSummary(dir, key, summary);
-    assert.equal(await readSummary(dir, { ...key, sources: [{ path: '/mail/linux-mm.mbox', signature: '200:2' }] }), undefined);
-    assert.equal(await readSummary(dir, { ...key, producer: '1.0.1:123' }), undefined);
-    assert.equal(await readSummary(dir, { ...key, sources: [...key.sources, { path: '/mail/bpf.mbox', signature: '1:1' }] }), undefined);
-  });
-
-  test('a damaged file or one of another shape is taken as none', async () => {
-    const file = summaryFileFor(dir, ['/mail/linux-mm.mbox']);
-    writeSummary(dir, key, summary);
-    const good = JSON.parse((await import('node:fs')).readFileSync(file, 'utf8')) as { key: string; summary: TreeSummary };
-    writeFileSync(file, '{"key": "trunc');
-    assert.equal(await readSummary(dir, key), undefined);
-    writeFileSync(file, JSON.stringify({ key: good.key, summary: { ...summary, version: SUMMARY_VERSION + 1 } }));
-    assert.equal(await readSummary(dir, key), undefined);
-    const noVersions = { ...summary, sources: [{ ...summary.sources[0]!, families: [{ id: 'a@x', title: 't', versions: [] }] }] };
-    writeFileSync(file, JSON.stringify({ key: good.key, summary: noVersions }));
-    assert.equal(await readSummary(dir, key), undefined);
-    writeFileSync(file, JSON.stringify(good));
-    assert.deepEqual(await readSummary(dir, key), summary);
-  });
-
   test('parseSummary checks each field', () => {
     assert.equal(parseSummary(null), undefined);
     assert.equal(parseSummary({ ...summary, seriesVersions: -1 }), undefined);

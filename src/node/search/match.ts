@@ -8,7 +8,7 @@ import type { SearchEntry } from '../../core/search/docs';
 import type { SearchPlan } from '../../core/search/plan';
 import { matchesWithoutBody, type Query } from '../../core/search/query';
 import type { SourcedMessage } from '../../core/series/model';
-import { readBodies } from '../../node/index/bodies';
+import { readBodies } from '../index/bodies';
 
 /** The entries the query matches (looked for through the plan's posting lists), bodies read as needed. */
 export async function matchEntries(plan: SearchPlan<SearchEntry>, query: Query, signal?: AbortSignal): Promise<SearchEntry[]> {

@@ -1,0 +1,802 @@
+/**
+ * A model image: the grouped series of a set of mail sources, kept on disk in
+ * slices, so that an extension host holds what a reader has open and not the
+ * archive.
+ *
+ * Grouping needs every message at once (threads, families, versions,
+ * supersession), and a list archive's model is some 90 MB of small objects;
+ * an engine that has built that much keeps the pages for the life of the
+ * process. So a worker groups (storeWorker.ts), writes the result here, and
+ * ends; the host reads the header (the tree's summary, every Message-ID with
+ * its slice and its parent) and then one slice at a time as families are
+ * expanded, threads opened, histories asked for.
+ *
+ * Layout: "EXLMODEL", the header's offset and length (little-endian u64 and
+ * u32), the slices, the header (JSON). A slice is one family (its versions,
+ * patches and every reply, as v8's structured clone keeps them), a chunk of
+ * a source's other mail (whole threads), its duplicates, its unreadable
+ * messages, its table of addresses, or the paths patches touch. It is derived
+ * data like the tree's summary: written whole and atomically under a key that
+ * names every input, and thrown away when the key does not match.
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { createHash } from 'node:crypto';
+import type { MessageLoader } from '../../core/series/facts';
+import { decodeFacts, encodeFacts, keeper, revivedMessage, type Keep } from '../../core/series/facts';
+import { indexedPatch, isIndexedPatch } from '../../core/series/group';
+import type { Mailbox } from '../../core/mail/message';
+import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
+import { parseSummary, versionLabel, type SourceState, type TreeSummary } from '../../core/series/summary';
+import { threadsOf } from '../../core/series/thread';
+import { flushFolder } from '../fs/atomic';
+import { threadId } from 'node:worker_threads';
+
+/** Bumped whenever the layout or what a slice holds changes. */
+export const IMAGE_VERSION = 1;
+const MAGIC = Buffer.from('EXLMODEL', 'latin1');
+const PREFIX = 20;
+/** A source's other mail is kept in chunks of whole threads of about this many messages. */
+const OTHERS_CHUNK = 400;
+/** How many slices read last are held even when nothing else holds them. */
+const STRONG = 32;
+
+/** A version as pickers list it, without loading its family. */
+export interface VersionStub {
+  id: string;
+  /** The slice of its family. */
+  family: number;
+  title: string;
+  label: string;
+  author: Mailbox;
+  date: string | null;
+  /** Its first message (the cover, else its lowest patch). */
+  head: string | null;
+}
+
+export interface ImageSource {
+  sourceId: string;
+  others: number[];
+  duplicates: number;
+  errors: number;
+  addresses: number;
+}
+
+export interface ImageHeader {
+  key: string;
+  states: SourceState[];
+  summary: TreeSummary;
+  messageCount: number;
+  replyCount: number;
+  /** Every distinct message, with the slice it is in and the position of the message it answers (-1: none read). */
+  ids: string[];
+  at: number[];
+  parent: number[];
+  /** Families in the model's order: id and slice. */
+  families: [string, number][];
+  versions: VersionStub[];
+  sources: ImageSource[];
+  /** The slice of [path, family slices][] (every path a patch touches, old names too). */
+  paths: number;
+  slices: [offset: number, length: number][];
+}
+
+/** The key an image is kept under: the inputs (as the summary's key names them), this layout and the engine that wrote its slices. */
+export function imageKey(inputs: string): string {
+  return JSON.stringify([IMAGE_VERSION, process.versions.v8, inputs]);
+}
+
+/** One file per set of sources (their paths), whatever their signatures. */
+export function imageFileFor(dir: string, sources: readonly string[]): string {
+  const h = createHash('sha1').update(JSON.stringify(sources.map((s) => path.resolve(s)))).digest('hex').slice(0, 16);
+  return path.join(dir, `model-${h}.bin`);
+}
+
+/**
+ * Plain copies of messages and patches to keep, their facts as the index
+ * writes them (encodeFacts: a third of their structured clone's size). Each
+ * message is copied once, so a slice keeps it once.
+ */
+function plainer(): { message: (m: SourcedMessage) => object; patch: (p: PatchEntry) => object; family: (f: SeriesFamily) => object } {
+  const made = new Map<SourcedMessage, object>();
+  const message = (m: SourcedMessage): object => {
+    let c = made.get(m);
+    if (!c) {
+      const own = { ...m } as Record<string, unknown>;
+      if (m.facts) own.facts = encodeFacts(m.facts);
+      made.set(m, (c = own));
+    }
+    return c;
+  };
+  const patch = (p: PatchEntry): object => {
+    if (!isIndexedPatch(p)) throw new Error(`a model image holds indexed mail only: patch <${p.message.msgid}> was read in full`);
+    return { index: p.index, message: message(p.message), trailers: p.trailers, findings: p.findings, replies: p.replies.map(message) };
+  };
+  const family = (f: SeriesFamily): object => ({
+    ...f,
+    versions: f.versions.map((v) => ({ ...v, cover: v.cover ? message(v.cover) : null, coverReplies: v.coverReplies.map(message), patches: v.patches.map(patch), extras: v.extras.map(patch) })),
+  });
+  return { message, patch, family };
+}
+
+function headOf(v: SeriesVersion): SourcedMessage | undefined {
+  return v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message;
+}
+
+/**
+ * What a writer remembers of the image it wrote last, to write the next one
+ * by adding only the slices that changed to the end of the same file (new
+ * replies change a few families of a list archive, and rewriting all of it
+ * took two seconds): each slice's place by what it holds, and a fingerprint
+ * of what was in it.
+ */
+export interface ImageLayout {
+  file: string;
+  /** The file's length after that write. */
+  size: number;
+  /** Bytes of slices no header names any more. */
+  dead: number;
+  slices: Map<string, { span: [number, number]; print: string }>;
+}
+
+/** What changes in a family when replies are put into it (extendSeries): its replies and trailers, counted per version and patch. */
+function familyPrint(f: SeriesFamily): string {
+  return f.versions
+    .map((v) => `${v.id}|${v.replyCount}|${v.coverReplies.length}|${v.coverTrailers.length}|${[...v.patches, ...v.extras].map((p) => `${p.trailers.length}:${p.replies.length}`).join(',')}`)
+    .join(';');
+}
+
+/**
+ * Writes `index` as an image under `key`; `addresses` is each source's table
+ * of addresses (To and Cc are kept as numbers into it). Given the layout of
+ * the last write to the same file, the slices whose content is unchanged
+ * are kept where they are and the rest added at the file's end, then the
+ * header, then the pointer to it at the start (a crash before that leaves
+ * the image as it was); else the file is written whole, atomically.
+ */
+export function writeImage(
+  file: string,
+  key: string,
+  index: SeriesIndex,
+  states: readonly SourceState[],
+  summary: TreeSummary,
+  addresses: ReadonlyMap<string, readonly string[]>,
+  prior?: ImageLayout,
+): { bytes: number; slices: number; written: number; layout: ImageLayout } {
+  let size = PREFIX;
+  if (prior && prior.file === file && prior.dead < prior.size / 2) {
+    try {
+      if (statSync(file).size >= prior.size) size = prior.size;
+    } catch {
+      // Gone: written whole.
+    }
+  }
+  const appending = size > PREFIX;
+  // Each slice goes to the file as it is made: holding a list archive's slices until the end kept some
+  // 70 MB of buffers that the C library did not give back when the worker that made them ended.
+  mkdirSync(path.dirname(file), { recursive: true });
+  const target = appending ? file : `${file}.${process.pid}.${threadId}.tmp`;
+  const fd = openSync(target, appending ? 'r+' : 'w', 0o644);
+  let fdOpen = true;
+  const out = (b: Uint8Array, at: number) => {
+    for (let done = 0; done < b.length; ) done += writeSync(fd, b, done, b.length - done, at + done);
+  };
+  try {
+    const spans: [number, number][] = [];
+    const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map() };
+    let written = 0;
+    /** A slice by what it holds (`name`), kept from the last write when its print is the same, else made by `make`. */
+    const add = (name: string, print: string, make: () => unknown): number => {
+      const before = appending ? prior!.slices.get(name) : undefined;
+      let span: [number, number];
+      if (before && before.print === print) span = before.span;
+      else {
+        const b = serialize(make());
+        out(b, size);
+        span = [size, b.length];
+        size += b.length;
+        written += b.length;
+      }
+      layout.slices.set(name, { span, print });
+      spans.push(span);
+      return spans.length - 1;
+    };
+    const sliceOf = new Map<string, number>();
+    const place = (m: SourcedMessage | null | undefined, slice: number) => {
+      if (m) sliceOf.set(m.msgid, slice);
+    };
+    const families: [string, number][] = [];
+    const familySlice = new Map<string, number>();
+    for (const f of index.families) {
+      const slice = add(`f\u0000${f.id}`, familyPrint(f), () => plainer().family(f));
+      families.push([f.id, slice]);
+      familySlice.set(f.id, slice);
+      for (const v of f.versions) {
+        place(v.cover, slice);
+        for (const m of v.coverReplies) place(m, slice);
+        for (const p of [...v.patches, ...v.extras]) {
+          place(p.message, slice);
+          for (const m of p.replies) place(m, slice);
+        }
+      }
+    }
+    const versions: VersionStub[] = index.series.map((v) => ({
+      id: v.id,
+      family: familySlice.get(v.family) ?? -1,
+      title: v.title,
+      label: versionLabel(v),
+      author: v.author,
+      date: v.date,
+      head: headOf(v)?.msgid ?? null,
+    }));
+    // Paths a patch touches, for a file's history: which families to read.
+    const paths = new Map<string, Set<number>>();
+    let touched = 0;
+    for (const v of index.series) {
+      const slice = familySlice.get(v.family);
+      if (slice === undefined) continue;
+      for (const p of [...v.patches, ...v.extras]) {
+        for (const f of p.message.facts?.files ?? []) {
+          for (const name of [f.path, f.oldPath]) {
+            if (!name) continue;
+            let s = paths.get(name);
+            if (!s) paths.set(name, (s = new Set()));
+            s.add(slice);
+            touched++;
+          }
+        }
+      }
+    }
+    // Slice numbers are positions in this header: the table is made again whenever any family moved.
+    const pathSlice = add('paths', `${paths.size}:${touched}:${families.map(([, n]) => n).join(',')}`, () => [...paths].map(([p, s]) => [p, [...s]]));
+    const sourceIds = new Set<string>(states.map((s) => s.sourceId));
+    for (const m of index.others) sourceIds.add(m.sourceId);
+    for (const d of index.duplicates) sourceIds.add(d.sourceId);
+    for (const e of index.errors) sourceIds.add(e.sourceId ?? '');
+    const sources: ImageSource[] = [];
+    for (const sourceId of sourceIds) {
+      const others = index.others.filter((m) => m.sourceId === sourceId);
+      const chunks: number[] = [];
+      let chunk: SourcedMessage[] = [];
+      const flush = () => {
+        if (chunk.length === 0) return;
+        const mine = chunk;
+        const slice = add(`o\u0000${sourceId}\u0000${chunks.length}`, `${mine.length}:${mine[0]!.msgid}:${mine[mine.length - 1]!.msgid}`, () => mine.map(plainer().message));
+        for (const m of mine) place(m, slice);
+        chunks.push(slice);
+        chunk = [];
+      };
+      const threads = threadsOf(others, index.parentOf);
+      const inThread = new Set<string>();
+      const walk = (n: { msg: SourcedMessage; children: readonly { msg: SourcedMessage; children: readonly unknown[] }[] }): void => {
+        chunk.push(n.msg);
+        inThread.add(n.msg.msgid);
+        for (const c of n.children) walk(c as typeof n);
+      };
+      for (const t of threads) {
+        walk(t.root as Parameters<typeof walk>[0]);
+        if (chunk.length >= OTHERS_CHUNK) flush();
+      }
+      // Anything the threads did not reach (none should) is kept all the same.
+      for (const m of others) if (!inThread.has(m.msgid)) chunk.push(m);
+      flush();
+      const dups = index.duplicates.filter((d) => d.sourceId === sourceId);
+      const errs = index.errors.filter((e) => (e.sourceId ?? '') === sourceId);
+      const table = addresses.get(sourceId) ?? [];
+      sources.push({
+        sourceId,
+        others: chunks,
+        duplicates: add(`d\u0000${sourceId}`, String(dups.length), () => {
+          const plain = plainer();
+          return dups.map((d) => ({ ...d, message: plain.message(d.message) }));
+        }),
+        errors: add(`e\u0000${sourceId}`, String(errs.length), () => errs),
+        addresses: add(`a\u0000${sourceId}`, String(table.length), () => table),
+      });
+    }
+    const ids = [...index.byId.keys()];
+    const position = new Map(ids.map((id, i) => [id, i]));
+    const at = ids.map((id) => {
+      const s = sliceOf.get(id);
+      if (s === undefined) throw new Error(`message <${id}> is in no family and no source's other mail`);
+      return s;
+    });
+    const parent = ids.map((id) => {
+      const p = index.parentOf.get(id);
+      return p === undefined ? -1 : (position.get(p) ?? -1);
+    });
+    const header: ImageHeader = {
+      key,
+      states: [...states],
+      summary,
+      messageCount: index.messageCount,
+      replyCount: index.replyCount,
+      ids,
+      at,
+      parent,
+      families,
+      versions,
+      sources,
+      paths: pathSlice,
+      slices: spans,
+    };
+    const head = Buffer.from(JSON.stringify(header), 'utf8');
+    const headAt = size;
+    const prefix = Buffer.alloc(PREFIX);
+    MAGIC.copy(prefix, 0);
+    prefix.writeBigUInt64LE(BigInt(headAt), 8);
+    prefix.writeUInt32LE(head.length, 16);
+    // The header after the slices, all flushed; then the pointer to it (for a new file, it is then put in place).
+    out(head, headAt);
+    ftruncateSync(fd, headAt + head.length);
+    fsyncSync(fd);
+    out(prefix, 0);
+    fsyncSync(fd);
+    fdOpen = false;
+    closeSync(fd);
+    if (!appending) {
+      renameSync(target, file);
+      flushFolder(path.dirname(file));
+    }
+    layout.size = headAt + head.length;
+    // What no header names any more: slices replaced since the file was written whole, and the headers before.
+    let live = PREFIX + head.length;
+    for (const { span } of layout.slices.values()) live += span[1];
+    layout.dead = layout.size - live;
+    return { bytes: layout.size, slices: spans.length, written: written + head.length, layout };
+  } catch (e) {
+    if (fdOpen) closeSync(fd);
+    if (!appending) rmSync(target, { force: true });
+    throw new Error(`${file}: the model image could not be written: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function readExactly(fd: number, length: number, position: number): Buffer {
+  const b = Buffer.allocUnsafe(length);
+  for (let got = 0; got < length; ) {
+    const n = readSync(fd, b, got, length - got, position + got);
+    if (n === 0) throw new Error(`the model image ends early (${got} of ${length} bytes at ${position})`);
+    got += n;
+  }
+  return b;
+}
+
+/**
+ * An image's file stays open for as long as anything made from it is held
+ * (a message's To and Cc are read from its slices when asked for); an image
+ * written since replaces the file by rename, so the old one still reads its
+ * own bytes. The file is closed when the image is collected, or by close().
+ */
+const openFiles = new FinalizationRegistry<{ fd: number; closed: boolean }>((f) => {
+  if (f.closed) return;
+  f.closed = true;
+  try {
+    closeSync(f.fd);
+  } catch {
+    // Closed already.
+  }
+});
+
+/** Makes the loader of each source's messages (its text read again from the source, its To and Cc from `addresses`). */
+export type LoaderFactory = (sourceId: string, addresses: () => readonly string[]) => MessageLoader;
+
+/**
+ * An image opened for reading: the header in memory, slices read and made
+ * into messages and series as they are asked for. What is still in use is
+ * given again as the same objects; the last slices read are kept a while.
+ */
+export class ModelImage {
+  private readonly position = new Map<string, number>();
+  private readonly at: Int32Array;
+  private readonly parent: Int32Array;
+  private readonly live = new Map<number, WeakRef<object>>();
+  /** The slices read last, held strongly (a reader goes back and forth between a few families). */
+  private readonly strong = new Map<number, object>();
+  private readonly familySlices = new Set<number>();
+  private readonly familyById = new Map<string, number>();
+  private readonly versionById = new Map<string, VersionStub>();
+  private readonly loaders = new Map<string, MessageLoader>();
+  private readonly addressTables = new Map<string, readonly string[]>();
+  private paths: Map<string, number[]> | undefined;
+  /** Slices read so far, for the log and tests. */
+  slicesRead = 0;
+  private readonly handle: { fd: number; closed: boolean };
+
+  private constructor(
+    readonly file: string,
+    private readonly fd: number,
+    readonly header: ImageHeader,
+    private readonly loaderFor: LoaderFactory,
+  ) {
+    this.handle = { fd, closed: false };
+    openFiles.register(this, this.handle, this);
+    header.ids.forEach((id, i) => this.position.set(id, i));
+    for (const [id, n] of header.families) {
+      this.familySlices.add(n);
+      this.familyById.set(id, n);
+    }
+    for (const v of header.versions) this.versionById.set(v.id, v);
+    this.at = Int32Array.from(header.at);
+    this.parent = Int32Array.from(header.parent);
+    // The arrays are kept as typed arrays: the JSON ones are let go.
+    header.at = [];
+    header.parent = [];
+  }
+
+  /** The image at `file` if it was written under `key`; undefined when there is none, it has another key, or it does not read. */
+  static open(file: string, key: string, loaderFor: LoaderFactory): ModelImage | undefined {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size < PREFIX) throw new Error('too short');
+      const prefix = readExactly(fd, PREFIX, 0);
+      if (!prefix.subarray(0, 8).equals(MAGIC)) throw new Error('not a model image');
+      const at = Number(prefix.readBigUInt64LE(8));
+      const length = prefix.readUInt32LE(16);
+      // A write cut short after the last header leaves bytes after it: the pointer still names the header that was whole.
+      if (at < PREFIX || at + length > size) throw new Error('its header is not where it says');
+      const header = JSON.parse(readExactly(fd, length, at).toString('utf8')) as ImageHeader;
+      if (header.key !== key) throw new Error('another key');
+      if (header.ids.length !== header.at.length || header.ids.length !== header.parent.length) throw new Error('a damaged header');
+      if (!parseSummary(header.summary) || header.summary.sources.length !== header.states.length) throw new Error('a damaged summary');
+      return new ModelImage(file, fd, header, loaderFor);
+    } catch {
+      closeSync(fd);
+      return undefined;
+    }
+  }
+
+  /** Closes the file now (what was read from it stays usable; nothing more can be read). */
+  close(): void {
+    openFiles.unregister(this);
+    if (this.handle.closed) return;
+    this.handle.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Closed already.
+    }
+  }
+
+  private raw(slice: number): unknown {
+    if (this.handle.closed) throw new Error(`${this.file}: the model image was closed`);
+    const span = this.header.slices[slice];
+    if (!span) throw new Error(`the model image has no slice ${slice}`);
+    this.slicesRead++;
+    return deserialize(readExactly(this.fd, span[1], span[0]));
+  }
+
+  /** A slice made into messages and series; the same objects while anything holds them. */
+  private slice<T extends object>(n: number, make: (raw: unknown) => T): T {
+    const known = this.live.get(n)?.deref();
+    if (known) {
+      this.keepRecent(n, known);
+      return known as T;
+    }
+    const made = make(this.raw(n));
+    this.live.set(n, new WeakRef(made));
+    this.keepRecent(n, made);
+    return made;
+  }
+
+  private keepRecent(n: number, value: object): void {
+    this.strong.delete(n);
+    this.strong.set(n, value);
+    if (this.strong.size > STRONG) this.strong.delete(this.strong.keys().next().value!);
+  }
+
+  private loader(sourceId: string): MessageLoader {
+    let l = this.loaders.get(sourceId);
+    if (!l) {
+      l = this.loaderFor(sourceId, () => this.addressesOf(sourceId));
+      this.loaders.set(sourceId, l);
+    }
+    return l;
+  }
+
+  private addressesOf(sourceId: string): readonly string[] {
+    let t = this.addressTables.get(sourceId);
+    if (!t) {
+      const s = this.header.sources.find((x) => x.sourceId === sourceId);
+      t = s ? (this.raw(s.addresses) as string[]) : [];
+      this.addressTables.set(sourceId, t);
+    }
+    return t;
+  }
+
+  private reviver(): (m: SourcedMessage) => SourcedMessage {
+    const made = new Map<object, SourcedMessage>();
+    const keep: Keep = keeper();
+    return (m) => {
+      let r = made.get(m);
+      if (!r) {
+        const plain = m as unknown as { facts?: unknown };
+        if (typeof plain.facts === 'string') plain.facts = decodeFacts(plain.facts, keep);
+        r = revivedMessage(m, this.loader(m.sourceId));
+        made.set(m, r);
+      }
+      return r;
+    };
+  }
+
+  private familyAt(n: number): SeriesFamily {
+    return this.slice(n, (raw) => {
+      const f = raw as SeriesFamily;
+      const msg = this.reviver();
+      const patch = (p: PatchEntry): PatchEntry =>
+        indexedPatch({ index: p.index, message: msg(p.message), trailers: p.trailers as GivenTrailer[], findings: p.findings, replies: p.replies.map(msg) });
+      for (const v of f.versions) {
+        v.cover = v.cover ? msg(v.cover) : null;
+        v.coverReplies = v.coverReplies.map(msg);
+        v.patches = v.patches.map(patch);
+        v.extras = v.extras.map(patch);
+      }
+      return f;
+    });
+  }
+
+  private othersAt(n: number): SourcedMessage[] {
+    return this.slice(n, (raw) => (raw as SourcedMessage[]).map(this.reviver()));
+  }
+
+  private sourceOf(sourceId: string): ImageSource | undefined {
+    return this.header.sources.find((s) => s.sourceId === sourceId);
+  }
+
+  /** The family with this id. */
+  family(id: string): SeriesFamily | undefined {
+    const n = this.familyById.get(id);
+    return n === undefined ? undefined : this.familyAt(n);
+  }
+
+  /** The version with this id (its family read). */
+  version(id: string): SeriesVersion | undefined {
+    const stub = this.versionById.get(id);
+    if (!stub || stub.family < 0) return undefined;
+    return this.familyAt(stub.family).versions.find((v) => v.id === id);
+  }
+
+  /** The family a message is the cover, a patch or a reply of; undefined for other mail. */
+  familyHolding(msgid: string): SeriesFamily | undefined {
+    const i = this.position.get(msgid);
+    if (i === undefined) return undefined;
+    const n = this.at[i]!;
+    return this.familySlices.has(n) ? this.familyAt(n) : undefined;
+  }
+
+  /** The family that holds the version `id`. */
+  familyOfVersion(id: string): SeriesFamily | undefined {
+    const stub = this.versionById.get(id);
+    return stub && stub.family >= 0 ? this.familyAt(stub.family) : undefined;
+  }
+
+  has(msgid: string): boolean {
+    return this.position.has(msgid);
+  }
+
+  /** A message by its Message-ID (the slice it is in read). */
+  message(msgid: string): SourcedMessage | undefined {
+    const i = this.position.get(msgid);
+    if (i === undefined) return undefined;
+    const n = this.at[i]!;
+    if (this.familySlices.has(n)) {
+      for (const v of this.familyAt(n).versions) {
+        if (v.cover?.msgid === msgid) return v.cover;
+        const r = v.coverReplies.find((m) => m.msgid === msgid);
+        if (r) return r;
+        for (const p of [...v.patches, ...v.extras]) {
+          if (p.message.msgid === msgid) return p.message;
+          const pr = p.replies.find((m) => m.msgid === msgid);
+          if (pr) return pr;
+        }
+      }
+      return undefined;
+    }
+    return this.othersAt(n).find((m) => m.msgid === msgid);
+  }
+
+  /** The Message-ID of the message `msgid` answers, where that was read. */
+  parentOf(msgid: string): string | undefined {
+    const i = this.position.get(msgid);
+    if (i === undefined) return undefined;
+    const p = this.parent[i]!;
+    return p < 0 ? undefined : this.header.ids[p];
+  }
+
+  /** Every message of the thread whose first message is `rootId`, with who answers whom among them. */
+  thread(rootId: string): { messages: SourcedMessage[]; parentOf: Map<string, string> } {
+    const root = this.position.get(rootId);
+    if (root === undefined) return { messages: [], parentOf: new Map() };
+    const children = new Map<number, number[]>();
+    for (let i = 0; i < this.parent.length; i++) {
+      const p = this.parent[i]!;
+      if (p < 0) continue;
+      const list = children.get(p);
+      if (list) list.push(i);
+      else children.set(p, [i]);
+    }
+    const members: number[] = [];
+    const seen = new Set<number>();
+    const todo = [root];
+    while (todo.length) {
+      const i = todo.pop()!;
+      if (seen.has(i)) continue;
+      seen.add(i);
+      members.push(i);
+      for (const c of children.get(i) ?? []) todo.push(c);
+    }
+    const messages: SourcedMessage[] = [];
+    const parentOf = new Map<string, string>();
+    for (const i of members) {
+      const id = this.header.ids[i]!;
+      const m = this.message(id);
+      if (m) messages.push(m);
+      const p = this.parent[i]!;
+      if (p >= 0 && seen.has(p)) parentOf.set(id, this.header.ids[p]!);
+    }
+    return { messages, parentOf };
+  }
+
+  /** Mail of this source that is neither a series nor a reply to one. */
+  others(sourceId: string): SourcedMessage[] {
+    return (this.sourceOf(sourceId)?.others ?? []).flatMap((n) => this.othersAt(n));
+  }
+
+  duplicates(sourceId: string): DuplicateMessage[] {
+    const s = this.sourceOf(sourceId);
+    if (!s) return [];
+    return this.slice(s.duplicates, (raw) => {
+      const msg = this.reviver();
+      return (raw as DuplicateMessage[]).map((d) => ({ ...d, message: msg(d.message) }));
+    });
+  }
+
+  errors(sourceId: string): ReadError[] {
+    const s = this.sourceOf(sourceId);
+    return s ? this.slice(s.errors, (raw) => raw as ReadError[]) : [];
+  }
+
+  /** The families whose patches touched a path that `matches`. */
+  familiesTouching(matches: (path: string) => boolean): SeriesFamily[] {
+    this.paths ??= new Map(this.raw(this.header.paths) as [string, number[]][]);
+    const slices = new Set<number>();
+    for (const [p, s] of this.paths) if (matches(p)) for (const n of s) slices.add(n);
+    return [...slices].sort((a, b) => a - b).map((n) => this.familyAt(n));
+  }
+
+  /** Every family, read whole: for what needs the whole model (rare; the log says when). */
+  allFamilies(): SeriesFamily[] {
+    return this.header.families.map(([, n]) => this.familyAt(n));
+  }
+}
+
+/**
+ * A map whose entries come from a model image: single look-ups are answered
+ * from the image; going through all of it fills the map first (`fill`).
+ */
+abstract class ImageMap<V> extends Map<string, V> {
+  private whole = false;
+  protected abstract entriesOfImage(): Iterable<[string, V]>;
+  protected fill(): void {
+    if (this.whole) return;
+    for (const [k, v] of this.entriesOfImage()) super.set(k, v);
+    this.whole = true;
+  }
+  override forEach(each: (value: V, key: string, map: Map<string, V>) => void, self?: unknown): void {
+    this.fill();
+    super.forEach(each, self);
+  }
+  override entries(): MapIterator<[string, V]> {
+    this.fill();
+    return super.entries();
+  }
+  override keys(): MapIterator<string> {
+    this.fill();
+    return super.keys();
+  }
+  override values(): MapIterator<V> {
+    this.fill();
+    return super.values();
+  }
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+  override set(): this {
+    throw new Error('the model read from an image is not changed in place');
+  }
+  override delete(): boolean {
+    throw new Error('the model read from an image is not changed in place');
+  }
+}
+
+/** Message-IDs to messages, each read from its slice when asked for; going through all of them reads the whole model. */
+class LazyById extends ImageMap<SourcedMessage> {
+  constructor(
+    private readonly img: ModelImage,
+    private readonly onWhole: (what: string) => void,
+  ) {
+    super();
+  }
+  override get(id: string): SourcedMessage | undefined {
+    return this.img.message(id);
+  }
+  override has(id: string): boolean {
+    return this.img.has(id);
+  }
+  override get size(): number {
+    return this.img.header.ids.length;
+  }
+  protected *entriesOfImage(): Iterable<[string, SourcedMessage]> {
+    this.onWhole('every message');
+    for (const id of this.img.header.ids) {
+      const m = this.img.message(id);
+      if (m) yield [id, m];
+    }
+  }
+}
+
+/** Who answers whom, from the image's header (no slice read). */
+class ParentMap extends ImageMap<string> {
+  constructor(private readonly img: ModelImage) {
+    super();
+  }
+  override get(id: string): string | undefined {
+    return this.img.parentOf(id);
+  }
+  override has(id: string): boolean {
+    return this.img.parentOf(id) !== undefined;
+  }
+  override get size(): number {
+    this.fill();
+    return super.size;
+  }
+  protected *entriesOfImage(): Iterable<[string, string]> {
+    for (const id of this.img.header.ids) {
+      const p = this.img.parentOf(id);
+      if (p !== undefined) yield [id, p];
+    }
+  }
+}
+
+/**
+ * The image as a SeriesIndex, for code that takes one: a message, its
+ * parent and the counts cost no slice beyond the message's own; the lists of
+ * every version, family or other message read the whole model (the rare
+ * callers that need it all; `onWhole` is told, for the log).
+ */
+export function lazyIndex(img: ModelImage, onWhole: (what: string) => void): SeriesIndex {
+  const byId = new LazyById(img, onWhole);
+  const parentOf = new ParentMap(img);
+  const h = img.header;
+  const sourceIds = h.sources.map((s) => s.sourceId);
+  return {
+    messageCount: h.messageCount,
+    replyCount: h.replyCount,
+    get series(): SeriesVersion[] {
+      onWhole('every series version');
+      return h.versions.map((v) => img.version(v.id)).filter((v): v is SeriesVersion => v !== undefined);
+    },
+    get families(): SeriesFamily[] {
+      onWhole('every family');
+      return img.allFamilies();
+    },
+    get others(): SourcedMessage[] {
+      onWhole('all other mail');
+      return sourceIds.flatMap((id) => img.others(id)).sort((a, b) => a.time - b.time);
+    },
+    get duplicates(): DuplicateMessage[] {
+      return sourceIds.flatMap((id) => img.duplicates(id));
+    },
+    get errors(): ReadError[] {
+      return sourceIds.flatMap((id) => img.errors(id));
+    },
+    byId,
+    parentOf,
+  };
+}
