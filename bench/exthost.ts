@@ -152,7 +152,17 @@ async function main(): Promise<void> {
     await family.waitFor({ timeout: 600_000 });
     const shown = performance.now() - t;
     const afterPane = performance.now() - paneAt;
+    const shownAt = Date.now();
     const opened = await waitForLog(/the model kept for these sources opened in (\d+) ms: (\d+) messages, (\d+) series versions/, 10_000);
+    // The log's own clock: when the extension was activated and the image opened, against the families on screen.
+    const stamp = (re: RegExp) => {
+      const lines = logText().split('\n').filter((l) => re.test(l));
+      const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})/.exec(lines[lines.length - 1] ?? '');
+      return m ? new Date(m[1]!.replace(' ', 'T')).getTime() : NaN;
+    };
+    const activatedAt = stamp(/Execmem Lens \S+ activated/);
+    const openedAt = stamp(/the model kept for these sources opened/);
+    console.log(`  on the log's clock: activated ${((shownAt - activatedAt) / 1000).toFixed(1)} s and the image opened ${((shownAt - openedAt) / 1000).toFixed(1)} s before the families were seen on screen`);
     console.log(`Reload Window: families shown ${(shown / 1000).toFixed(1)} s after the command (workbench reload included), ${afterPane.toFixed(0)} ms after the Patch Series pane showed; the model image opened in ${opened[1]} ms (${opened[2]} messages, ${opened[3]} series versions)`);
     const reopened = await settle(server.userDataDir, 5_000);
     console.log(`extension host after the reload, tree shown: ${fmt(reopened.last)}: +${fmt(reopened.last - idle.last)} over the first window's idle`);

@@ -303,7 +303,7 @@ export class SeriesStore implements vscode.Disposable {
     let img = this.rebuild ? undefined : ModelImage.open(file, imageKey(inputs), loaders);
     this.rebuild = false;
     if (img) {
-      this.log.info(`the model kept for these sources opened in ${Date.now() - started} ms: ${img.header.messageCount} messages, ${img.header.versions.length} series versions`);
+      this.log.info(`the model kept for these sources opened in ${Date.now() - started} ms: ${img.header.messageCount} messages, ${img.header.versionCount} series versions`);
     } else {
       const report = await vscode.window.withProgress({ location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false }, () =>
         vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Execmem Lens: reading mail' }, (progress) =>
@@ -420,7 +420,7 @@ export class SeriesStore implements vscode.Disposable {
 
   /** Every series version as pickers list them, oldest first, without reading their families. */
   versionStubs(): VersionStub[] {
-    if (this.image) return this.image.header.versions;
+    if (this.image) return this.image.versionStubs();
     return (this.index?.series ?? []).map((v) => ({
       id: v.id,
       family: -1,

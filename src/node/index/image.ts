@@ -69,13 +69,21 @@ export interface ImageHeader {
   summary: TreeSummary;
   messageCount: number;
   replyCount: number;
-  /** Every distinct message, with the slice it is in and the position of the message it answers (-1: none read). */
+  /**
+   * Every distinct message, with the slice it is in and the position of the
+   * message it answers (-1: none read). In the file these are three raw
+   * slices named by `directory` (the Message-IDs one per line, the numbers
+   * as 32-bit integers): as JSON they were most of the header, which is
+   * written again with every change. `ids` is filled in when read.
+   */
   ids: string[];
-  at: number[];
-  parent: number[];
+  directory: { count: number; ids: [number, number][]; at: [number, number]; parent: [number, number] };
   /** Families in the model's order: id and slice. */
   families: [string, number][];
-  versions: VersionStub[];
+  /** The slice of every version's stub (VersionStub[], in the model's order): read when a picker or a look-up by version needs it. */
+  versions: number;
+  /** How many series versions there are. */
+  versionCount: number;
   sources: ImageSource[];
   /** The slice of [path, family slices][] (every path a patch touches, old names too). */
   paths: number;
@@ -138,13 +146,29 @@ export interface ImageLayout {
   /** Bytes of slices no header names any more. */
   dead: number;
   slices: Map<string, { span: [number, number]; print: string }>;
+  /** The Message-IDs written, in chunks: how many, the last, and where each chunk lies. */
+  ids?: { count: number; last: string; chunks: [number, number][] };
 }
 
-/** What changes in a family when replies are put into it (extendSeries): its replies and trailers, counted per version and patch. */
+/** What changes in a family when replies are put into it (extendSeries): its replies and trailers, counted per version and patch, hashed. */
 function familyPrint(f: SeriesFamily): string {
-  return f.versions
-    .map((v) => `${v.id}|${v.replyCount}|${v.coverReplies.length}|${v.coverTrailers.length}|${[...v.patches, ...v.extras].map((p) => `${p.trailers.length}:${p.replies.length}`).join(',')}`)
-    .join(';');
+  let h = 0x811c9dc5;
+  const mix = (n: number) => {
+    h = Math.imul(h ^ n, 0x01000193);
+  };
+  for (const v of f.versions) {
+    mix(v.replyCount);
+    mix(v.coverReplies.length);
+    mix(v.coverTrailers.length);
+    for (const list of [v.patches, v.extras]) {
+      mix(list.length);
+      for (const p of list) {
+        mix(p.trailers.length);
+        mix(p.replies.length);
+      }
+    }
+  }
+  return `${f.versions.length}:${f.versions[f.versions.length - 1]!.id}:${(h >>> 0).toString(36)}`;
 }
 
 /**
@@ -163,7 +187,14 @@ export function writeImage(
   summary: TreeSummary,
   addresses: ReadonlyMap<string, readonly string[]>,
   prior?: ImageLayout,
-): { bytes: number; slices: number; written: number; layout: ImageLayout } {
+): { bytes: number; slices: number; written: number; layout: ImageLayout; steps: Record<string, number> } {
+  const steps: Record<string, number> = {};
+  let lap = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    steps[name] = Math.round(now - lap);
+    lap = now;
+  };
   let size = PREFIX;
   if (prior && prior.file === file && prior.dead < prior.size / 2) {
     try {
@@ -186,13 +217,13 @@ export function writeImage(
     const spans: [number, number][] = [];
     const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map() };
     let written = 0;
-    /** A slice by what it holds (`name`), kept from the last write when its print is the same, else made by `make`. */
-    const add = (name: string, print: string, make: () => unknown): number => {
+    /** A slice by what it holds (`name`), kept from the last write when its print is the same, else made by `make` (raw bytes with `raw`). */
+    const add = (name: string, print: string, make: () => unknown, raw = false): number => {
       const before = appending ? prior!.slices.get(name) : undefined;
       let span: [number, number];
       if (before && before.print === print) span = before.span;
       else {
-        const b = serialize(make());
+        const b = raw ? (make() as Buffer) : serialize(make());
         out(b, size);
         span = [size, b.length];
         size += b.length;
@@ -208,7 +239,9 @@ export function writeImage(
     };
     const families: [string, number][] = [];
     const familySlice = new Map<string, number>();
+    let patchCount = 0;
     for (const f of index.families) {
+      for (const v of f.versions) patchCount += v.patches.length + v.extras.length;
       const slice = add(`f\u0000${f.id}`, familyPrint(f), () => plainer().family(f));
       families.push([f.id, slice]);
       familySlice.set(f.id, slice);
@@ -221,7 +254,10 @@ export function writeImage(
         }
       }
     }
-    const versions: VersionStub[] = index.series.map((v) => ({
+    step('families');
+    // A version's stub changes only when versions do (new replies never add one).
+    const familyOrder = `${index.families.length}:${index.series.length}:${index.series[index.series.length - 1]?.id ?? ''}`;
+    const stubs: VersionStub[] = index.series.map((v) => ({
       id: v.id,
       family: familySlice.get(v.family) ?? -1,
       title: v.title,
@@ -230,26 +266,26 @@ export function writeImage(
       date: v.date,
       head: headOf(v)?.msgid ?? null,
     }));
-    // Paths a patch touches, for a file's history: which families to read.
-    const paths = new Map<string, Set<number>>();
-    let touched = 0;
-    for (const v of index.series) {
-      const slice = familySlice.get(v.family);
-      if (slice === undefined) continue;
-      for (const p of [...v.patches, ...v.extras]) {
-        for (const f of p.message.facts?.files ?? []) {
-          for (const name of [f.path, f.oldPath]) {
-            if (!name) continue;
-            let s = paths.get(name);
-            if (!s) paths.set(name, (s = new Set()));
-            s.add(slice);
-            touched++;
+    // Paths a patch touches, for a file's history: which families to read. New replies change none of them.
+    const pathSlice = add('paths', `${patchCount}:${families.map(([, n]) => n).join(',')}`, () => {
+      const paths = new Map<string, Set<number>>();
+      for (const v of index.series) {
+        const slice = familySlice.get(v.family);
+        if (slice === undefined) continue;
+        for (const p of [...v.patches, ...v.extras]) {
+          for (const f of p.message.facts?.files ?? []) {
+            for (const name of [f.path, f.oldPath]) {
+              if (!name) continue;
+              let s = paths.get(name);
+              if (!s) paths.set(name, (s = new Set()));
+              s.add(slice);
+            }
           }
         }
       }
-    }
-    // Slice numbers are positions in this header: the table is made again whenever any family moved.
-    const pathSlice = add('paths', `${paths.size}:${touched}:${families.map(([, n]) => n).join(',')}`, () => [...paths].map(([p, s]) => [p, [...s]]));
+      return [...paths].map(([p, s]) => [p, [...s]]);
+    });
+    step('paths');
     const sourceIds = new Set<string>(states.map((s) => s.sourceId));
     for (const m of index.others) sourceIds.add(m.sourceId);
     for (const d of index.duplicates) sourceIds.add(d.sourceId);
@@ -295,33 +331,57 @@ export function writeImage(
         addresses: add(`a\u0000${sourceId}`, String(table.length), () => table),
       });
     }
+    step('sources');
     const ids = [...index.byId.keys()];
     const position = new Map(ids.map((id, i) => [id, i]));
-    const at = ids.map((id) => {
+    const at = new Int32Array(ids.length);
+    const parent = new Int32Array(ids.length);
+    ids.forEach((id, i) => {
       const s = sliceOf.get(id);
       if (s === undefined) throw new Error(`message <${id}> is in no family and no source's other mail`);
-      return s;
-    });
-    const parent = ids.map((id) => {
+      if (id.includes('\n')) throw new Error(`message <${id}>: a Message-ID with a line break`);
+      at[i] = s;
       const p = index.parentOf.get(id);
-      return p === undefined ? -1 : (position.get(p) ?? -1);
+      parent[i] = p === undefined ? -1 : (position.get(p) ?? -1);
     });
+    step('directory');
+    // New mail only adds Message-IDs at the end: those after the last write's are a chunk of their own
+    // (the whole list, 3 MB for a list archive, was most of what 100 new replies wrote).
+    const chunks: [number, number][] = [];
+    const before = appending ? prior!.ids : undefined;
+    let from = 0;
+    if (before && before.count <= ids.length && before.count > 0 && ids[before.count - 1] === before.last && before.chunks.length < 32) {
+      chunks.push(...before.chunks);
+      from = before.count;
+    }
+    if (from < ids.length) {
+      const b = Buffer.from(ids.slice(from).join('\n'), 'utf8');
+      out(b, size);
+      chunks.push([size, b.length]);
+      size += b.length;
+      written += b.length;
+    }
+    layout.ids = { count: ids.length, last: ids[ids.length - 1] ?? '', chunks };
+    const atSlice = add('at', String(Math.random()), () => Buffer.from(at.buffer, at.byteOffset, at.byteLength), true);
+    const parentSlice = add('parent', String(Math.random()), () => Buffer.from(parent.buffer, parent.byteOffset, parent.byteLength), true);
+    step('dirslices');
     const header: ImageHeader = {
       key,
       states: [...states],
       summary,
       messageCount: index.messageCount,
       replyCount: index.replyCount,
-      ids,
-      at,
-      parent,
+      ids: [],
+      directory: { count: ids.length, ids: chunks, at: spans[atSlice]!, parent: spans[parentSlice]! },
       families,
-      versions,
+      versions: add('versions', `${stubs.length}:${familyOrder}`, () => stubs),
+      versionCount: stubs.length,
       sources,
       paths: pathSlice,
       slices: spans,
     };
     const head = Buffer.from(JSON.stringify(header), 'utf8');
+    step('header');
     const headAt = size;
     const prefix = Buffer.alloc(PREFIX);
     MAGIC.copy(prefix, 0);
@@ -331,6 +391,7 @@ export function writeImage(
     out(head, headAt);
     ftruncateSync(fd, headAt + head.length);
     fsyncSync(fd);
+    step('flush');
     out(prefix, 0);
     fsyncSync(fd);
     fdOpen = false;
@@ -343,8 +404,10 @@ export function writeImage(
     // What no header names any more: slices replaced since the file was written whole, and the headers before.
     let live = PREFIX + head.length;
     for (const { span } of layout.slices.values()) live += span[1];
+    for (const [, n] of chunks) live += n;
     layout.dead = layout.size - live;
-    return { bytes: layout.size, slices: spans.length, written: written + head.length, layout };
+    step('pointer');
+    return { bytes: layout.size, slices: spans.length, written: written + head.length, layout, steps };
   } catch (e) {
     if (fdOpen) closeSync(fd);
     if (!appending) rmSync(target, { force: true });
@@ -387,15 +450,33 @@ export type LoaderFactory = (sourceId: string, addresses: () => readonly string[
  * given again as the same objects; the last slices read are kept a while.
  */
 export class ModelImage {
-  private readonly position = new Map<string, number>();
-  private readonly at: Int32Array;
-  private readonly parent: Int32Array;
+  /** Each Message-ID's place in the directory, made when first needed (the tree's first lines do not need it). */
+  private positions: Map<string, number> | undefined;
+  private get position(): Map<string, number> {
+    if (!this.positions) {
+      const m = new Map<string, number>();
+      this.header.ids.forEach((id, i) => m.set(id, i));
+      this.positions = m;
+    }
+    return this.positions;
+  }
   private readonly live = new Map<number, WeakRef<object>>();
   /** The slices read last, held strongly (a reader goes back and forth between a few families). */
   private readonly strong = new Map<number, object>();
   private readonly familySlices = new Set<number>();
   private readonly familyById = new Map<string, number>();
-  private readonly versionById = new Map<string, VersionStub>();
+  private stubs: { list: VersionStub[]; byId: Map<string, VersionStub> } | undefined;
+  /** Every version's stub, in the model's order (one slice, read when first asked for). */
+  versionStubs(): VersionStub[] {
+    return this.versionTable().list;
+  }
+  private versionTable(): { list: VersionStub[]; byId: Map<string, VersionStub> } {
+    if (!this.stubs) {
+      const list = this.raw(this.header.versions) as VersionStub[];
+      this.stubs = { list, byId: new Map(list.map((v) => [v.id, v])) };
+    }
+    return this.stubs;
+  }
   private readonly loaders = new Map<string, MessageLoader>();
   private readonly addressTables = new Map<string, readonly string[]>();
   private paths: Map<string, number[]> | undefined;
@@ -407,21 +488,16 @@ export class ModelImage {
     readonly file: string,
     private readonly fd: number,
     readonly header: ImageHeader,
+    private readonly at: Int32Array,
+    private readonly parent: Int32Array,
     private readonly loaderFor: LoaderFactory,
   ) {
     this.handle = { fd, closed: false };
     openFiles.register(this, this.handle, this);
-    header.ids.forEach((id, i) => this.position.set(id, i));
     for (const [id, n] of header.families) {
       this.familySlices.add(n);
       this.familyById.set(id, n);
     }
-    for (const v of header.versions) this.versionById.set(v.id, v);
-    this.at = Int32Array.from(header.at);
-    this.parent = Int32Array.from(header.parent);
-    // The arrays are kept as typed arrays: the JSON ones are let go.
-    header.at = [];
-    header.parent = [];
   }
 
   /** The image at `file` if it was written under `key`; undefined when there is none, it has another key, or it does not read. */
@@ -443,9 +519,22 @@ export class ModelImage {
       if (at < PREFIX || at + length > size) throw new Error('its header is not where it says');
       const header = JSON.parse(readExactly(fd, length, at).toString('utf8')) as ImageHeader;
       if (header.key !== key) throw new Error('another key');
-      if (header.ids.length !== header.at.length || header.ids.length !== header.parent.length) throw new Error('a damaged header');
       if (!parseSummary(header.summary) || header.summary.sources.length !== header.states.length) throw new Error('a damaged summary');
-      return new ModelImage(file, fd, header, loaderFor);
+      const d = header.directory;
+      const read = (span: [number, number]) => {
+        if (!Array.isArray(span) || span[0] < PREFIX || span[0] + span[1] > at) throw new Error('a damaged directory');
+        return readExactly(fd, span[1], span[0]);
+      };
+      const numbers = (span: [number, number]) => {
+        const b = read(span);
+        return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+      };
+      if (!Array.isArray(d.ids)) throw new Error('a damaged directory');
+      header.ids = d.count === 0 ? [] : d.ids.flatMap((span) => read(span).toString('utf8').split('\n'));
+      const positions = numbers(d.at);
+      const parents = numbers(d.parent);
+      if (header.ids.length !== d.count || positions.length !== d.count || parents.length !== d.count) throw new Error('a damaged directory');
+      return new ModelImage(file, fd, header, positions, parents, loaderFor);
     } catch {
       closeSync(fd);
       return undefined;
@@ -557,7 +646,7 @@ export class ModelImage {
 
   /** The version with this id (its family read). */
   version(id: string): SeriesVersion | undefined {
-    const stub = this.versionById.get(id);
+    const stub = this.versionTable().byId.get(id);
     if (!stub || stub.family < 0) return undefined;
     return this.familyAt(stub.family).versions.find((v) => v.id === id);
   }
@@ -572,7 +661,7 @@ export class ModelImage {
 
   /** The family that holds the version `id`. */
   familyOfVersion(id: string): SeriesFamily | undefined {
-    const stub = this.versionById.get(id);
+    const stub = this.versionTable().byId.get(id);
     return stub && stub.family >= 0 ? this.familyAt(stub.family) : undefined;
   }
 
@@ -780,7 +869,7 @@ export function lazyIndex(img: ModelImage, onWhole: (what: string) => void): Ser
     replyCount: h.replyCount,
     get series(): SeriesVersion[] {
       onWhole('every series version');
-      return h.versions.map((v) => img.version(v.id)).filter((v): v is SeriesVersion => v !== undefined);
+      return img.versionStubs().map((v) => img.version(v.id)).filter((v): v is SeriesVersion => v !== undefined);
     },
     get families(): SeriesFamily[] {
       onWhole('every family');

@@ -32,6 +32,8 @@ export interface BuildReport {
   grouped: 'whole' | 'extended';
   counts: { messages: number; versions: number; families: number; replies: number; others: number; duplicates: number; errors: number };
   groupMs: number;
+  /** Where the build's time went, step by step (ms). */
+  steps: Record<string, number>;
   /** The image: its size, its slices, the bytes this build wrote (the slices that changed, when the last image was added to). */
   image: { file: string; bytes: number; slices: number; written: number; ms: number };
 }
@@ -59,6 +61,7 @@ export class ModelBuilder {
    * writes it to `file` under `inputs` (see imageKey).
    */
   async build(dir: string, paths: readonly string[], inputs: string, file: string, onProgress?: (p: string, n: number) => void): Promise<BuildReport> {
+    const started = Date.now();
     const tried: TriedSource[] = [];
     const reads: SourceRead[] = [];
     const addresses = new Map<string, readonly string[]>();
@@ -91,6 +94,7 @@ export class ModelBuilder {
         report.failed.push({ path: p, message });
       }
     }
+    const readMs = Date.now();
     const groupStarted = Date.now();
     const extended = this.extend(reads, tried, extendedFrom);
     const index = extended ?? this.grouped(reads);
@@ -98,9 +102,11 @@ export class ModelBuilder {
     this.index = index;
     this.reads = reads;
     this.kept = kept;
+    const counted = Date.now();
     const { states, problems } = sourceStates(index, tried, reads);
+    const summary = summarize(index, states);
     const written = Date.now();
-    const image = writeImage(file, imageKey(inputs), index, states, summarize(index, states), addresses, this.layout);
+    const image = writeImage(file, imageKey(inputs), index, states, summary, addresses, this.layout);
     this.layout = image.layout;
     return {
       ...report,
@@ -117,6 +123,7 @@ export class ModelBuilder {
         errors: index.errors.length,
       },
       groupMs,
+      steps: { read: readMs - started, group: groupMs, count: written - counted, ...image.steps },
       image: { file, bytes: image.bytes, slices: image.slices, written: image.written, ms: Date.now() - written },
     };
   }

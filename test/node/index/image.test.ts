@@ -16,6 +16,11 @@ import type { SeriesFamily, SeriesIndex, SourcedMessage } from '../../../src/cor
 import { answersOf } from '../../../src/core/series/thread';
 import { imageFileFor, imageKey, lazyIndex, ModelImage, writeImage } from '../../../src/node/index/image';
 import { ModelBuilder } from '../../../src/node/index/model';
+import { IndexWorker } from '../../../src/node/index/remote';
+import { hitOf, searchEntries } from '../../../src/core/search/docs';
+import { SearchPlan } from '../../../src/core/search/plan';
+import { parseQuery, type Query } from '../../../src/core/search/query';
+import { matchEntries } from '../../../src/node/search/match';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
 import { mbox, patchBody } from '../../support/mail';
 
@@ -49,7 +54,7 @@ function sameModel(img: ModelImage, model: SeriesIndex): void {
   );
   for (const f of model.families) assert.deepEqual(familyView(img.family(f.id)!), familyView(f), f.id);
   assert.deepEqual(
-    img.header.versions.map((v) => v.id),
+    img.versionStubs().map((v) => v.id),
     model.series.map((v) => v.id),
   );
   for (const [id, msg] of model.byId) {
@@ -163,5 +168,40 @@ describe('model image', { skip: corpusMissing }, () => {
     const index = { messageCount: 1, replyCount: 0, series: [version], families: [{ id: 'f', title: 'x', versions: [version] }], others: [], duplicates: [], errors: [], byId: new Map([['p@x', msg]]), parentOf: new Map() } as unknown as SeriesIndex;
     assert.throws(() => writeImage(file, imageKey('x'), index, [], { version: 1, seriesVersions: 1, sources: [] }, new Map()), /indexed mail only/);
     assert.throws(() => statSync(file), /ENOENT/);
+  });
+});
+
+describe('search on the index worker', { skip: corpusMissing }, () => {
+  test('answers as the plan over the whole model does, bodies read there; a later build is searched anew', async () => {
+    const idx = path.join(dir, 'idx-search');
+    const file = imageFileFor(idx, [THREADS_DIR]);
+    const w = new IndexWorker(2_000);
+    try {
+      const built = await w.model(idx, [THREADS_DIR], 'search-1', file);
+      assert.equal(built.failed.length, 0);
+      // The same model made on this thread, searched by the plan the extension used before.
+      const here = new ModelBuilder();
+      await here.build(path.join(dir, 'idx-search-here'), [THREADS_DIR], 'x', path.join(dir, 'search-here.bin'));
+      const plan = new SearchPlan(searchEntries(here.model!));
+      for (const q of ['s:execmem', 'f:rppt@kernel.org', 'dfn:mm/execmem.c s:ROX', 'dfhh:module_alloc', 'b:VM_FLUSH_RESET_PERMS', 'NOT s:execmem d:2024-01-01..']) {
+        const parsed = parseQuery(q);
+        assert.ok(parsed.ok, q);
+        const expected = (await matchEntries(plan, parsed.value)).map(hitOf).sort((a, b) => (b.time ?? -Infinity) - (a.time ?? -Infinity) || (a.msgid < b.msgid ? -1 : 1));
+        const got = await w.search(idx, file, 'search-1', parsed.value, true);
+        assert.equal(got.total, expected.length, q);
+        assert.deepEqual(got.hits, expected.slice(0, 2000), q);
+        assert.ok(got.total > 0 || q.startsWith('NOT'), `${q} finds something in the corpus`);
+        const fast = await w.search(idx, file, 'search-1', parsed.value, false);
+        assert.ok(fast.hits.every((h) => got.hits.some((g) => g.msgid === h.msgid)), `${q}: what headers decide is a part of the answer`);
+        assert.equal(fast.hits.length + fast.undecided >= got.total, true, q);
+      }
+      // An image written again (another key) is searched as it is now, not as the worker last held it.
+      await w.model(idx, [THREADS_DIR], 'search-2', file);
+      const again = await w.search(idx, file, 'search-2', (parseQuery('s:execmem') as { ok: true; value: Query }).value, false);
+      assert.ok(again.total > 0);
+      await assert.rejects(w.search(idx, path.join(dir, 'none.bin'), 'search-2', (parseQuery('s:x') as { ok: true; value: Query }).value, false), /no model image/);
+    } finally {
+      await w.dispose();
+    }
   });
 });
