@@ -42,7 +42,7 @@ function docOf(m: SourcedMessage, extra: Partial<SearchDoc> = {}): SearchDoc {
   };
 }
 
-export function searchEntries(index: SeriesIndex): SearchEntry[] {
+export function searchEntries(index: Pick<SeriesIndex, 'series' | 'others'>): SearchEntry[] {
   const out: SearchEntry[] = [];
   for (const v of index.series) {
     if (v.cover) out.push({ doc: docOf(v.cover), role: 'cover', series: v, message: v.cover });

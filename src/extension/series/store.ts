@@ -300,14 +300,15 @@ export class SeriesStore implements vscode.Disposable {
     const file = imageFileFor(dir, paths);
     const started = Date.now();
     const loaders = (sourceId: string, addresses: () => readonly string[]) => this.indexWorker.textLoader(dir, sourceId, addresses);
-    let img = this.rebuild ? undefined : ModelImage.open(file, imageKey(inputs), loaders);
+    const force = this.rebuild;
     this.rebuild = false;
+    let img = force ? undefined : ModelImage.open(file, imageKey(inputs), loaders);
     if (img) {
       this.log.info(`the model kept for these sources opened in ${Date.now() - started} ms: ${img.header.messageCount} messages, ${img.header.versionCount} series versions`);
     } else {
       const report = await vscode.window.withProgress({ location: { viewId: 'execmemLens.series' }, title: 'Reading mail', cancellable: false }, () =>
         vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Execmem Lens: reading mail' }, (progress) =>
-          this.indexWorker.model(dir, paths, inputs, file, (p, n) => progress.report({ message: `${p}: ${n} messages` })),
+          this.indexWorker.model(dir, paths, inputs, file, (p, n) => progress.report({ message: `${p}: ${n} messages` }), force),
         ),
       );
       this.logBuild(report, Date.now() - started);
@@ -408,9 +409,23 @@ export class SeriesStore implements vscode.Disposable {
 
   /** The versions whose patches may have touched `file` (all of them without an image; with one, only the families whose patches name such a path are read). */
   versionsTouching(file: string, exact: boolean): Pick<SeriesIndex, 'series'> {
-    if (this.image) return { series: this.image.familiesTouching((p) => samePath(p, file, exact)).flatMap((f) => f.versions) };
-    return { series: this.index?.series ?? [] };
+    if (!this.image) return { series: this.index?.series ?? [] };
+    // Lenses ask again at every edit and scroll: the last few files' families are kept (the same image only).
+    const key = `${exact ? '=' : '~'}${file}`;
+    const hit = this.touching.get(key);
+    if (hit && hit.image === this.image) {
+      this.touching.delete(key);
+      this.touching.set(key, hit);
+      return hit.found;
+    }
+    const found = { series: this.image.familiesTouching((p) => samePath(p, file, exact)).flatMap((f) => f.versions) };
+    this.touching.set(key, { image: this.image, found });
+    if (this.touching.size > 4) this.touching.delete(this.touching.keys().next().value!);
+    return found;
   }
+
+  /** The versions whose patches touched each file asked of versionsTouching lately, with the image they came from. */
+  private readonly touching = new Map<string, { image: ModelImage; found: Pick<SeriesIndex, 'series'> }>();
 
   /** Every family's line, source by source, without reading the families. */
   allFamilyStubs(): FamilySummary[] {

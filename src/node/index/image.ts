@@ -146,6 +146,9 @@ export interface ImageLayout {
   /** Bytes of slices no header names any more. */
   dead: number;
   slices: Map<string, { span: [number, number]; print: string }>;
+  /** The file written (its inode) and where its header lies: an append checks the file is still that one. */
+  ino?: number;
+  head: [number, number];
   /** The Message-IDs written, in chunks: how many, the last, and where each chunk lies. */
   ids?: { count: number; last: string; chunks: [number, number][] };
 }
@@ -196,11 +199,21 @@ export function writeImage(
     lap = now;
   };
   let size = PREFIX;
-  if (prior && prior.file === file && prior.dead < prior.size / 2) {
+  // Added to only when the file is still the one that write left: another window's worker may have written
+  // these sources' image since (a new file, renamed over this one), and its pointer then names another header.
+  if (prior && prior.file === file && prior.dead < prior.size / 2 && prior.ino !== undefined) {
     try {
-      if (statSync(file).size >= prior.size) size = prior.size;
+      const st = statSync(file);
+      const fd = openSync(file, 'r');
+      try {
+        const p = readExactly(fd, PREFIX, 0);
+        const same = st.ino === prior.ino && st.size >= prior.size && p.subarray(0, 8).equals(MAGIC) && Number(p.readBigUInt64LE(8)) === prior.head[0] && p.readUInt32LE(16) === prior.head[1];
+        if (same) size = prior.size;
+      } finally {
+        closeSync(fd);
+      }
     } catch {
-      // Gone: written whole.
+      // Gone or unreadable: written whole.
     }
   }
   const appending = size > PREFIX;
@@ -215,7 +228,7 @@ export function writeImage(
   };
   try {
     const spans: [number, number][] = [];
-    const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map() };
+    const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map(), head: [0, 0] };
     let written = 0;
     /** A slice by what it holds (`name`), kept from the last write when its print is the same, else made by `make` (raw bytes with `raw`). */
     const add = (name: string, print: string, make: () => unknown, raw = false): number => {
@@ -406,6 +419,8 @@ export function writeImage(
     for (const { span } of layout.slices.values()) live += span[1];
     for (const [, n] of chunks) live += n;
     layout.dead = layout.size - live;
+    layout.head = [headAt, head.length];
+    layout.ino = statSync(file).ino;
     step('pointer');
     return { bytes: layout.size, slices: spans.length, written: written + head.length, layout, steps };
   } catch (e) {
@@ -734,8 +749,12 @@ export class ModelImage {
 
   /** Mail of this source that is neither a series nor a reply to one. */
   others(sourceId: string): SourcedMessage[] {
-    return (this.sourceOf(sourceId)?.others ?? []).flatMap((n) => this.othersAt(n));
+    // The same list each time (the tree keeps its threads by it), made once.
+    let list = this.othersBySource.get(sourceId);
+    if (!list) this.othersBySource.set(sourceId, (list = (this.sourceOf(sourceId)?.others ?? []).flatMap((n) => this.othersAt(n))));
+    return list;
   }
+  private readonly othersBySource = new Map<string, SourcedMessage[]>();
 
   duplicates(sourceId: string): DuplicateMessage[] {
     const s = this.sourceOf(sourceId);

@@ -96,6 +96,7 @@ export class ModelBuilder {
     }
     const readMs = Date.now();
     const groupStarted = Date.now();
+    const copiesBefore = this.index?.duplicates.length;
     const extended = this.extend(reads, tried, extendedFrom);
     const index = extended ?? this.grouped(reads);
     const groupMs = Date.now() - groupStarted;
@@ -106,7 +107,13 @@ export class ModelBuilder {
     const { states, problems } = sourceStates(index, tried, reads);
     const summary = summarize(index, states);
     const written = Date.now();
-    const image = writeImage(file, imageKey(inputs), index, states, summary, addresses, this.layout);
+    // The last image's slices are kept only for a model that was that image's with replies put in: a
+    // model grouped again can differ in what no slice's fingerprint counts (where a message lies, its
+    // subject, which family a version is in), and a copy read from another list changes "also on" of a
+    // message already written.
+    const reuse = extended !== undefined && index.duplicates.length === copiesBefore ? this.layout : undefined;
+    this.layout = undefined;
+    const image = writeImage(file, imageKey(inputs), index, states, summary, addresses, reuse);
     this.layout = image.layout;
     return {
       ...report,

@@ -92,9 +92,9 @@ export class IndexWorker {
    * up to date first) and written as an image to `file` under `inputs` (see
    * model.ts): this thread never holds the whole of it.
    */
-  model(dir: string, paths: readonly string[], inputs: string, file: string, onProgress?: (p: string, n: number) => void): Promise<BuildReport> {
+  model(dir: string, paths: readonly string[], inputs: string, file: string, onProgress?: (p: string, n: number) => void, force = false): Promise<BuildReport> {
     return this.ask<BuildReport>(
-      (id) => ({ op: 'model', id, dir, paths: [...paths], inputs, file }),
+      (id) => ({ op: 'model', id, dir, paths: [...paths], inputs, file, force }),
       (resolve) => ({ onBuilt: resolve, onProgress: (n, of) => onProgress?.(of ?? '', n) }),
     );
   }

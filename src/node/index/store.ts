@@ -116,6 +116,9 @@ export interface SourceRow {
 
 class Problem extends Error {}
 
+/** The database has no tables and no schema version yet: a file another process has only just made. */
+class Empty extends Error {}
+
 /** Whether an error is another connection holding the database (SQLITE_BUSY). */
 function isBusy(e: unknown): boolean {
   return e instanceof Error && /SQLITE_BUSY|database is locked/i.test(e.message);
@@ -208,6 +211,7 @@ export class IndexStore {
     if (!existsSync(file)) return { store: await IndexStore.fresh(sqlite, file), note: null };
     const checked = await IndexStore.check(sqlite, file);
     if ('db' in checked) return { store: new IndexStore(sqlite, checked.db, file, checked.generation), note: null };
+    if ('empty' in checked) return { store: await IndexStore.fresh(sqlite, file), note: null };
     IndexStore.setAside(file);
     return { store: await IndexStore.fresh(sqlite, file), note: `${file}: ${checked.problem}; the index is built again (the old file is kept as ${path.basename(file)}.broken)` };
   }
@@ -318,7 +322,7 @@ export class IndexStore {
    * (see isDamage), so the check here is the header (SQLite's first read,
    * which also plays back a hot journal), the schema version and the tables.
    */
-  private static async check(sqlite: Sqlite3Static, file: string): Promise<{ db: Db; generation: string } | { problem: string }> {
+  private static async check(sqlite: Sqlite3Static, file: string): Promise<{ db: Db; generation: string } | { problem: string } | { empty: true }> {
     let db: Db | null = null;
     try {
       db = await IndexStore.connectFree(sqlite, file);
@@ -326,6 +330,9 @@ export class IndexStore {
       // One read transaction: another writer cannot slip in between these reads.
       const generation = await inReadTransaction(d, file, () => {
         const version = Number(d.selectValue('PRAGMA user_version'));
+        // An empty database: another process has just made the file and not yet its tables (it holds the
+        // lock to make them, or is about to). It is made here as fresh() makes it, not set aside as broken.
+        if (version === 0 && Number(d.selectValue("SELECT count(*) FROM sqlite_master")) === 0) throw new Empty();
         if (version !== SCHEMA_VERSION) throw new Problem(`written by another version of Execmem Lens (index schema ${version}, this one reads ${SCHEMA_VERSION})`);
         const tables = d.selectValues("SELECT name FROM sqlite_master WHERE type = 'table'").map(String);
         for (const t of ['meta', 'sources', 'messages', 'addrs']) if (!tables.includes(t)) throw new Problem(`the table ${t} is missing`);
@@ -334,6 +341,7 @@ export class IndexStore {
       return { db, generation };
     } catch (e) {
       db?.close();
+      if (e instanceof Empty) return { empty: true };
       if (e instanceof Problem) return { problem: e.message };
       if (e instanceof Error && /SQLITE_NOTADB|not a database/i.test(e.message)) return { problem: 'not a SQLite database (damaged or not an index)' };
       if (!isDamage(e)) throw e;

@@ -29,7 +29,7 @@ export type StoreRequest =
   | { op: 'rows'; id: number; dir: string; p: string }
   | { op: 'warm'; id: number; dir: string; p: string }
   | { op: 'text'; seq: number; dir: string; p: string; loc: string }
-  | { op: 'model'; id: number; dir: string; paths: string[]; inputs: string; file: string }
+  | { op: 'model'; id: number; dir: string; paths: string[]; inputs: string; file: string; force?: boolean }
   | { op: 'search'; id: number; dir: string; file: string; inputs: string; query: Query; bodies: boolean; all?: boolean };
 
 /** Sent before the rows of a read: what they are. A second start voids the rows sent after the first. */
@@ -137,7 +137,7 @@ async function text(dir: string, p: string, loc: string): Promise<string | null>
 }
 
 /** The model of the last build, kept while this worker lives: new mail is put into it. */
-const builder = new ModelBuilder();
+let builder = new ModelBuilder();
 /** The image the last build wrote (its model is the builder's). */
 let built: { file: string; inputs: string } | undefined;
 
@@ -175,7 +175,7 @@ async function planFor(dir: string, file: string, inputs: string): Promise<Searc
     if (!withText) throw new Error(`${file}: the model image changed while it was read`);
     image = withText;
     const whole = lazyIndex(withText, () => undefined);
-    plan = new SearchPlan(searchEntries({ ...whole, series: whole.series, others: whole.others }));
+    plan = new SearchPlan(searchEntries({ series: whole.series, others: whole.others }));
   }
   searching = { file, inputs, plan, ...(image ? { image } : {}) };
   return plan;
@@ -197,12 +197,20 @@ parentPort?.on('message', (req: StoreRequest) => {
     }
     searching?.image?.close();
     searching = undefined;
+    // Until this build has written its image, the builder's model is no image's.
+    built = undefined;
+    // Asked to make the model again (Refresh): nothing kept from the last build is used.
+    if (req.force) builder = new ModelBuilder();
     builder.build(req.dir, req.paths, req.inputs, req.file, (of, n) => post({ id: req.id, progress: n, of })).then(
       (report) => {
         built = { file: req.file, inputs: req.inputs };
         post({ id: req.id, built: report });
       },
-      (e: unknown) => post({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => {
+        // A build that failed part way may have changed the model in place: the next one starts afresh.
+        builder = new ModelBuilder();
+        post({ id: req.id, error: e instanceof Error ? e.message : String(e) });
+      },
     );
     return;
   }

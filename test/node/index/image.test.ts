@@ -161,6 +161,56 @@ describe('model image', { skip: corpusMissing }, () => {
     void patchBody;
   });
 
+  test('a source changed other than at its end is grouped again and written whole: nothing kept from the last image', async () => {
+    const list = path.join(dir, 'rewritten.mbox');
+    const first = { id: 'rw-0@x', subject: '[PATCH 0/1] mm: first subject', body: 'Cover.\n' };
+    const patch = { id: 'rw-1@x', subject: '[PATCH 1/1] mm: first subject', inReplyTo: 'rw-0@x', body: patchBody('mm/a.c') };
+    const other = { id: 'rw-o@x', subject: 'unrelated', body: 'Hello.\n' };
+    writeFileSync(list, mbox(first, patch, other));
+    const idx = path.join(dir, 'idx-rewritten');
+    const file = path.join(dir, 'rewritten.bin');
+    const kept = new ModelBuilder();
+    await kept.build(idx, [list], 'r1', file);
+    // The same counts everywhere, but the cover's subject and every message's place in the file changed.
+    writeFileSync(list, mbox({ ...first, subject: '[PATCH 0/1] mm: second subject, longer' }, patch, other));
+    const again = await kept.build(idx, [list], 'r2', file);
+    assert.equal(again.grouped, 'whole');
+    assert.equal(again.image.written, again.image.bytes - 20, 'written whole');
+    const fresh = new ModelBuilder();
+    await fresh.build(path.join(dir, 'idx-rewritten-2'), [list], 'r2', path.join(dir, 'rewritten-2.bin'));
+    const img = ModelImage.open(file, imageKey('r2'), noText)!;
+    try {
+      sameModel(img, fresh.model!);
+      assert.match(img.message('rw-0@x')!.subject, /second subject/);
+    } finally {
+      img.close();
+    }
+  });
+
+  test('an image another writer replaced since is not added to: it is written whole', async () => {
+    const list = path.join(dir, 'two-writers.mbox');
+    const names = readdirSync(THREADS_DIR).filter((n) => n.startsWith('PATCH-00-13-'));
+    copyFileSync(path.join(THREADS_DIR, names[0]!), list);
+    const idx = path.join(dir, 'idx-two');
+    const file = path.join(dir, 'two.bin');
+    const a = new ModelBuilder();
+    const b = new ModelBuilder();
+    await a.build(idx, [list], 't1', file);
+    // Another window's worker writes the same sources' image (a new file renamed over it).
+    await b.build(idx, [list], 't1', file);
+    const cover = a.model!.series[0]!.cover!;
+    appendFileSync(list, mbox({ id: 'two-reply@x', subject: `Re: ${cover.subject}`, inReplyTo: cover.msgid, body: 'Fine.\n' }));
+    const again = await a.build(idx, [list], 't2', file);
+    assert.equal(again.grouped, 'extended');
+    assert.equal(again.image.written, again.image.bytes - 20, 'written whole, not added to a file it did not write');
+    const img = ModelImage.open(file, imageKey('t2'), noText)!;
+    try {
+      sameModel(img, a.model!);
+    } finally {
+      img.close();
+    }
+  });
+
   test('a model with a patch read in full (no index) is refused, and no image is left', () => {
     const file = path.join(dir, 'refused.bin');
     const msg = { msgid: 'p@x', subject: '[PATCH] x', from: { name: '', address: 'a@x' }, date: null, time: 0, inReplyTo: null, references: [], body: patchBody('mm/a.c'), attachedPatches: [], origin: 'x', sourceId: 's' } as unknown as SourcedMessage;
