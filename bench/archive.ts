@@ -604,24 +604,17 @@ async function inProcess(source: string, dir: string, queries: readonly Query[],
   const built = await builder.build(dir, [source], inputs, imageFile);
   const summaryMs: number[] = [];
   let summaryFamilies = 0;
-  let imageHeapMb = 0;
-  let imageRssMb = 0;
   for (let i = 0; i < REOPEN_RUNS; i++) {
     gc?.();
-    const h0 = process.memoryUsage().heapUsed;
-    const r0 = process.memoryUsage().rss;
     t = performance.now();
     await sourceSignature(source);
     const img = ModelImage.open(imageFile, imageKey(inputs), () => ({ text: () => ({ body: '', attachedPatches: [] }) }));
     summaryMs.push(performance.now() - t);
     if (!img) throw new Error('the model image just written was not read back');
     summaryFamilies = img.header.summary.sources.reduce((n, x) => n + x.families.length, 0);
-    gc?.();
-    imageHeapMb = (process.memoryUsage().heapUsed - h0) / 1e6;
-    imageRssMb = (process.memoryUsage().rss - r0) / 1e6;
     img.close();
   }
-  console.log(`in process: the model image written in ${fmtMs(built.image.ms)} (${fmtBytes(built.image.bytes)}, ${built.image.slices} slices; grouping ${fmtMs(built.groupMs)}); opened it holds ${imageHeapMb.toFixed(0)} MB of heap (RSS +${imageRssMb.toFixed(0)} MB)`);
+  console.log(`in process: the model image written in ${fmtMs(built.image.ms)} (${fmtBytes(built.image.bytes)}, ${built.image.slices} slices; grouping ${fmtMs(built.groupMs)})`);
   const entries = searchEntries(loaded!.index);
   const byId = new Map(entries.map((e) => [e.doc.msgid, e.message]));
   // As the extension keeps it: one plan for the loaded mail, posting lists built by the first query that needs them.
@@ -908,7 +901,8 @@ async function main(): Promise<void> {
       const sameFamilies = inproc.summaryFamilies === inproc.modelFamilies;
       lines.push(cells(`window opened again: tree shown from the model image, in process (median of ${REOPEN_RUNS})`, fmtMs(shown), '', `≤ ${TARGET_REOPEN_MS} ms`, sameFamilies ? verdict(shown, TARGET_REOPEN_MS) : 'FAIL (families differ)'));
       lines.push(cells(`  then the full model (index → series model) read behind it`, fmtMs(r), '', '', ''));
-      lines.push(cells('  heap the loaded model holds (proxy for the extension host)', `${inproc.heapMb.toFixed(0)} MB`, '', '≤ 100 MB', verdict(inproc.heapMb, 100)));
+      // The extension host no longer holds it (bench:exthost measures the host): the CLI does, and the index's worker while it is up.
+      lines.push(cells('  heap the whole model holds (the CLI; the index worker while up)', `${inproc.heapMb.toFixed(0)} MB`, '', '', ''));
       lines.push(cells(`${APPENDED} appended: model brought up to date, in process (median of ${APPEND_RUNS})`, inproc.appendMs === undefined ? na : fmtMs(inproc.appendMs), '', `≤ ${TARGET_APPEND_MS} ms`, verdict(inproc.appendMs, TARGET_APPEND_MS)));
       for (const q of queries) {
         const f = inproc.queries.get(q.ours)!;
