@@ -230,11 +230,11 @@ export function writeImage(
     const spans: [number, number][] = [];
     const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map(), head: [0, 0] };
     let written = 0;
-    /** A slice by what it holds (`name`), kept from the last write when its print is the same, else made by `make` (raw bytes with `raw`). */
-    const add = (name: string, print: string, make: () => unknown, raw = false): number => {
+    /** A slice by what it holds (`name`), kept from the last write when its print is the same (null: never), else made by `make` (raw bytes with `raw`). */
+    const add = (name: string, print: string | null, make: () => unknown, raw = false): number => {
       const before = appending ? prior!.slices.get(name) : undefined;
       let span: [number, number];
-      if (before && before.print === print) span = before.span;
+      if (before && print !== null && before.print === print) span = before.span;
       else {
         const b = raw ? (make() as Buffer) : serialize(make());
         out(b, size);
@@ -242,7 +242,7 @@ export function writeImage(
         size += b.length;
         written += b.length;
       }
-      layout.slices.set(name, { span, print });
+      layout.slices.set(name, { span, print: print ?? '' });
       spans.push(span);
       return spans.length - 1;
     };
@@ -375,8 +375,9 @@ export function writeImage(
       written += b.length;
     }
     layout.ids = { count: ids.length, last: ids[ids.length - 1] ?? '', chunks };
-    const atSlice = add('at', String(Math.random()), () => Buffer.from(at.buffer, at.byteOffset, at.byteLength), true);
-    const parentSlice = add('parent', String(Math.random()), () => Buffer.from(parent.buffer, parent.byteOffset, parent.byteLength), true);
+    // Written every time (a few hundred kilobytes): a message's slice can move when other mail is chunked anew.
+    const atSlice = add('at', null, () => Buffer.from(at.buffer, at.byteOffset, at.byteLength), true);
+    const parentSlice = add('parent', null, () => Buffer.from(parent.buffer, parent.byteOffset, parent.byteLength), true);
     step('dirslices');
     const header: ImageHeader = {
       key,

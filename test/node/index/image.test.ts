@@ -81,7 +81,6 @@ function sameModel(img: ModelImage, model: SeriesIndex): void {
 
 describe('model image', { skip: corpusMissing }, () => {
   test('the corpus threads, built on an index: every family, message, parent and other mail read back as grouped', async () => {
-    const mail = path.join(dir, 'threads');
     const idx = path.join(dir, 'idx');
     const builder = new ModelBuilder();
     const file = imageFileFor(idx, [THREADS_DIR]);
@@ -120,7 +119,6 @@ describe('model image', { skip: corpusMissing }, () => {
     assert.equal(ModelImage.open(cut, imageKey('inputs-1'), noText), undefined);
     writeFileSync(cut, 'From nobody\n');
     assert.equal(ModelImage.open(cut, imageKey('inputs-1'), noText), undefined);
-    void mail;
   });
 
   test('new replies at the end of an mbox are put into the kept model, and the image is what a build from scratch writes', async () => {
@@ -158,7 +156,6 @@ describe('model image', { skip: corpusMissing }, () => {
       a.close();
       b.close();
     }
-    void patchBody;
   });
 
   test('a source changed other than at its end is grouped again and written whole: nothing kept from the last image', async () => {
