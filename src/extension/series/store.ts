@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { accountBySource, extendWithRead, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
+import { accountBySource, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
 import { hitOf, searchEntries, type SearchEntry, type SearchHit } from '../../core/search/docs';
 import type { Query } from '../../core/search/query';
 import { matchEntries, matchWithoutBodies } from '../../node/search/match';
@@ -19,7 +19,6 @@ import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVers
 import { familiesOfSource, familySummary, SUMMARY_VERSION, versionLabel, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
 import { answersOf, threadsOf } from '../../core/series/thread';
 import type { PatchEntry } from '../../core/series/model';
-import type { ReadMark } from '../../node/index/indexer';
 import { IndexWorker } from '../../node/index/remote';
 import { imageFileFor, imageKey, lazyIndex, ModelImage, type VersionStub } from '../../node/index/image';
 import type { BuildReport } from '../../node/index/model';
@@ -32,10 +31,6 @@ import type { MailSources } from './sources';
 interface Cached {
   signature: string;
   read: SourceRead;
-  /** Where the read through the index ended (a later read extends it with what was added). */
-  mark?: ReadMark;
-  /** This read is the one before it with new mail added at its end (the index said so). */
-  extends?: SourceRead;
 }
 
 export type { SourceState };
@@ -74,8 +69,6 @@ export class SeriesStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly cache = new Map<string, Cached>();
   private index: SeriesIndex | undefined;
-  /** The reads the index was made from, source by source. */
-  private loadedFrom: SourceRead[] = [];
   private states: SourceState[] = [];
   private bySource = new Map<string, SourceMail>();
   private answers: Map<string, SourcedMessage[]> | undefined;
@@ -227,7 +220,6 @@ export class SeriesStore implements vscode.Disposable {
           async (progress) => {
             const started = Date.now();
             const reads: SourceRead[] = [];
-            const entries: Cached[] = [];
             const tried: { path: string; sourceId: string; error?: string }[] = [];
             const taken = new Set<string>();
             for (const p of paths) {
@@ -237,7 +229,6 @@ export class SeriesStore implements vscode.Disposable {
               progress.report({ message: p });
               try {
                 const entry = await this.read(p, sourceId, signatures.find((x) => x.path === p)!.signature, (n) => progress.report({ message: `${p}: ${n} messages` }));
-                entries.push(entry);
                 reads.push(entry.read);
                 tried.push({ path: p, sourceId });
               } catch (e) {
@@ -249,9 +240,7 @@ export class SeriesStore implements vscode.Disposable {
             }
             // A source no longer configured need not be kept in memory.
             for (const id of this.cache.keys()) if (!taken.has(id)) this.cache.delete(id);
-            const index = this.extended(entries, tried) ?? this.grouped(reads);
-            // What a read extended is said once (and the read before it not held on to).
-            for (const e of entries) delete e.extends;
+            const index = this.grouped(reads);
             const bySource = new Map<string, SourceMail>();
             const mailOf = (id: string | undefined): SourceMail => {
               let m = bySource.get(id ?? '');
@@ -272,7 +261,6 @@ export class SeriesStore implements vscode.Disposable {
               return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
             });
             this.index = index;
-            this.loadedFrom = reads;
             this.bySource = bySource;
             this.answers = undefined;
             this.plan = undefined;
@@ -350,25 +338,6 @@ export class SeriesStore implements vscode.Disposable {
   private grouped(reads: SourceRead[]): SeriesIndex {
     const merged = mergeSources(reads);
     return groupSeries(merged.messages, { errors: merged.errors, duplicates: merged.duplicates });
-  }
-
-  /**
-   * The model already loaded with the new mail put in, when that gives what
-   * grouping all again would: the same sources as last time, all read as they
-   * were but the last, whose read only gained mail at its end, and that mail
-   * only answering what is there (see extendSeries). Else undefined.
-   */
-  private extended(entries: readonly Cached[], tried: readonly { sourceId: string; error?: string }[]): SeriesIndex | undefined {
-    const index = this.index;
-    const last = entries[entries.length - 1];
-    const before = last?.extends;
-    if (!index || !last || !before || tried.some((t) => t.error) || this.loadedFrom.length !== entries.length) return undefined;
-    if (entries.some((e, i) => (i < entries.length - 1 ? e.read !== this.loadedFrom[i] : this.loadedFrom[i] !== before))) return undefined;
-    const started = Date.now();
-    const out = extendWithRead(index, before, last.read);
-    if (!out) return undefined;
-    this.log.info(`${last.read.messages.length - before.messages.length} new message(s) put into the loaded series in ${Date.now() - started} ms, without grouping all the mail again`);
-    return out;
   }
 
   /** A source's line in the summary, while it is shown. */
@@ -477,30 +446,10 @@ export class SeriesStore implements vscode.Disposable {
     const signature = taken.startsWith('unreadable:') ? await sourceSignature(p) : taken;
     const hit = this.cache.get(sourceId);
     if (hit && hit.signature === signature) return hit;
-    if (this.indexDir !== undefined && readConfig().mailIndex) {
-      const entry = await this.readIndexed(p, signature, onProgress, hit?.mark ? { read: hit.read, mark: hit.mark } : undefined);
-      this.cache.set(sourceId, entry);
-      return entry;
-    }
     const result = await readSources([p], { onProgress });
     const entry: Cached = { signature, read: { sourceId, messages: result.messages, duplicates: result.duplicates, errors: result.errors, seen: result.seen } };
     this.cache.set(sourceId, entry);
     return entry;
-  }
-
-  /**
-   * A source through its index: brought up to date (only new mail is read),
-   * then its messages taken from the index with their facts, bodies left
-   * where they lie. What the indexer has to say (an index rebuilt, a file
-   * rewritten) goes to the log; a damaged index is also shown.
-   */
-  private async readIndexed(p: string, signature: string, onProgress: (n: number) => void, prior?: { read: SourceRead; mark: ReadMark }): Promise<Cached> {
-    const started = Date.now();
-    const { read, fresh, notes, mark, extended } = await this.indexWorker.load(this.indexDir!, p, { onProgress }, prior);
-    for (const n of notes) this.log.warn(`mail index: ${n}`);
-    for (const n of notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
-    this.log.info(`mail index of ${p}: ${read.seen} messages (${fresh} read now) in ${Date.now() - started} ms${extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
-    return { signature, read, mark, ...(extended && prior ? { extends: prior.read } : {}) };
   }
 
   /** Readies the index worker for the kept texts of every indexed source (see IndexWorker.warm); a failure only costs time later. */
