@@ -11,7 +11,7 @@
  * them), and thrown away, never patched, when any of them changes.
  */
 import { accountBySource, sourceFailure, type SourceAccounting, type SourceRead } from './bysource';
-import type { SeriesFamily, SeriesIndex, SeriesVersion } from './model';
+import type { SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from './model';
 import { threadsOf } from './thread';
 
 /** Bumped whenever grouping or this shape changes, so that an older summary is not shown. */
@@ -64,6 +64,11 @@ export function familySummary(f: SeriesFamily): FamilySummary {
   return { id: f.id, title: f.title, versions: f.versions.map(versionLabel) };
 }
 
+/** A version's first message: its cover letter, else its lowest patch. */
+export function headOf(v: SeriesVersion): SourcedMessage | undefined {
+  return v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message;
+}
+
 /**
  * The families listed under a source: those whose first version's first
  * message was read from it; one read from no source listed goes under the
@@ -72,7 +77,7 @@ export function familySummary(f: SeriesFamily): FamilySummary {
 export function familiesOfSource(index: SeriesIndex, states: readonly Pick<SourceState, 'sourceId'>[], sourceId: string): SeriesFamily[] {
   return index.families.filter((f) => {
     const v = f.versions[0];
-    const head = v?.cover ?? v?.patches[0]?.message ?? v?.extras[0]?.message;
+    const head = v && headOf(v);
     return head?.sourceId === sourceId || (head && !states.some((s) => s.sourceId === head.sourceId) && states[0]?.sourceId === sourceId);
   });
 }
@@ -139,21 +144,27 @@ export interface TriedSource {
   error?: string;
 }
 
+/** What a log should say of a source: a warning (not mail), or an error (a count that does not add up). */
+export interface SourceProblem {
+  error: boolean;
+  text: string;
+}
+
 /**
  * Each tried source's line: its accounting, and its error (its own, or what
  * its mail says: not mail at all). `problems` says what a log should warn of:
  * a source that is not mail, and a count that does not add up.
  */
-export function sourceStates(index: SeriesIndex, tried: readonly TriedSource[], reads: readonly SourceRead[]): { states: SourceState[]; problems: string[] } {
+export function sourceStates(index: SeriesIndex, tried: readonly TriedSource[], reads: readonly SourceRead[]): { states: SourceState[]; problems: SourceProblem[] } {
   const read = new Map(tried.map((t) => [t.sourceId, 0]));
   for (const r of reads) read.set(r.sourceId, r.seen);
   const counts = accountBySource(index, read);
-  const problems: string[] = [];
+  const problems: SourceProblem[] = [];
   const states = tried.map((t): SourceState => {
     const c = counts.get(t.sourceId)!;
     const error = t.error ?? sourceFailure(c, index.errors.filter((e) => (e.sourceId ?? '') === t.sourceId)) ?? undefined;
-    if (!t.error && error) problems.push(`mail source ${t.path}: ${error}`);
-    if (c.unaccounted !== 0) problems.push(`mail source ${t.path}: ${c.unaccounted} of ${c.messages} messages are not accounted for`);
+    if (!t.error && error) problems.push({ error: false, text: `mail source ${t.path}: ${error}` });
+    if (c.unaccounted !== 0) problems.push({ error: true, text: `mail source ${t.path}: ${c.unaccounted} of ${c.messages} messages are not accounted for` });
     return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
   });
   return { states, problems };

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { accountBySource, mergeSources, sourceFailure, type SourceRead } from '../../core/series/bysource';
+import { mergeSources, type SourceRead } from '../../core/series/bysource';
 import { hitOf, searchEntries, type SearchEntry, type SearchHit } from '../../core/search/docs';
 import type { Query } from '../../core/search/query';
 import { matchEntries, matchWithoutBodies } from '../../node/search/match';
@@ -16,12 +16,12 @@ import { SearchPlan } from '../../core/search/plan';
 import { samePath } from '../../core/search/history';
 import { groupSeries } from '../../core/series/group';
 import type { DuplicateMessage, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
-import { familiesOfSource, familySummary, SUMMARY_VERSION, versionLabel, type FamilySummary, type SourceState, type SourceSummary, type TreeSummary } from '../../core/series/summary';
+import { familiesOfSource, familySummary, sourceStates, SUMMARY_VERSION, type FamilySummary, type SourceProblem, type SourceState, type SourceSummary, type TreeSummary, type TriedSource } from '../../core/series/summary';
 import { answersOf, threadsOf } from '../../core/series/thread';
 import type { PatchEntry } from '../../core/series/model';
 import { IndexWorker } from '../../node/index/remote';
-import { imageFileFor, imageKey, lazyIndex, ModelImage, type VersionStub } from '../../node/index/image';
-import type { BuildReport } from '../../node/index/model';
+import { imageFileFor, imageKey, lazyIndex, ModelImage, versionStubOf, type VersionStub } from '../../node/index/image';
+import { sourceReadError, type BuildReport } from '../../node/index/model';
 import { keyText, type SummaryKey } from '../../node/index/summaryFile';
 import { expandSources, readSources } from '../../node/mail/read';
 import { sourceSignature } from '../../node/mail/signature';
@@ -220,7 +220,7 @@ export class SeriesStore implements vscode.Disposable {
           async (progress) => {
             const started = Date.now();
             const reads: SourceRead[] = [];
-            const tried: { path: string; sourceId: string; error?: string }[] = [];
+            const tried: TriedSource[] = [];
             const taken = new Set<string>();
             for (const p of paths) {
               const sourceId = path.resolve(p);
@@ -232,8 +232,7 @@ export class SeriesStore implements vscode.Disposable {
                 reads.push(entry.read);
                 tried.push({ path: p, sourceId });
               } catch (e) {
-                // A path that is not there says so plainly (the raw error names the system call).
-                const message = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${p}: no such file or folder` : e instanceof Error ? e.message : String(e);
+                const message = sourceReadError(p, e);
                 this.log.error(`mail source ${p}: ${message}`);
                 tried.push({ path: p, sourceId, error: message });
               }
@@ -250,16 +249,8 @@ export class SeriesStore implements vscode.Disposable {
             for (const m of index.others) mailOf(m.sourceId).others.push(m);
             for (const d of index.duplicates) mailOf(d.sourceId).duplicates.push(d);
             for (const e of index.errors) mailOf(e.sourceId).errors.push(e);
-            const read = new Map(tried.map((t) => [t.sourceId, 0]));
-            for (const r of reads) read.set(r.sourceId, r.seen);
-            const counts = accountBySource(index, read);
-            const states = tried.map((t): SourceState => {
-              const c = counts.get(t.sourceId)!;
-              const error = t.error ?? sourceFailure(c, bySource.get(t.sourceId)?.errors ?? []) ?? undefined;
-              if (!t.error && error) this.log.warn(`mail source ${t.path}: ${error}`);
-              if (c.unaccounted !== 0) this.log.error(`mail source ${t.path}: ${c.unaccounted} of ${c.messages} messages are not accounted for`);
-              return { path: t.path, sourceId: t.sourceId, ...(error ? { error } : {}), counts: c };
-            });
+            const { states, problems } = sourceStates(index, tried, reads);
+            this.logProblems(problems);
             this.index = index;
             this.bySource = bySource;
             this.answers = undefined;
@@ -320,12 +311,19 @@ export class SeriesStore implements vscode.Disposable {
     this.showable?.resolve();
   }
 
+  private logProblems(problems: readonly SourceProblem[]): void {
+    for (const p of problems) {
+      if (p.error) this.log.error(p.text);
+      else this.log.warn(p.text);
+    }
+  }
+
   private logBuild(r: BuildReport, ms: number): void {
     for (const s of r.sources) this.log.info(`mail index of ${s.path}: ${s.seen} messages (${s.fresh} read now) in ${s.ms} ms${s.extended ? '; the messages already loaded were kept, the new ones added' : ''}`);
     for (const n of r.notes) this.log.warn(`mail index: ${n}`);
     for (const n of r.notes.filter((x) => x.includes('.broken'))) void vscode.window.showWarningMessage(`Execmem Lens: ${n}`);
     for (const f of r.failed) this.log.error(`mail source ${f.path}: ${f.message}`);
-    for (const p of r.problems) (p.includes('not accounted for') ? this.log.error : this.log.warn).call(this.log, p);
+    this.logProblems(r.problems);
     const c = r.counts;
     this.log.info(
       `read ${c.messages} messages from ${r.sources.length + r.failed.length} source(s): ${c.versions} series versions in ${c.families} families, ` +
@@ -405,15 +403,7 @@ export class SeriesStore implements vscode.Disposable {
   /** Every series version as pickers list them, oldest first, without reading their families. */
   versionStubs(): VersionStub[] {
     if (this.image) return this.image.versionStubs();
-    return (this.index?.series ?? []).map((v) => ({
-      id: v.id,
-      family: -1,
-      title: v.title,
-      label: versionLabel(v),
-      author: v.author,
-      date: v.date,
-      head: (v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message)?.msgid ?? null,
-    }));
+    return (this.index?.series ?? []).map((v) => versionStubOf(v, -1));
   }
 
   /** The id of the family a version is in. */

@@ -28,8 +28,8 @@ import { decodeFacts, encodeFacts, keeper, revivedMessage, type Keep } from '../
 import { indexedPatch, isIndexedPatch } from '../../core/series/group';
 import type { Mailbox } from '../../core/mail/message';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
-import { parseSummary, versionLabel, type SourceState, type TreeSummary } from '../../core/series/summary';
-import { threadsOf } from '../../core/series/thread';
+import { headOf, parseSummary, versionLabel, type SourceState, type TreeSummary } from '../../core/series/summary';
+import { threadsOf, type ThreadNode } from '../../core/series/thread';
 import { flushFolder } from '../fs/atomic';
 import { threadId } from 'node:worker_threads';
 
@@ -128,8 +128,9 @@ function plainer(): { message: (m: SourcedMessage) => object; patch: (p: PatchEn
   return { message, patch, family };
 }
 
-function headOf(v: SeriesVersion): SourcedMessage | undefined {
-  return v.cover ?? v.patches[0]?.message ?? v.extras[0]?.message;
+/** A version's stub, its family at slice `family` (-1: a model not read from an image). */
+export function versionStubOf(v: SeriesVersion, family: number): VersionStub {
+  return { id: v.id, family, title: v.title, label: versionLabel(v), author: v.author, date: v.date, head: headOf(v)?.msgid ?? null };
 }
 
 /**
@@ -270,15 +271,7 @@ export function writeImage(
     step('families');
     // A version's stub changes only when versions do (new replies never add one).
     const familyOrder = `${index.families.length}:${index.series.length}:${index.series[index.series.length - 1]?.id ?? ''}`;
-    const stubs: VersionStub[] = index.series.map((v) => ({
-      id: v.id,
-      family: familySlice.get(v.family) ?? -1,
-      title: v.title,
-      label: versionLabel(v),
-      author: v.author,
-      date: v.date,
-      head: headOf(v)?.msgid ?? null,
-    }));
+    const stubs = index.series.map((v) => versionStubOf(v, familySlice.get(v.family) ?? -1));
     // Paths a patch touches, for a file's history: which families to read. New replies change none of them.
     const pathSlice = add('paths', `${patchCount}:${families.map(([, n]) => n).join(',')}`, () => {
       const paths = new Map<string, Set<number>>();
@@ -318,13 +311,13 @@ export function writeImage(
       };
       const threads = threadsOf(others, index.parentOf);
       const inThread = new Set<string>();
-      const walk = (n: { msg: SourcedMessage; children: readonly { msg: SourcedMessage; children: readonly unknown[] }[] }): void => {
+      const walk = (n: ThreadNode): void => {
         chunk.push(n.msg);
         inThread.add(n.msg.msgid);
-        for (const c of n.children) walk(c as typeof n);
+        for (const c of n.children) walk(c);
       };
       for (const t of threads) {
-        walk(t.root as Parameters<typeof walk>[0]);
+        walk(t.root);
         if (chunk.length >= OTHERS_CHUNK) flush();
       }
       // Anything the threads did not reach (none should) is kept all the same.

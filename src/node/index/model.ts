@@ -13,9 +13,14 @@ import * as path from 'node:path';
 import { extendWithRead, mergeSources, type SourceRead } from '../../core/series/bysource';
 import { groupSeries } from '../../core/series/group';
 import type { SeriesIndex } from '../../core/series/model';
-import { sourceStates, summarize, type SourceState, type TriedSource } from '../../core/series/summary';
+import { sourceStates, summarize, type SourceProblem, type SourceState, type TriedSource } from '../../core/series/summary';
 import { imageKey, type ImageLayout, writeImage } from './image';
 import { loadSource, type ReadMark } from './indexer';
+
+/** Why a source could not be read: a path that is not there says so plainly (the raw error names the system call). */
+export function sourceReadError(p: string, e: unknown): string {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${p}: no such file or folder` : e instanceof Error ? e.message : String(e);
+}
 
 /** What a build says of itself, for the log. */
 export interface BuildReport {
@@ -23,8 +28,8 @@ export interface BuildReport {
   sources: { path: string; seen: number; fresh: number; ms: number; extended: boolean }[];
   /** What the indexer had to say (an index rebuilt, a file rewritten); a damaged index's note names `.broken`. */
   notes: string[];
-  /** What the log should warn of (a source that is not mail, a count that does not add up). */
-  problems: string[];
+  /** What the log should say (a source that is not mail, a count that does not add up). */
+  problems: SourceProblem[];
   /** Sources that could not be read, with why. */
   failed: { path: string; message: string }[];
   states: SourceState[];
@@ -88,8 +93,7 @@ export class ModelBuilder {
         report.notes.push(...r.notes);
         report.sources.push({ path: p, seen: r.read.seen, fresh: r.fresh, ms: Date.now() - started, extended: r.extended });
       } catch (e) {
-        // A path that is not there says so plainly (the raw error names the system call).
-        const message = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${p}: no such file or folder` : e instanceof Error ? e.message : String(e);
+        const message = sourceReadError(p, e);
         tried.push({ path: p, sourceId, error: message });
         report.failed.push({ path: p, message });
       }
