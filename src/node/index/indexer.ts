@@ -24,8 +24,9 @@ import { mergeSources, type SourceRead } from '../../core/series/bysource';
 import { decodeFacts, indexedMessage, type Keep, keeper, type MessageLoader, personOf } from '../../core/series/facts';
 import { groupSeries } from '../../core/series/group';
 import type { ReadError, SeriesIndex, SourcedMessage } from '../../core/series/model';
+import { type CatFiles, commitsSince } from '../git/catFile';
 import { refTips } from '../git/refs';
-import { detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
+import { detectSource, epochsOf, mailFilesOf, type MboxEntryPlace, addWalked, readCommits, readMboxFile, run, type SourceKind } from '../mail/read';
 import { RowCollector } from './rowPool';
 import { shortList } from './rows';
 import { IndexStore, isDamage, type StoredRow } from './store';
@@ -45,6 +46,8 @@ export interface IndexRun {
 export interface IndexOptions {
   signal?: AbortSignal;
   onProgress?: (read: number) => void;
+  /** git processes kept open by a reader that updates the same epochs again and again (the store worker). */
+  git?: CatFiles;
 }
 
 const CHECK_BYTES = 64 * 1024;
@@ -171,6 +174,19 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
       // --git-dir, not -C (see read.ts readPublicInbox).
       // Read from the ref files when their layout allows it (no git process), else asked of git.
       tips = (await refTips(epoch)) ?? [...new Set((await run('git', [`--git-dir=${epoch}`, 'for-each-ref', '--format=%(objectname)'], opts.signal)).split('\n').filter(Boolean))];
+      // New mail on the one branch indexed, walked back through a git process kept open: the walk
+      // reaching the commit indexed last is also the proof that history was not rewritten.
+      if (opts.git && from.length === 1 && tips.length === 1 && tips[0] !== from[0]) {
+        const walked = await commitsSince(opts.git.of(epoch), tips[0]!, from[0]!, 1000, opts.signal).catch((e: unknown) => {
+          if ((e as Error).name === 'AbortError') throw e;
+          return null;
+        });
+        if (walked) {
+          await addWalked(epoch, walked, source, sink.collector, opts.signal);
+          state.epochs[name] = tips;
+          continue;
+        }
+      }
       // Each tip indexed must still be in the history of some ref: a purge or an edit rewrites an
       // epoch, and its old commits stay in the repository (so existing proves nothing) until gc.
       for (const t of from) {
@@ -338,9 +354,16 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
  * The index of one source in `dir`, opened (or created) and brought up to
  * date; one found damaged on the way is set aside and built again, with a note.
  */
-export async function openUpdated(dir: string, p: string, opts: IndexOptions = {}): Promise<{ store: IndexStore; read: number; notes: string[] }> {
+export async function openUpdated(
+  dir: string,
+  p: string,
+  opts: IndexOptions = {},
+  /** The table of addresses read last from this index, and the generation it was read from (see IndexStore.knowAddresses). */
+  known?: { generation: string; addresses: readonly string[] },
+): Promise<{ store: IndexStore; read: number; notes: string[] }> {
   const opened = await IndexStore.open(indexFileFor(dir, p));
   let store = opened.store;
+  if (known) store.knowAddresses(known.generation, known.addresses);
   const notes = opened.note ? [opened.note] : [];
   try {
     const r = await updateSource(store, p, opts);
@@ -617,10 +640,10 @@ export async function loadSource(
   p: string,
   opts: IndexOptions = {},
   /** The last read of this source through this index: only what was added since is read, when that gives the same. */
-  prior?: { read: SourceRead; mark: ReadMark },
+  prior?: { read: SourceRead; mark: ReadMark; addresses?: readonly string[] },
 ): Promise<{ read: SourceRead; fresh: number; notes: string[]; mark: ReadMark; extended: boolean; addresses: readonly string[] }> {
   const sourceId = path.resolve(p);
-  let { store, read: fresh, notes } = await openUpdated(dir, p, opts);
+  let { store, read: fresh, notes } = await openUpdated(dir, p, opts, prior?.addresses ? { generation: prior.mark.generation, addresses: prior.addresses } : undefined);
   const withTable = (r: { read: SourceRead; mark: ReadMark; extended: boolean }) => ({ ...r, addresses: store.addressTable() });
   try {
     try {

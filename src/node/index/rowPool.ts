@@ -167,8 +167,8 @@ export class RowCollector implements MailSink {
     a?.resolve();
   }
 
-  /** Where batches are made: reused, so that only each batch's own copy is new memory. */
-  private staging = new Uint8Array(RowCollector.BATCH_BYTES * 2);
+  /** Where batches are made: reused, so that only each batch's own copy is new memory (made when the first batch is: a few new messages never make one). */
+  private staging = new Uint8Array(0);
 
   /** Copies the message into the batch being made, handing the batch over when full (or when this thread next waits). */
   private queue(slot: number, bytes: Uint8Array, place: Omit<RowPlace, 'list'>): void {
@@ -181,7 +181,7 @@ export class RowCollector implements MailSink {
       setImmediate(() => this.post());
     }
     if (b.size + bytes.length > this.staging.length) {
-      const bigger = new Uint8Array(Math.max(this.staging.length * 2, b.size + bytes.length));
+      const bigger = new Uint8Array(Math.max(this.staging.length * 2, RowCollector.BATCH_BYTES * 2, b.size + bytes.length));
       bigger.set(this.staging.subarray(0, b.size));
       this.staging = bigger;
     }

@@ -7,6 +7,7 @@
  * Node-only (file system, child processes); shared by the extension and the CLI.
  */
 import { spawn } from 'node:child_process';
+import type { WalkedCommit } from '../git/catFile';
 import { open, readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type MboxEntry, splitMboxPart } from '../../core/mail/mbox';
@@ -456,6 +457,19 @@ export function readCommits(epoch: string, commits: string[], sourceId: string, 
     (commit) => c.fail(sourceId, `${name} ${commit.slice(0, 12)}`, 'commit has no message blob m', `${name}/${commit}`),
     signal,
   );
+}
+
+/**
+ * The messages of commits walked through a git process kept open (see
+ * git/catFile.ts commitsSince), into the collector as readCommits files them.
+ */
+export async function addWalked(epoch: string, walked: readonly WalkedCommit[], sourceId: string, c: MailSink, signal?: AbortSignal): Promise<void> {
+  const name = path.basename(epoch);
+  for (const { oid, m } of walked) {
+    signal?.throwIfAborted();
+    if (m) await c.add(m.data, sourceId, `${name} ${oid.slice(0, 12)}`, `${oid}@execmem-lens.invalid`, `${name}/${oid}`);
+    else c.fail(sourceId, `${name} ${oid.slice(0, 12)}`, 'commit has no message blob m', `${name}/${oid}`);
+  }
 }
 
 export interface ReadSourcesOptions extends ReadOptions {

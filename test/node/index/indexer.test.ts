@@ -14,7 +14,8 @@ import { after, describe, test } from 'node:test';
 import { accountFor } from '../../../src/core/series/accounting';
 import { groupSeries } from '../../../src/core/series/group';
 import { seriesJson } from '../../../src/core/series/json';
-import { indexFileFor, indexSources, listNameOf, loadIndex, loadSource, readIndex } from '../../../src/node/index/indexer';
+import { CatFiles } from '../../../src/node/git/catFile';
+import { indexFileFor, type IndexOptions, indexSources, listNameOf, loadIndex, loadSource, readIndex } from '../../../src/node/index/indexer';
 import { IndexStore, SCHEMA_VERSION } from '../../../src/node/index/store';
 import { expandSources, readSources } from '../../../src/node/mail/read';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
@@ -26,8 +27,8 @@ let n = 0;
 const fresh = (name: string) => path.join(dir, `${name}-${++n}`);
 
 /** The series of `sources` read in full, and from their index in `indexDir` (brought up to date); they must be the same. */
-async function sameAsFullRead(indexDir: string, sources: string[]): Promise<{ new: number; messages: number; notes: string[] }> {
-  const { run, open } = await indexSources(indexDir, sources);
+async function sameAsFullRead(indexDir: string, sources: string[], opts: IndexOptions = {}): Promise<{ new: number; messages: number; notes: string[] }> {
+  const { run, open } = await indexSources(indexDir, sources, opts);
   try {
     const loaded = loadIndex(open).index;
     const read = await readSources(sources);
@@ -138,6 +139,85 @@ describe('mail index', () => {
     assert.match(rewritten.notes.join('\n'), /no longer has the commit indexed last/);
     assert.equal(rewritten.new, 2);
     assert.equal(rewritten.messages, 5);
+  });
+
+  test('new commits walked through a git process kept open: the same index, a rewritten epoch still found, a merge asked of git', async () => {
+    const idx = fresh('idx');
+    const inbox = fresh('linux-mm');
+    const epoch = path.join(inbox, 'git', '0.git');
+    mkdirSync(path.dirname(epoch), { recursive: true });
+    const pool = new CatFiles();
+    try {
+      const opts = { git: pool };
+      addCommits(epoch, series('a', 'first series', 2).map(message));
+      assert.equal((await sameAsFullRead(idx, [inbox], opts)).new, 3);
+      assert.equal(pool.of(epoch).asked, 0, 'a first read asks git for the whole history, not the kept process');
+      addCommits(epoch, [
+        message({ id: 'r1@x', subject: 'Re: [PATCH 2/2] first series', inReplyTo: 'a-2@example.org', body: 'Acked-by: A <a@x.org>\n' }),
+        message({ id: 'r2@x', subject: 'Re: [PATCH 1/2] first series', inReplyTo: 'a-1@example.org', body: 'Reviewed-by: B <b@x.org>\n' }),
+      ]);
+      assert.equal((await sameAsFullRead(idx, [inbox], opts)).new, 2);
+      assert.ok(pool.of(epoch).asked >= 4, 'the new commits and their messages were asked of the kept process');
+      // Purged in place: the walk meets a root before the commit indexed, and git is asked as before.
+      const blob = git(epoch, ['hash-object', '-w', '--stdin'], message(series('b', 'kept series', 1)[0]!));
+      const tree = git(epoch, ['mktree'], `100644 blob ${blob}\tm\n`);
+      const purged = git(epoch, ['commit-tree', tree, '-m', 'purged']);
+      git(epoch, ['update-ref', 'refs/heads/master', purged]);
+      const r = await sameAsFullRead(idx, [inbox], opts);
+      assert.match(r.notes.join('\n'), /rewritten/);
+      assert.equal(r.messages, 1);
+      // A merge on the way: git's own walk reads what the walk could not.
+      const side = git(epoch, ['commit-tree', tree, '-p', purged, '-m', 'side']);
+      const mergeBlob = git(epoch, ['hash-object', '-w', '--stdin'], message({ id: 'm@x', subject: 'Re: [PATCH] kept series', inReplyTo: 'b-0@example.org', body: 'ok\n' }));
+      const mergeTree = git(epoch, ['mktree'], `100644 blob ${mergeBlob}\tm\n`);
+      git(epoch, ['update-ref', 'refs/heads/master', git(epoch, ['commit-tree', mergeTree, '-p', purged, '-p', side, '-m', 'merge'])]);
+      const merged = await sameAsFullRead(idx, [inbox], opts);
+      assert.equal(merged.new, 2);
+      assert.equal(merged.messages, 3);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test('the table of addresses read last is taken again only from the file it was read from, as it was left', async () => {
+    const idx = fresh('idx');
+    const list = fresh('addr') + '.mbox';
+    const to = (id: string, addrs: string[]) => ({ id, subject: `note ${id}`, headers: [`To: ${addrs.join(', ')}`], body: 'x\n' });
+    writeFileSync(list, mbox(to('a1@x', ['one@x.org', 'two@x.org'])));
+    const first = await loadSource(idx, list);
+    assert.deepEqual(first.addresses.slice(1), ['one@x.org', 'two@x.org']);
+    // New mail naming an address known and a new one: numbered after the table taken from the last read.
+    appendFileSync(list, mbox(to('a2@x', ['two@x.org', 'three@x.org'])));
+    const second = await loadSource(idx, list, {}, { read: first.read, mark: first.mark, addresses: first.addresses });
+    assert.deepEqual(second.addresses.slice(1), ['one@x.org', 'two@x.org', 'three@x.org']);
+    const { store } = await IndexStore.open(indexFileFor(idx, list));
+    try {
+      assert.deepEqual(store.addressTable(), second.addresses, 'the table written is the one read afresh');
+      // The same generation and the same last number: taken (the same array); else read from the file.
+      const kept = [...second.addresses];
+      store.knowAddresses(second.mark.generation, kept);
+      assert.notEqual(store.addressTable(), kept, 'a table read already is not replaced');
+    } finally {
+      store.close();
+    }
+    const check = async (generation: string, table: string[], taken: boolean) => {
+      const { store: s } = await IndexStore.open(indexFileFor(idx, list));
+      try {
+        s.knowAddresses(generation, table);
+        assert.equal(s.addressTable() === table, taken, `${generation} ${table.length}`);
+        assert.deepEqual(s.addressTable().slice(1), second.addresses.slice(1));
+      } finally {
+        s.close();
+      }
+    };
+    await check(second.mark.generation, [...second.addresses], true);
+    await check('another-generation', [...second.addresses], false);
+    await check(second.mark.generation, second.addresses.slice(0, -1), false);
+    // The file built again (another generation): the read before is not this file's, and its table is not taken.
+    rmSync(indexFileFor(idx, list));
+    writeFileSync(list, mbox(to('b1@x', ['four@x.org'])));
+    const rebuilt = await loadSource(idx, list, {}, { read: second.read, mark: second.mark, addresses: second.addresses });
+    assert.deepEqual(rebuilt.addresses.slice(1), ['four@x.org']);
   });
 
   test('an epoch rewritten in place (its old commits still in the repository) is indexed again', async () => {
