@@ -12,7 +12,7 @@
  */
 import { accountBySource, sourceFailure, type SourceAccounting, type SourceRead } from './bysource';
 import type { SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from './model';
-import { threadsOf } from './thread';
+import { type MailThread, threadsOf } from './thread';
 
 /** Bumped whenever grouping or this shape changes, so that an older summary is not shown. */
 export const SUMMARY_VERSION = 1;
@@ -82,17 +82,32 @@ export function familiesOfSource(index: SeriesIndex, states: readonly Pick<Sourc
   });
 }
 
-/** What the view shows of `index` before anything is expanded, source by source. */
-export function summarize(index: SeriesIndex, states: readonly SourceState[]): TreeSummary {
+/** Each source's other mail (not of a series) and its threads: the summary counts them, a model image chunks them by thread. */
+export type OtherThreads = Map<string, { others: SourcedMessage[]; threads: MailThread[] }>;
+
+export function otherThreadsOf(index: SeriesIndex): OtherThreads {
+  const by = new Map<string, SourcedMessage[]>();
+  for (const m of index.others) {
+    const list = by.get(m.sourceId);
+    if (list) list.push(m);
+    else by.set(m.sourceId, [m]);
+  }
+  const out: OtherThreads = new Map();
+  for (const [sourceId, others] of by) out.set(sourceId, { others, threads: threadsOf(others, index.parentOf) });
+  return out;
+}
+
+/** What the view shows of `index` before anything is expanded, source by source (`threads`: otherThreadsOf(index), when made already). */
+export function summarize(index: SeriesIndex, states: readonly SourceState[], threads: OtherThreads = otherThreadsOf(index)): TreeSummary {
   const sources = states.map((state): SourceSummary => {
     const mine = <T extends { sourceId?: string }>(list: readonly T[]) => list.filter((x) => (x.sourceId ?? '') === state.sourceId);
-    const others = mine(index.others);
+    const others = threads.get(state.sourceId);
     const dups = mine(index.duplicates);
     return {
       state,
       families: familiesOfSource(index, states, state.sourceId).map(familySummary),
-      others: others.length,
-      otherThreads: others.length ? threadsOf(others, index.parentOf).length : 0,
+      others: others?.others.length ?? 0,
+      otherThreads: others?.threads.length ?? 0,
       duplicates: dups.length,
       identical: dups.filter((d) => d.identical).length,
       errors: mine(index.errors).length,

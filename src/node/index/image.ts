@@ -28,8 +28,8 @@ import { decodeFacts, encodeFacts, keeper, revivedMessage, type Keep } from '../
 import { indexedPatch, isIndexedPatch } from '../../core/series/group';
 import type { Mailbox } from '../../core/mail/message';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesIndex, SeriesVersion, SourcedMessage } from '../../core/series/model';
-import { headOf, parseSummary, versionLabel, type SourceState, type TreeSummary } from '../../core/series/summary';
-import { threadsOf, type ThreadNode } from '../../core/series/thread';
+import { headOf, type OtherThreads, otherThreadsOf, parseSummary, versionLabel, type SourceState, type TreeSummary } from '../../core/series/summary';
+import { type ThreadNode } from '../../core/series/thread';
 import { flushFolder } from '../fs/atomic';
 import { threadId } from 'node:worker_threads';
 
@@ -74,9 +74,8 @@ export interface ImageHeader {
    * message it answers (-1: none read). In the file these are three raw
    * slices named by `directory` (the Message-IDs one per line, the numbers
    * as 32-bit integers): as JSON they were most of the header, which is
-   * written again with every change. `ids` is filled in when read.
+   * written again with every change. ModelImage.ids reads the Message-IDs when first asked for.
    */
-  ids: string[];
   directory: { count: number; ids: [number, number][]; at: [number, number]; parent: [number, number] };
   /** Families in the model's order: id and slice. */
   families: [string, number][];
@@ -106,7 +105,7 @@ export function imageFileFor(dir: string, sources: readonly string[]): string {
  * writes them (encodeFacts: a third of their structured clone's size). Each
  * message is copied once, so a slice keeps it once.
  */
-function plainer(): { message: (m: SourcedMessage) => object; patch: (p: PatchEntry) => object; family: (f: SeriesFamily) => object } {
+function plainer(): { message: (m: SourcedMessage) => object; patch: (p: PatchEntry) => object; version: (v: SeriesVersion) => object } {
   const made = new Map<SourcedMessage, object>();
   const message = (m: SourcedMessage): object => {
     let c = made.get(m);
@@ -121,11 +120,21 @@ function plainer(): { message: (m: SourcedMessage) => object; patch: (p: PatchEn
     if (!isIndexedPatch(p)) throw new Error(`a model image holds indexed mail only: patch <${p.message.msgid}> was read in full`);
     return { index: p.index, message: message(p.message), trailers: p.trailers, findings: p.findings, replies: p.replies.map(message) };
   };
-  const family = (f: SeriesFamily): object => ({
-    ...f,
-    versions: f.versions.map((v) => ({ ...v, cover: v.cover ? message(v.cover) : null, coverReplies: v.coverReplies.map(message), patches: v.patches.map(patch), extras: v.extras.map(patch) })),
-  });
-  return { message, patch, family };
+  const version = (v: SeriesVersion): object => ({ ...v, cover: v.cover ? message(v.cover) : null, coverReplies: v.coverReplies.map(message), patches: v.patches.map(patch), extras: v.extras.map(patch) });
+  return { message, patch, version };
+}
+
+/**
+ * In a family's slice, a version kept in a slice of its own: new replies
+ * change one version of a family, and a long series' family (every version,
+ * every reply) was megabytes to write again for each batch of new mail.
+ */
+interface VersionRef {
+  versionSlice: number;
+}
+
+function isVersionRef(x: unknown): x is VersionRef {
+  return typeof x === 'object' && x !== null && Number.isSafeInteger((x as VersionRef).versionSlice);
 }
 
 /** A version's stub, its family at slice `family` (-1: a model not read from an image). */
@@ -152,27 +161,32 @@ export interface ImageLayout {
   head: [number, number];
   /** The Message-IDs written, in chunks: how many, the last, and where each chunk lies. */
   ids?: { count: number; last: string; chunks: [number, number][] };
+  /**
+   * The directory as written, for the next write to start from: the slices'
+   * names in the order numbered, the Message-IDs and their places, each
+   * message's slice and parent. New replies change a few slices; placing all
+   * of a list archive's messages again was a third of the write.
+   */
+  directory?: { names: string[]; ids: string[]; position: Map<string, number>; at: Int32Array; parent: Int32Array };
 }
 
-/** What changes in a family when replies are put into it (extendSeries): its replies and trailers, counted per version and patch, hashed. */
-function familyPrint(f: SeriesFamily): string {
+/** What changes in a version when replies are put into it (extendSeries): its replies and trailers, counted per patch, hashed. */
+function versionPrint(v: SeriesVersion): string {
   let h = 0x811c9dc5;
   const mix = (n: number) => {
     h = Math.imul(h ^ n, 0x01000193);
   };
-  for (const v of f.versions) {
-    mix(v.replyCount);
-    mix(v.coverReplies.length);
-    mix(v.coverTrailers.length);
-    for (const list of [v.patches, v.extras]) {
-      mix(list.length);
-      for (const p of list) {
-        mix(p.trailers.length);
-        mix(p.replies.length);
-      }
+  mix(v.replyCount);
+  mix(v.coverReplies.length);
+  mix(v.coverTrailers.length);
+  for (const list of [v.patches, v.extras]) {
+    mix(list.length);
+    for (const p of list) {
+      mix(p.trailers.length);
+      mix(p.replies.length);
     }
   }
-  return `${f.versions.length}:${f.versions[f.versions.length - 1]!.id}:${(h >>> 0).toString(36)}`;
+  return `${v.id}:${(h >>> 0).toString(36)}`;
 }
 
 /**
@@ -191,6 +205,8 @@ export function writeImage(
   summary: TreeSummary,
   addresses: ReadonlyMap<string, readonly string[]>,
   prior?: ImageLayout,
+  /** otherThreadsOf(index), when made already. */
+  threads: OtherThreads = otherThreadsOf(index),
 ): { bytes: number; slices: number; written: number; layout: ImageLayout; steps: Record<string, number> } {
   const steps: Record<string, number> = {};
   let lap = performance.now();
@@ -231,11 +247,40 @@ export function writeImage(
     const spans: [number, number][] = [];
     const layout: ImageLayout = { file, size: 0, dead: 0, slices: new Map(), head: [0, 0] };
     let written = 0;
+    // The directory: every message by its place in byId (new mail only ever adds to its end), its
+    // slice and its parent. Started from the last write's when this one adds to it and byId still
+    // begins with the Message-IDs it had (then only the slices written again place their messages).
+    const was = appending ? prior!.directory : undefined;
+    let from = 0;
+    if (was && was.ids.length > 0 && was.ids.length <= index.byId.size) {
+      // Still the same start if the last Message-ID written is still where it was.
+      let k = 0;
+      for (const id of index.byId.keys()) {
+        if (++k < was.ids.length) continue;
+        if (id === was.ids[was.ids.length - 1]) from = was.ids.length;
+        break;
+      }
+    }
+    const ids = from > 0 ? was!.ids : [];
+    const position = from > 0 ? was!.position : new Map<string, number>();
+    let k = 0;
+    for (const id of index.byId.keys()) {
+      if (k++ < from) continue;
+      position.set(id, ids.length);
+      ids.push(id);
+    }
+    const at = new Int32Array(ids.length).fill(-1);
+    if (from > 0) at.set(was!.at);
+    /** Each slice's name, in the order numbered, and who its messages are (asked only of slices whose messages are placed). */
+    const names: string[] = [];
+    const members: (() => Iterable<SourcedMessage | null>)[] = [];
+    const fresh: boolean[] = [];
     /** A slice by what it holds (`name`), kept from the last write when its print is the same (null: never), else made by `make` (raw bytes with `raw`). */
-    const add = (name: string, print: string | null, make: () => unknown, raw = false): number => {
+    const add = (name: string, print: string | null, make: () => unknown, raw = false, holds: () => Iterable<SourcedMessage | null> = () => []): number => {
       const before = appending ? prior!.slices.get(name) : undefined;
       let span: [number, number];
-      if (before && print !== null && before.print === print) span = before.span;
+      const kept = before !== undefined && print !== null && before.print === print;
+      if (kept) span = before.span;
       else {
         const b = raw ? (make() as Buffer) : serialize(make());
         out(b, size);
@@ -245,33 +290,40 @@ export function writeImage(
       }
       layout.slices.set(name, { span, print: print ?? '' });
       spans.push(span);
+      names.push(name);
+      members.push(holds);
+      fresh.push(!kept);
       return spans.length - 1;
-    };
-    const sliceOf = new Map<string, number>();
-    const place = (m: SourcedMessage | null | undefined, slice: number) => {
-      if (m) sliceOf.set(m.msgid, slice);
     };
     const families: [string, number][] = [];
     const familySlice = new Map<string, number>();
     let patchCount = 0;
     for (const f of index.families) {
       for (const v of f.versions) patchCount += v.patches.length + v.extras.length;
-      const slice = add(`f\u0000${f.id}`, familyPrint(f), () => plainer().family(f));
+      // Each version a slice, then the family's slice naming them (and holding its messages' places).
+      const prints = f.versions.map(versionPrint);
+      const versionSlices = f.versions.map((v, i) => add(`v\u0000${v.id}`, prints[i]!, () => plainer().version(v)));
+      const refs: VersionRef[] = versionSlices.map((n) => ({ versionSlice: n }));
+      const slice = add(`f\u0000${f.id}`, `${versionSlices.join(',')}|${prints.join(' ')}`, () => ({ ...f, versions: refs }), false, function* () {
+        for (const v of f.versions) {
+          yield v.cover;
+          yield* v.coverReplies;
+          for (const list of [v.patches, v.extras]) {
+            for (const p of list) {
+              yield p.message;
+              yield* p.replies;
+            }
+          }
+        }
+      });
       families.push([f.id, slice]);
       familySlice.set(f.id, slice);
-      for (const v of f.versions) {
-        place(v.cover, slice);
-        for (const m of v.coverReplies) place(m, slice);
-        for (const p of [...v.patches, ...v.extras]) {
-          place(p.message, slice);
-          for (const m of p.replies) place(m, slice);
-        }
-      }
     }
     step('families');
     // A version's stub changes only when versions do (new replies never add one).
     const familyOrder = `${index.families.length}:${index.series.length}:${index.series[index.series.length - 1]?.id ?? ''}`;
-    const stubs = index.series.map((v) => versionStubOf(v, familySlice.get(v.family) ?? -1));
+    // Made only when written (new replies change no stub).
+    const stubs = () => index.series.map((v) => versionStubOf(v, familySlice.get(v.family) ?? -1));
     // Paths a patch touches, for a file's history: which families to read. New replies change none of them.
     const pathSlice = add('paths', `${patchCount}:${families.map(([, n]) => n).join(',')}`, () => {
       const paths = new Map<string, Set<number>>();
@@ -298,25 +350,24 @@ export function writeImage(
     for (const e of index.errors) sourceIds.add(e.sourceId ?? '');
     const sources: ImageSource[] = [];
     for (const sourceId of sourceIds) {
-      const others = index.others.filter((m) => m.sourceId === sourceId);
+      const mine = threads.get(sourceId);
+      const others = mine?.others ?? [];
       const chunks: number[] = [];
       let chunk: SourcedMessage[] = [];
       const flush = () => {
         if (chunk.length === 0) return;
         const mine = chunk;
-        const slice = add(`o\u0000${sourceId}\u0000${chunks.length}`, `${mine.length}:${mine[0]!.msgid}:${mine[mine.length - 1]!.msgid}`, () => mine.map(plainer().message));
-        for (const m of mine) place(m, slice);
+        const slice = add(`o\u0000${sourceId}\u0000${chunks.length}`, `${mine.length}:${mine[0]!.msgid}:${mine[mine.length - 1]!.msgid}`, () => mine.map(plainer().message), false, () => mine);
         chunks.push(slice);
         chunk = [];
       };
-      const threads = threadsOf(others, index.parentOf);
       const inThread = new Set<string>();
       const walk = (n: ThreadNode): void => {
         chunk.push(n.msg);
         inThread.add(n.msg.msgid);
         for (const c of n.children) walk(c);
       };
-      for (const t of threads) {
+      for (const t of mine?.threads ?? []) {
         walk(t.root);
         if (chunk.length >= OTHERS_CHUNK) flush();
       }
@@ -338,36 +389,48 @@ export function writeImage(
       });
     }
     step('sources');
-    const ids = [...index.byId.keys()];
-    const position = new Map(ids.map((id, i) => [id, i]));
-    const at = new Int32Array(ids.length);
+    // A slice kept where it was keeps its messages' places only if it kept its number too (the slices
+    // before it are the same ones): else every slice places its messages again.
+    const renumbered = from === 0 || names.length !== was!.names.length || names.some((n, i) => n !== was!.names[i]);
+    if (renumbered && from > 0) at.fill(-1);
+    const placed = names.slice();
+    for (let slice = 0; slice < members.length; slice++) {
+      if (!renumbered && !fresh[slice]) continue;
+      for (const m of members[slice]!()) {
+        if (!m) continue;
+        const i = position.get(m.msgid);
+        if (i !== undefined) at[i] = slice;
+      }
+    }
     const parent = new Int32Array(ids.length);
-    ids.forEach((id, i) => {
-      const s = sliceOf.get(id);
-      if (s === undefined) throw new Error(`message <${id}> is in no family and no source's other mail`);
+    if (from > 0) parent.set(was!.parent);
+    // A parent of mail written before stays its parent: mail added later is never one (extendSeries).
+    for (let i = renumbered ? 0 : from; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (at[i]! < 0) throw new Error(`message <${id}> is in no family and no source's other mail`);
       if (id.includes('\n')) throw new Error(`message <${id}>: a Message-ID with a line break`);
-      at[i] = s;
       const p = index.parentOf.get(id);
       parent[i] = p === undefined ? -1 : (position.get(p) ?? -1);
-    });
+    }
     step('directory');
     // New mail only adds Message-IDs at the end: those after the last write's are a chunk of their own
     // (the whole list, 3 MB for a list archive, was most of what 100 new replies wrote).
     const chunks: [number, number][] = [];
     const before = appending ? prior!.ids : undefined;
-    let from = 0;
+    let idsFrom = 0;
     if (before && before.count <= ids.length && before.count > 0 && ids[before.count - 1] === before.last && before.chunks.length < 32) {
       chunks.push(...before.chunks);
-      from = before.count;
+      idsFrom = before.count;
     }
-    if (from < ids.length) {
-      const b = Buffer.from(ids.slice(from).join('\n'), 'utf8');
+    if (idsFrom < ids.length) {
+      const b = Buffer.from(ids.slice(idsFrom).join('\n'), 'utf8');
       out(b, size);
       chunks.push([size, b.length]);
       size += b.length;
       written += b.length;
     }
     layout.ids = { count: ids.length, last: ids[ids.length - 1] ?? '', chunks };
+    layout.directory = { names: placed, ids, position, at, parent };
     // Written every time (a few hundred kilobytes): a message's slice can move when other mail is chunked anew.
     const atSlice = add('at', null, () => Buffer.from(at.buffer, at.byteOffset, at.byteLength), true);
     const parentSlice = add('parent', null, () => Buffer.from(parent.buffer, parent.byteOffset, parent.byteLength), true);
@@ -378,11 +441,10 @@ export function writeImage(
       summary,
       messageCount: index.messageCount,
       replyCount: index.replyCount,
-      ids: [],
       directory: { count: ids.length, ids: chunks, at: spans[atSlice]!, parent: spans[parentSlice]! },
       families,
-      versions: add('versions', `${stubs.length}:${familyOrder}`, () => stubs),
-      versionCount: stubs.length,
+      versions: add('versions', `${index.series.length}:${familyOrder}`, stubs),
+      versionCount: index.series.length,
       sources,
       paths: pathSlice,
       slices: spans,
@@ -464,10 +526,26 @@ export class ModelImage {
   private get position(): Map<string, number> {
     if (!this.positions) {
       const m = new Map<string, number>();
-      this.header.ids.forEach((id, i) => m.set(id, i));
+      this.ids.forEach((id, i) => m.set(id, i));
       this.positions = m;
     }
     return this.positions;
+  }
+  private idList: string[] | undefined;
+  /**
+   * The Message-IDs, in the directory's order: read when first asked for
+   * (a list archive's are 3 MB, most of what opening an image read, and the
+   * tree's first lines do not need them).
+   */
+  get ids(): readonly string[] {
+    if (!this.idList) {
+      if (this.handle.closed) throw new Error(`${this.file}: the model image was closed`);
+      const d = this.header.directory;
+      const ids = d.count === 0 ? [] : d.ids.flatMap((span) => readExactly(this.fd, span[1], span[0]).toString('utf8').split('\n'));
+      if (ids.length !== d.count) throw new Error(`${this.file}: a damaged directory (${ids.length} Message-IDs where it names ${d.count})`);
+      this.idList = ids;
+    }
+    return this.idList;
   }
   private readonly live = new Map<number, WeakRef<object>>();
   /** The slices read last, held strongly (a reader goes back and forth between a few families). */
@@ -538,11 +616,12 @@ export class ModelImage {
         const b = read(span);
         return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
       };
-      if (!Array.isArray(d.ids)) throw new Error('a damaged directory');
-      header.ids = d.count === 0 ? [] : d.ids.flatMap((span) => read(span).toString('utf8').split('\n'));
+      if (!Array.isArray(d.ids) || !Number.isSafeInteger(d.count) || d.count < 0) throw new Error('a damaged directory');
+      // The Message-IDs are read when first asked for (see ids); where they lie is checked now.
+      for (const span of d.ids) if (!Array.isArray(span) || span[0] < PREFIX || span[0] + span[1] > at) throw new Error('a damaged directory');
       const positions = numbers(d.at);
       const parents = numbers(d.parent);
-      if (header.ids.length !== d.count || positions.length !== d.count || parents.length !== d.count) throw new Error('a damaged directory');
+      if (positions.length !== d.count || parents.length !== d.count) throw new Error('a damaged directory');
       return new ModelImage(file, fd, header, positions, parents, loaderFor);
     } catch {
       closeSync(fd);
@@ -609,15 +688,16 @@ export class ModelImage {
   }
 
   private reviver(): (m: SourcedMessage) => SourcedMessage {
-    const made = new Map<object, SourcedMessage>();
+    // By Message-ID: a message written in two of a family's version slices is one message again.
+    const made = new Map<string, SourcedMessage>();
     const keep: Keep = keeper();
     return (m) => {
-      let r = made.get(m);
+      let r = made.get(m.msgid);
       if (!r) {
         const plain = m as unknown as { facts?: unknown };
         if (typeof plain.facts === 'string') plain.facts = decodeFacts(plain.facts, keep);
         r = revivedMessage(m, this.loader(m.sourceId));
-        made.set(m, r);
+        made.set(m.msgid, r);
       }
       return r;
     };
@@ -626,6 +706,7 @@ export class ModelImage {
   private familyAt(n: number): SeriesFamily {
     return this.slice(n, (raw) => {
       const f = raw as SeriesFamily;
+      f.versions = (f.versions as unknown[]).map((v) => (isVersionRef(v) ? (this.raw(v.versionSlice) as SeriesVersion) : (v as SeriesVersion)));
       const msg = this.reviver();
       const patch = (p: PatchEntry): PatchEntry =>
         indexedPatch({ index: p.index, message: msg(p.message), trailers: p.trailers as GivenTrailer[], findings: p.findings, replies: p.replies.map(msg) });
@@ -704,7 +785,7 @@ export class ModelImage {
     const i = this.position.get(msgid);
     if (i === undefined) return undefined;
     const p = this.parent[i]!;
-    return p < 0 ? undefined : this.header.ids[p];
+    return p < 0 ? undefined : this.ids[p];
   }
 
   /** Every message of the thread whose first message is `rootId`, with who answers whom among them. */
@@ -732,11 +813,11 @@ export class ModelImage {
     const messages: SourcedMessage[] = [];
     const parentOf = new Map<string, string>();
     for (const i of members) {
-      const id = this.header.ids[i]!;
+      const id = this.ids[i]!;
       const m = this.message(id);
       if (m) messages.push(m);
       const p = this.parent[i]!;
-      if (p >= 0 && seen.has(p)) parentOf.set(id, this.header.ids[p]!);
+      if (p >= 0 && seen.has(p)) parentOf.set(id, this.ids[p]!);
     }
     return { messages, parentOf };
   }
@@ -832,11 +913,11 @@ class LazyById extends ImageMap<SourcedMessage> {
     return this.img.has(id);
   }
   override get size(): number {
-    return this.img.header.ids.length;
+    return this.img.header.directory.count;
   }
   protected *entriesOfImage(): Iterable<[string, SourcedMessage]> {
     this.onWhole('every message');
-    for (const id of this.img.header.ids) {
+    for (const id of this.img.ids) {
       const m = this.img.message(id);
       if (m) yield [id, m];
     }
@@ -859,7 +940,7 @@ class ParentMap extends ImageMap<string> {
     return super.size;
   }
   protected *entriesOfImage(): Iterable<[string, string]> {
-    for (const id of this.img.header.ids) {
+    for (const id of this.img.ids) {
       const p = this.img.parentOf(id);
       if (p !== undefined) yield [id, p];
     }

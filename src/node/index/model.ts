@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { extendWithRead, mergeSources, type SourceRead } from '../../core/series/bysource';
 import { groupSeries } from '../../core/series/group';
 import type { SeriesIndex } from '../../core/series/model';
-import { sourceStates, summarize, type SourceProblem, type SourceState, type TriedSource } from '../../core/series/summary';
+import { otherThreadsOf, sourceStates, summarize, type SourceProblem, type SourceState, type TriedSource } from '../../core/series/summary';
+import { CatFiles } from '../git/catFile';
 import { imageKey, type ImageLayout, writeImage } from './image';
 import { loadSource, type ReadMark } from './indexer';
 
@@ -46,6 +47,7 @@ export interface BuildReport {
 interface Kept {
   read: SourceRead;
   mark: ReadMark;
+  addresses: readonly string[];
 }
 
 export class ModelBuilder {
@@ -55,6 +57,13 @@ export class ModelBuilder {
   private reads: SourceRead[] = [];
   /** Where the last image's slices lie: the next write adds only what changed. */
   private layout: ImageLayout | undefined;
+  /** A git process per epoch, kept for the next update (see git/catFile.ts). */
+  private readonly git = new CatFiles();
+
+  /** Ends the git processes kept. */
+  dispose(): void {
+    this.git.close();
+  }
 
   /** The model of the last build (for questions asked of the whole of it: search). */
   get model(): SeriesIndex | undefined {
@@ -82,12 +91,12 @@ export class ModelBuilder {
       const started = Date.now();
       try {
         const prior = this.kept.get(sourceId);
-        const r = await loadSource(dir, p, { onProgress: (n) => onProgress?.(p, n) }, prior);
+        const r = await loadSource(dir, p, { onProgress: (n) => onProgress?.(p, n), git: this.git }, prior);
         // Nothing added: the read before is this one (the model made of it holds).
         const read = r.extended && prior && r.read.seen === prior.read.seen ? prior.read : r.read;
         reads.push(read);
         addresses.set(sourceId, r.addresses);
-        kept.set(sourceId, { read, mark: r.mark });
+        kept.set(sourceId, { read, mark: r.mark, addresses: r.addresses });
         if (r.extended && prior && prior.read !== read) extendedFrom.push({ sourceId, before: prior.read });
         tried.push({ path: p, sourceId });
         report.notes.push(...r.notes);
@@ -109,7 +118,8 @@ export class ModelBuilder {
     this.kept = kept;
     const counted = Date.now();
     const { states, problems } = sourceStates(index, tried, reads);
-    const summary = summarize(index, states);
+    const threads = otherThreadsOf(index);
+    const summary = summarize(index, states, threads);
     const written = Date.now();
     // The last image's slices are kept only for a model that was that image's with replies put in: a
     // model grouped again can differ in what no slice's fingerprint counts (where a message lies, its
@@ -117,7 +127,7 @@ export class ModelBuilder {
     // message already written.
     const reuse = extended !== undefined && index.duplicates.length === copiesBefore ? this.layout : undefined;
     this.layout = undefined;
-    const image = writeImage(file, imageKey(inputs), index, states, summary, addresses, reuse);
+    const image = writeImage(file, imageKey(inputs), index, states, summary, addresses, reuse, threads);
     this.layout = image.layout;
     return {
       ...report,

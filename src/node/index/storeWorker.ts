@@ -200,7 +200,10 @@ parentPort?.on('message', (req: StoreRequest) => {
     // Until this build has written its image, the builder's model is no image's.
     built = undefined;
     // Asked to make the model again (Refresh): nothing kept from the last build is used.
-    if (req.force) builder = new ModelBuilder();
+    if (req.force) {
+      builder.dispose();
+      builder = new ModelBuilder();
+    }
     builder.build(req.dir, req.paths, req.inputs, req.file, (of, n) => post({ id: req.id, progress: n, of })).then(
       (report) => {
         built = { file: req.file, inputs: req.inputs };
@@ -208,6 +211,7 @@ parentPort?.on('message', (req: StoreRequest) => {
       },
       (e: unknown) => {
         // A build that failed part way may have changed the model in place: the next one starts afresh.
+        builder.dispose();
         builder = new ModelBuilder();
         post({ id: req.id, error: e instanceof Error ? e.message : String(e) });
       },

@@ -156,6 +156,31 @@ describe('model image', { skip: corpusMissing }, () => {
       a.close();
       b.close();
     }
+    // Again, on the image that append made (its directory the start of the next): a reply to a patch,
+    // a reply to the new reply, a new thread of other mail.
+    const patch = kept.model!.series[0]!.patches[3]!.message;
+    appendFileSync(
+      list,
+      mbox(
+        { id: 'new-reply-3@x', subject: `Re: ${patch.subject}`, inReplyTo: patch.msgid, body: 'A nit.\n' },
+        { id: 'new-reply-4@x', subject: `Re: ${cover.subject}`, inReplyTo: 'new-reply-1@x', body: 'Thanks.\n' },
+        { id: 'new-other-5@x', subject: 'an unrelated question', body: 'Hm?\n' },
+      ),
+    );
+    const third = await kept.build(idx, [list], 'c', file);
+    assert.equal(third.grouped, 'extended');
+    assert.ok(third.image.written < third.image.bytes / 2, `only what changed was written (${third.image.written} of ${third.image.bytes} bytes)`);
+    const fresh3 = new ModelBuilder();
+    await fresh3.build(idx, [list], 'c', file2);
+    const c = ModelImage.open(file, imageKey('c'), noText)!;
+    try {
+      sameModel(c, fresh3.model!);
+      assert.equal(c.parentOf('new-reply-4@x'), 'new-reply-1@x');
+      assert.equal(c.familyHolding('new-reply-3@x')?.id, kept.model!.series[0]!.family);
+      assert.equal(c.familyHolding('new-other-5@x'), undefined);
+    } finally {
+      c.close();
+    }
   });
 
   test('a source changed other than at its end is grouped again and written whole: nothing kept from the last image', async () => {
