@@ -95,9 +95,15 @@ export function accountBySource(index: SeriesIndex, read: ReadonlyMap<string, nu
   };
   for (const id of read.keys()) of(id);
   // The walk of filed(), written out: this runs after every change of the mail (new replies
-  // included), and the generator's steps cost more than the counting.
+  // included), and the generator's steps cost more than the counting. Replies mostly come from
+  // the source of the message before them: its counts are looked up again only when it changes.
   const replies = (ms: readonly SourcedMessage[]) => {
-    for (const m of ms) of(m.sourceId).replies++;
+    let id: string | undefined;
+    let a: SourceAccounting | undefined;
+    for (const m of ms) {
+      if (a === undefined || m.sourceId !== id) a = of((id = m.sourceId));
+      a.replies++;
+    }
   };
   for (const v of index.series) {
     if (v.cover) of(v.cover.sourceId).covers++;
@@ -109,7 +115,14 @@ export function accountBySource(index: SeriesIndex, read: ReadonlyMap<string, nu
       }
     }
   }
-  for (const m of index.others) of(m.sourceId).others++;
+  {
+    let id: string | undefined;
+    let a: SourceAccounting | undefined;
+    for (const m of index.others) {
+      if (a === undefined || m.sourceId !== id) a = of((id = m.sourceId));
+      a.others++;
+    }
+  }
   for (const d of index.duplicates) of(d.sourceId).duplicates++;
   for (const e of index.errors) of(e.sourceId).errors++;
   for (const a of out.values()) a.unaccounted = a.messages - (a.covers + a.patches + a.replies + a.others + a.duplicates + a.errors);

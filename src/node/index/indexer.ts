@@ -48,6 +48,15 @@ export interface IndexOptions {
   onProgress?: (read: number) => void;
   /** git processes kept open by a reader that updates the same epochs again and again (the store worker). */
   git?: CatFiles;
+  /** Where an update's time went, added to by step (ms): for a build's report. */
+  timings?: Record<string, number>;
+}
+
+/** Adds the time since `since` to `timings[step]`; gives now. */
+function timed(timings: Record<string, number> | undefined, step: string, since: number): number {
+  const now = performance.now();
+  if (timings) timings[step] = (timings[step] ?? 0) + Math.round((now - since) * 10) / 10;
+  return now;
 }
 
 const CHECK_BYTES = 64 * 1024;
@@ -177,12 +186,15 @@ async function indexPublicInbox(store: IndexStore, p: string, source: string, li
       // New mail on the one branch indexed, walked back through a git process kept open: the walk
       // reaching the commit indexed last is also the proof that history was not rewritten.
       if (opts.git && from.length === 1 && tips.length === 1 && tips[0] !== from[0]) {
+        let t = performance.now();
         const walked = await commitsSince(opts.git.of(epoch), tips[0]!, from[0]!, 1000, opts.signal).catch((e: unknown) => {
           if ((e as Error).name === 'AbortError') throw e;
           return null;
         });
+        t = timed(opts.timings, 'git walk', t);
         if (walked) {
           await addWalked(epoch, walked, source, sink.collector, opts.signal);
+          timed(opts.timings, 'rows made', t);
           state.epochs[name] = tips;
           continue;
         }
@@ -327,10 +339,13 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     }
     const priorState = prior && prior.kind === kind ? prior.state : null;
     let state: unknown;
+    let t = performance.now();
     if (kind === 'public-inbox') state = await indexPublicInbox(store, p, source, list, priorState as PublicInboxState | null, sink, notes, opts);
     else if (kind === 'mbox') state = await indexMbox(store, p, source, priorState as MboxState | null, sink, notes);
     else state = await indexFolder(store, p, source, priorState as FolderState | null, sink, notes);
+    t = timed(opts.timings, 'mail read', t);
     await sink.flush(store, true);
+    t = timed(opts.timings, 'rows written', t);
     if (sink.reread) {
       // The message read again came out as it was: as if it had never been taken out.
       const { prefix, was } = sink.reread;
@@ -340,6 +355,7 @@ export async function updateSource(store: IndexStore, p: string, opts: IndexOpti
     const changed = sink.written > 0 || notes.length > 0 || !prior || JSON.stringify(prior.state) !== JSON.stringify(state);
     if (changed) store.setSource({ id: source, kind, list, state });
     store.save();
+    timed(opts.timings, 'committed', t);
   } catch (e) {
     const err = store.explain(e);
     store.rollback();
@@ -649,7 +665,10 @@ export async function loadSource(
     try {
       // Rows taken out by this update (a file changed, the last mbox message read again): read whole.
       const from = store.dropped === 0 ? prior : undefined;
-      return { ...(await store.reading(() => withTable(readIndex(store, sourceId, from)))), fresh, notes };
+      const t = performance.now();
+      const read = await store.reading(() => withTable(readIndex(store, sourceId, from)));
+      timed(opts.timings, 'rows read back', t);
+      return { ...read, fresh, notes };
     } catch (e) {
       if (!isDamage(e)) throw e;
       const replaced = await IndexStore.replaceDamaged(store, e instanceof Error ? e.message : String(e));

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { extendWithRead, mergeSources, type SourceRead } from '../../core/series/bysource';
 import { groupSeries } from '../../core/series/group';
 import type { SeriesIndex } from '../../core/series/model';
-import { otherThreadsOf, sourceStates, summarize, type SourceProblem, type SourceState, type TriedSource } from '../../core/series/summary';
+import { type OtherThreads, otherThreadsOf, sourceStates, summarize, type SourceProblem, type SourceState, type TriedSource } from '../../core/series/summary';
 import { CatFiles } from '../git/catFile';
 import { imageKey, type ImageLayout, writeImage } from './image';
 import { loadSource, type ReadMark } from './indexer';
@@ -57,6 +57,8 @@ export class ModelBuilder {
   private reads: SourceRead[] = [];
   /** Where the last image's slices lie: the next write adds only what changed. */
   private layout: ImageLayout | undefined;
+  /** The other mail's threads of the last build's model, and how much other mail it had. */
+  private threads: { index: SeriesIndex; count: number; threads: OtherThreads } | undefined;
   /** A git process per epoch, kept for the next update (see git/catFile.ts). */
   private readonly git = new CatFiles();
 
@@ -83,6 +85,7 @@ export class ModelBuilder {
     const taken = new Set<string>();
     /** The source whose read only gained mail at its end, and its read before. */
     const extendedFrom: { sourceId: string; before: SourceRead }[] = [];
+    const timings: Record<string, number> = {};
     const kept = new Map<string, Kept>();
     for (const p of paths) {
       const sourceId = path.resolve(p);
@@ -91,7 +94,7 @@ export class ModelBuilder {
       const started = Date.now();
       try {
         const prior = this.kept.get(sourceId);
-        const r = await loadSource(dir, p, { onProgress: (n) => onProgress?.(p, n), git: this.git }, prior);
+        const r = await loadSource(dir, p, { onProgress: (n) => onProgress?.(p, n), git: this.git, timings }, prior);
         // Nothing added: the read before is this one (the model made of it holds).
         const read = r.extended && prior && r.read.seen === prior.read.seen ? prior.read : r.read;
         reads.push(read);
@@ -118,7 +121,10 @@ export class ModelBuilder {
     this.kept = kept;
     const counted = Date.now();
     const { states, problems } = sourceStates(index, tried, reads);
-    const threads = otherThreadsOf(index);
+    // Other mail's threads change only when other mail is added (new mail never answers mail read
+    // before in a way that changes where that mail is: see extendSeries).
+    const threads = extended && this.threads?.index === index && this.threads.count === index.others.length ? this.threads.threads : otherThreadsOf(index);
+    this.threads = { index, count: index.others.length, threads };
     const summary = summarize(index, states, threads);
     const written = Date.now();
     // The last image's slices are kept only for a model that was that image's with replies put in: a
@@ -144,7 +150,7 @@ export class ModelBuilder {
         errors: index.errors.length,
       },
       groupMs,
-      steps: { read: readMs - started, group: groupMs, count: written - counted, ...image.steps },
+      steps: { read: readMs - started, ...timings, group: groupMs, count: written - counted, ...image.steps },
       image: { file, bytes: image.bytes, slices: image.slices, written: image.written, ms: Date.now() - written },
     };
   }
