@@ -6,6 +6,7 @@
 import { version } from '../../package.json';
 import { archmapCommand } from './commands/archmap';
 import { indexCommand } from './commands/index';
+import { replyCommand } from './commands/reply';
 import { searchCommand } from './commands/search';
 import { seriesCommand } from './commands/series';
 import { simulateCommand } from './commands/simulate';
@@ -15,6 +16,7 @@ import type { CliIo, Subcommand } from './subcommand';
 const SUBCOMMANDS: Record<string, Subcommand> = {
   archmap: archmapCommand,
   index: indexCommand,
+  reply: replyCommand,
   search: searchCommand,
   series: seriesCommand,
   simulate: simulateCommand,

@@ -411,6 +411,18 @@ export function addressesOf(value: string | undefined): string[] {
   return out;
 }
 
+/** The mailboxes of an address header (To, Cc) as written, names decoded, groups flattened; none where postal-mime cannot read it. */
+export function mailboxesOf(value: string | undefined): Mailbox[] {
+  if (!value) return [];
+  try {
+    return addressParser(value, { flatten: true })
+      .filter((a) => !a.group && a.address)
+      .map((a) => ({ name: a.name ? decodeWords(a.name) : '', address: a.address ?? '' }));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Most MIME containers (multipart and message/* parts) a message may have.
  * postal-mime stops multiparts nested past maxNestingDepth, but not
