@@ -9,10 +9,13 @@
 #                   public-inbox reading, kernel tarballs, VSIX inspection
 #   mblaze          the benchmark baseline (npm run bench:series threads the
 #                   same messages with mthread)
+#   git-email, libmailtools-perl
+#                   git send-email, which sends a composed reply (the review
+#                   end-to-end test sends one to a local SMTP server)
 # As root it installs what is missing; otherwise it names what is missing and stops.
 set -euo pipefail
 
-packages=(chromium libkrb5-dev ripgrep linux-source-6.1 linux-source-6.12 git xz-utils unzip mblaze)
+packages=(chromium libkrb5-dev ripgrep linux-source-6.1 linux-source-6.12 git xz-utils unzip mblaze git-email libmailtools-perl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

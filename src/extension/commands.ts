@@ -11,6 +11,7 @@ import { COMMANDS as CALL_SITE_COMMANDS } from './callsites/commands';
 import type { CommandTable } from './commandTable';
 import type { Ctx } from './ctx';
 import { LAYOUT_VIEW_ID } from './layout/layoutViewProvider';
+import { COMMANDS as REVIEW_COMMANDS } from './review/commands';
 import { COMMANDS as SERIES_COMMANDS } from './series/commands';
 
 export const COMMANDS: CommandTable = {
@@ -36,7 +37,7 @@ export const COMMANDS: CommandTable = {
   'execmemLens.openSettings': () => () => vscode.commands.executeCommand('workbench.action.openSettings', 'execmemLens'),
 };
 
-const TABLES: CommandTable[] = [COMMANDS, SERIES_COMMANDS, ARCH_MAP_COMMANDS, CALL_SITE_COMMANDS];
+const TABLES: CommandTable[] = [COMMANDS, SERIES_COMMANDS, REVIEW_COMMANDS, ARCH_MAP_COMMANDS, CALL_SITE_COMMANDS];
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   return TABLES.flatMap((table) => Object.entries(table).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx))));

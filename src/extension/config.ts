@@ -8,6 +8,7 @@ export const SETTING_NAMES = {
   mailSources: 'mailSources',
   kernelSources: 'kernelSources',
   mailIndex: 'mailIndex',
+  replyOutbox: 'replyOutbox',
 } as const;
 
 /** Every setting's full key, in one place (menus, listeners and messages name them from here). */
@@ -15,6 +16,7 @@ export const SETTINGS = {
   mailSources: `${CONFIG_SECTION}.${SETTING_NAMES.mailSources}`,
   kernelSources: `${CONFIG_SECTION}.${SETTING_NAMES.kernelSources}`,
   mailIndex: `${CONFIG_SECTION}.${SETTING_NAMES.mailIndex}`,
+  replyOutbox: `${CONFIG_SECTION}.${SETTING_NAMES.replyOutbox}`,
 } as const;
 
 export type SettingKey = (typeof SETTINGS)[keyof typeof SETTINGS];

@@ -15,6 +15,7 @@ import { SimulationSession } from './callsites/session';
 import { CallSiteIndex } from './callsites/sites';
 import { CallSiteTree } from './callsites/tree';
 import { LayoutViewProvider } from './layout/layoutViewProvider';
+import { MyReview } from './review/myReview';
 import { ReviewComments } from './series/comments';
 import { SeriesDocuments } from './series/documents';
 import { MailSources } from './series/sources';
@@ -34,6 +35,7 @@ export class Ctx implements vscode.Disposable {
   readonly sources: MailSources;
   readonly store: SeriesStore;
   readonly comments: ReviewComments;
+  readonly myReview: MyReview;
   readonly documents: SeriesDocuments;
   readonly threads: ThreadDocuments;
   readonly seriesTree: SeriesTree;
@@ -61,9 +63,11 @@ export class Ctx implements vscode.Disposable {
     this.sources = this.own(new MailSources(extension.workspaceState));
     this.store = this.own(new SeriesStore(this.sources, this.log, path.join(extension.globalStorageUri.fsPath, 'mail-index'), this.version));
     this.comments = this.own(new ReviewComments());
+    this.myReview = this.own(new MyReview(extension.workspaceState, this.store, this.log));
     this.documents = this.own(new SeriesDocuments(this.store));
     this.threads = this.own(new ThreadDocuments(this.store));
     this.seriesTree = this.own(new SeriesTree(this.store));
+    this.own(this.seriesTree.showReview((msgid) => this.myReview.describe(msgid), this.myReview.onDidChange));
     this.mailHistory = this.own(new MailHistoryLens(this.store));
     this.mailHistoryView = this.own(new MailHistoryView(this.store, this.mailHistory));
 

@@ -14,7 +14,7 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const contributes = pkg.contributes;
 
 /** The command tables: src/extension/commands.ts and each feature's commands.ts, all registered together. */
-const COMMAND_FILES = ['commands.ts', 'series/commands.ts', 'archmap/commands.ts', 'callsites/commands.ts'];
+const COMMAND_FILES = ['commands.ts', 'series/commands.ts', 'review/commands.ts', 'archmap/commands.ts', 'callsites/commands.ts'];
 
 /** Command ids registered: the keys of the COMMANDS table of each command file. */
 function registeredCommandIds(): string[] {

@@ -63,3 +63,30 @@ export function hunkSides(patch: StructuredPatch): HunkSides {
 export function sideLineOf(side: Side, fileLine: number): number {
   return side.fileLines.indexOf(fileLine);
 }
+
+/**
+ * For the new side shown as the workspace file with the patch applied: for
+ * each line of `applied` (0-based), the 1-based line of the patch's new side
+ * it is, or 0 for a line no hunk shows. Each hunk's new lines are looked for
+ * as a block near where its header puts them (a patch applied to a tree that
+ * moved lands some lines off); a hunk not found maps no line.
+ */
+export function appliedLines(applied: string, patch: StructuredPatch): number[] {
+  const lines = applied.split('\n');
+  const map = new Array<number>(lines.length).fill(0);
+  for (const h of patch.hunks) {
+    const block = h.lines.filter((l) => l[0] === ' ' || l[0] === '+').map((l) => l.slice(1));
+    if (block.length === 0) continue;
+    const fits = (at: number) => at >= 0 && at + block.length <= lines.length && block.every((b, i) => lines[at + i] === b);
+    const want = h.newStart - 1;
+    let found = -1;
+    for (let d = 0; d <= Math.max(lines.length, 1) && found < 0; d++) {
+      if (fits(want - d)) found = want - d;
+      else if (d > 0 && fits(want + d)) found = want + d;
+      if (d > 5000) break;
+    }
+    if (found < 0) continue;
+    for (let i = 0; i < block.length; i++) map[found + i] = h.newStart + i;
+  }
+  return map;
+}

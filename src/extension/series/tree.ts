@@ -175,6 +175,15 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     });
   }
 
+  /** What the reviewer's own review says of a message (its state, its drafts), shown after its description. */
+  private review: ((msgid: string) => string | undefined) | undefined;
+
+  /** Shows the reviewer's state and drafts of each patch and cover letter; `changed` fires when they change. */
+  showReview(describe: (msgid: string) => string | undefined, changed: vscode.Event<void>): vscode.Disposable {
+    this.review = describe;
+    return changed(() => this.changed.fire(undefined));
+  }
+
   get filterText(): string | undefined {
     return this.filter?.text;
   }
@@ -532,7 +541,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const cover = v.cover!;
     const n = v.coverReplies.length;
     const item = new vscode.TreeItem(`${pad(0, v.total)}/${v.total} cover letter`, n ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.description = [plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
+    item.description = [this.review?.(cover.msgid), plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
     const lines = [cover.subject, `${person(cover.from)}, ${cover.date ?? 'date unknown'}`, ...listLines(cover)];
     if (v.coverTrailers.length) lines.push('', 'Given on the cover letter (for the whole series):', ...givenLines(v.coverTrailers));
     if (v.findings.length) lines.push('', ...v.findings.map((f) => `Note: ${f}`));
@@ -548,6 +557,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const hasChildren = p.files.length + p.replies.length > 0;
     const item = new vscode.TreeItem(`${pad(p.index, v.total)}/${v.total} ${p.subject.title}`, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = [
+      this.review?.(p.message.msgid),
       ...p.findings,
       plural(p.replies.length, 'reply', 'replies'),
       trailerCounts(p.trailers),
