@@ -67,7 +67,7 @@ export class Ctx implements vscode.Disposable {
     this.documents = this.own(new SeriesDocuments(this.store));
     this.threads = this.own(new ThreadDocuments(this.store));
     this.seriesTree = this.own(new SeriesTree(this.store));
-    this.own(this.seriesTree.showReview((msgid) => this.myReview.describe(msgid), this.myReview.onDidChange));
+    this.own(this.seriesTree.showReview(this.myReview, this.myReview.onDidChange));
     this.mailHistory = this.own(new MailHistoryLens(this.store));
     this.mailHistoryView = this.own(new MailHistoryView(this.store, this.mailHistory));
 

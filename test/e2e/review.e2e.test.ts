@@ -81,7 +81,7 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     await row('mm: jit/text allocator').waitFor({ timeout: 60_000 });
     await row('mm: jit/text allocator').click();
     await row(/^v1: mm: jit\/text allocator/).click();
-    const patch = row('04/13 ');
+    const patch = row('04/13 mm/jitalloc');
     await patch.waitFor();
     await patch.locator('.monaco-tl-twistie').click();
     await row('arch/arm64/kernel/module.c').click();
@@ -107,8 +107,11 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     await draft.waitFor({ state: 'visible', timeout: 15_000 });
     // Rendered as text (spaces may come back as no-break spaces).
     assert.ok((await draft.innerText()).replace(/\s+/g, ' ').includes(COMMENT), await draft.innerText());
-    // The tree says it: a review begun, one draft.
-    await row('04/13 ').locator('.label-description', { hasText: 'in review, 1 draft' }).waitFor({ timeout: 15_000 });
+    // The tree says it: a review begun, one draft, listed under My Review; the version counts what is reviewed.
+    await row('04/13 mm/jitalloc').locator('.label-description', { hasText: 'in review, 1 draft' }).waitFor({ timeout: 15_000 });
+    await row('My Review').waitFor({ timeout: 15_000 });
+    await row('04/13 arch/arm64/kernel/module.c:20').locator('.label-description', { hasText: COMMENT }).waitFor({ timeout: 15_000 });
+    await row(/^v1: mm: jit\/text allocator/).locator('.label-description', { hasText: '0/13 reviewed' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'review-draft');
   });
 
@@ -126,8 +129,8 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     };
     await expanded('mm: jit/text allocator');
     await expanded(/^v1: mm: jit\/text allocator/);
-    await expanded('04/13 ', true);
-    await row('04/13 ').locator('.label-description', { hasText: 'in review, 1 draft' }).waitFor({ timeout: 30_000 });
+    await expanded('04/13 mm/jitalloc', true);
+    await row('04/13 mm/jitalloc').locator('.label-description', { hasText: 'in review, 1 draft' }).waitFor({ timeout: 30_000 });
     await row('arch/arm64/kernel/module.c').click();
     const draft = page.locator('.review-widget', { hasText: 'Draft · not sent' }).first();
     try {
@@ -140,7 +143,7 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
   });
 
   test('Compose Reply with Reviewed-by, sent with git send-email: the mail a reviewer sends', async () => {
-    await composeReply('04/13 ', /^Reviewed-by/);
+    await composeReply('04/13 mm/jitalloc', /^Reviewed-by/);
     await screenshot(page, 'review-composed');
     await runCommand(page, 'Execmem Lens: Send Reply with git send-email');
     // The confirmation names who it goes to.
@@ -168,7 +171,9 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     assert.ok(mail.body.includes(`> +#include <linux/jitalloc.h>\n\n${COMMENT}\n`), mail.body);
     assert.match(mail.body, /\nReviewed-by: Ana Lyst <ana@example\.org>\n$/);
     // The drafts are done with; the patch is reviewed.
-    await row('04/13 ').locator('.label-description', { hasText: /^reviewed · / }).waitFor({ timeout: 15_000 });
+    await row('04/13 mm/jitalloc').locator('.label-description', { hasText: /^reviewed · / }).waitFor({ timeout: 15_000 });
+    await row(/^v1: mm: jit\/text allocator/).locator('.label-description', { hasText: '1/13 reviewed' }).waitFor({ timeout: 15_000 });
+    assert.equal(await row('My Review').count(), 0, 'no drafts left');
     await screenshot(page, 'review-sent');
     // The received mail as an mbox, read with the thread: a reply to 04/13, its comment on line 20, its trailer counted.
     writeFileSync(received(), Buffer.concat([Buffer.from('From ana@example.org Tue Dec  1 09:00:00 2026\n'), Buffer.from(got.raw.toString('utf8').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')), Buffer.from('\n')]));
@@ -193,7 +198,7 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     await row(path.basename(V1_MBOX)).click();
     await row('mm: jit/text allocator').click();
     await row(/^v1: mm: jit\/text allocator/).click();
-    await row('04/13 ').locator('.monaco-tl-twistie').click();
+    await row('04/13 mm/jitalloc').locator('.monaco-tl-twistie').click();
     await row('arch/arm64/kernel/module.c').click();
     const mine = page.locator('.review-widget', { hasText: COMMENT }).filter({ hasText: 'Ana Lyst' }).first();
     try {
@@ -206,7 +211,7 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
   });
 
   test('Save Reply to Outbox keeps a reply (a Tested-by on 04/13) in the workspace', async () => {
-    await composeReply('04/13 ', /^Tested-by/);
+    await composeReply('04/13 mm/jitalloc', /^Tested-by/);
     await runCommand(page, 'Execmem Lens: Save Reply to Outbox');
     for (let i = 0; i < 50 && !existsSync(outbox()); i++) await page.waitForTimeout(200);
     const read = await readSources([outbox()]);

@@ -99,6 +99,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (index === 1) return 1;
   const original = index.byId.get(msgid);
   if (!original) return fail(`no message <${msgid}> in ${sources.join(', ')}`, 1);
+  if (original.syntheticId) return fail(`<${msgid}> has no Message-ID of its own (it was read from a file): a reply to it would not thread`, 1);
   const now = new Date();
   const composed = composeReply(
     {

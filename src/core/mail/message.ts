@@ -417,7 +417,8 @@ export function mailboxesOf(value: string | undefined): Mailbox[] {
   try {
     return addressParser(value, { flatten: true })
       .filter((a) => !a.group && a.address)
-      .map((a) => ({ name: a.name ? decodeWords(a.name) : '', address: a.address ?? '' }));
+      // A name decoded from mail may carry control characters (an encoded line break): never into a header or a command line.
+      .map((a) => ({ name: a.name ? decodeWords(a.name).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() : '', address: (a.address ?? '').replace(/[\u0000-\u0020\u007f]/g, '') }));
   } catch {
     return [];
   }

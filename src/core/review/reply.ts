@@ -152,10 +152,7 @@ interface FileSection {
 
 /** The original's lines up to its signature, each placed in the diff it carries. */
 function bodyLines(body: string): { lines: BodyLine[]; files: FileSection[] } {
-  const all = body.replace(/\r\n?/g, '\n').split('\n');
-  // Nothing of a signature: the last "-- " line and what follows.
-  const sig = all.lastIndexOf('-- ');
-  const raw = sig >= 0 ? all.slice(0, sig) : all;
+  const raw = body.replace(/\r\n/g, '\n').split('\n');
   while (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
   const start = diffStart(raw.join('\n'));
   const startLine = start < 0 ? raw.length : raw.join('\n').slice(0, start).split('\n').length - 1;
@@ -171,6 +168,7 @@ function bodyLines(body: string): { lines: BodyLine[]; files: FileSection[] } {
   for (let i = 0; i < raw.length; i++) {
     const text = raw[i]!;
     if (i < startLine) {
+      if (text === '-- ') break;
       lines.push({ text, file: -1, kind: 'prose' });
       continue;
     }
@@ -200,6 +198,8 @@ function bodyLines(body: string): { lines: BodyLine[]; files: FileSection[] } {
       continue;
     }
     oldLeft = newLeft = 0;
+    // Nothing of a signature: a "-- " line outside a hunk (inside one it removes a line "- ") and what follows.
+    if (text === '-- ') break;
     if (/^diff --git /.test(text) || (/^--- /.test(text) && !inHeader && /^\+\+\+ /.test(raw[i + 1] ?? ''))) {
       files.push({ path: '', header: [] });
       file = files.length - 1;
@@ -219,12 +219,13 @@ function bodyLines(body: string): { lines: BodyLine[]; files: FileSection[] } {
     if (inHeader && file >= 0) {
       const f = files[file]!;
       f.header.push(lines.length);
-      const plus = /^\+\+\+ (?:b\/)?(.*)$/.exec(text);
-      const minus = /^--- (?:a\/)?(.*)$/.exec(text);
-      const git = /^diff --git a\/(.*) b\/(.*)$/.exec(text);
+      // git quotes a path with unusual characters: "+++ \"b/a file.c\"".
+      const plus = /^\+\+\+ "?(?:b\/)?(.*?)"?(?:\t.*)?$/.exec(text);
+      const minus = /^--- "?(?:a\/)?(.*?)"?(?:\t.*)?$/.exec(text);
+      const git = /^diff --git "?a\/(.*?)"? "?b\/(.*?)"?$/.exec(text);
       if (git && !f.path) f.path = git[2]!;
-      if (plus && plus[1] !== '/dev/null') f.path = plus[1]!.replace(/\t.*$/, '');
-      else if (minus && minus[1] !== '/dev/null' && !f.path) f.path = minus[1]!.replace(/\t.*$/, '');
+      if (plus && plus[1] !== '/dev/null') f.path = plus[1]!;
+      else if (minus && minus[1] !== '/dev/null' && !f.path) f.path = minus[1]!;
       lines.push({ text, file, kind: 'file-header' });
       continue;
     }

@@ -56,7 +56,7 @@ export const COMMANDS: CommandTable = {
   'execmemLens.review.setState': (ctx) => async (arg?: unknown) => {
     const msgid = msgidOf(arg);
     if (!msgid) return;
-    const now = ctx.myReview.stateOf(msgid)?.state ?? 'new';
+    const now = ctx.myReview.currentState(msgid);
     const pick = await vscode.window.showQuickPick(
       REVIEW_STATES.map((s) => ({ label: STATE_LABELS[s], description: s === now ? '(now)' : undefined, state: s })),
       { title: `Review state of ${ctx.store.message(msgid)?.subject ?? msgid}` },

@@ -20,13 +20,14 @@ import { decodeMessage, mailboxesOf, type Mailbox } from '../../core/mail/messag
 import { parsePerson } from '../../core/mail/trailers';
 import type { PatchFile } from '../../core/patch/patch';
 import { appliedLines, hunkSides } from '../../core/patch/sides';
-import { addDraft, clearDraftsOf, deleteDraft, type Draft, type DraftBook, draftsOf, editDraft, emptyDrafts, parseDrafts } from '../../core/review/drafts';
+import { addDraft, deleteDraft, type Draft, type DraftBook, draftsOf, editDraft, emptyDrafts, parseDrafts } from '../../core/review/drafts';
 import { composeReply, TRAILER_KINDS, type TrailerKind } from '../../core/review/reply';
-import { effectiveState, emptyBook, parseBook, type ReviewBook, type ReviewEvent, type ReviewRecord, type ReviewState, STATE_LABELS, stateFromMail, transition } from '../../core/review/state';
+import { effectiveState, emptyBook, parseBook, type ReviewBook, type ReviewEvent, type ReviewRecord, type ReviewState, STATE_LABELS, stateFromMail, transition, versionSummary } from '../../core/review/state';
+import type { SeriesVersion } from '../../core/series/model';
 import { gitIdentity } from '../../node/review/identity';
 import { newMessageId, replyMail } from '../../node/review/mail';
 import { appendToMbox } from '../../node/review/outbox';
-import { sendWithGit } from '../../node/review/send';
+import { mailboxArg, sendWithGit } from '../../node/review/send';
 import { CONFIG_SECTION, SETTING_NAMES } from '../config';
 import { findPatch, parseSideUri, SIDE_SCHEME } from '../series/documents';
 import type { SeriesStore } from '../series/store';
@@ -65,6 +66,8 @@ interface Composed {
   msgid: string;
   trailer?: TrailerKind;
   comments: number;
+  /** The drafts made into it, as they were then: only those are done with once it is sent (a draft added or edited since stays). */
+  drafts: { id: string; updated: string }[];
 }
 
 export class MyReview implements vscode.Disposable {
@@ -74,6 +77,8 @@ export class MyReview implements vscode.Disposable {
   /** The threads shown, by the document they are on. */
   private readonly shown = new Map<string, vscode.CommentThread[]>();
   private readonly composed = new Map<string, Composed>();
+  /** Composed replies being sent (one send at a time each). */
+  private readonly busy = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Drafts or states changed (the tree shows both). */
   readonly onDidChange = this.changed.event;
@@ -90,7 +95,15 @@ export class MyReview implements vscode.Disposable {
     this.controller.commentingRangeProvider = { provideCommentingRanges: (doc) => this.commentingRanges(doc) };
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.showDrafts(d)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.hideDrafts(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.hideDrafts(d.uri);
+        this.composed.delete(d.uri.toString());
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => void vscode.commands.executeCommand('setContext', 'execmemLens.composedReply', this.composedActive())),
+      // Documents restored before the mail was read get their drafts once it is.
+      store.onDidChange(() => {
+        for (const d of vscode.workspace.textDocuments) this.showDrafts(d);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.showDrafts(d);
     // Who the reviewer is, for what the mail says of their review (their trailers): git's identity, looked up once.
@@ -214,6 +227,8 @@ export class MyReview implements vscode.Disposable {
   }
 
   editComment(note: DraftNote): void {
+    // The edit box shows the text as it was typed (the shown body is escaped for display).
+    note.body = note.saved;
     note.mode = vscode.CommentMode.Editing;
     note.thread.comments = [...note.thread.comments];
   }
@@ -237,7 +252,11 @@ export class MyReview implements vscode.Disposable {
   async deleteComment(note: DraftNote): Promise<void> {
     this.drafts = deleteDraft(this.drafts, note.draftId);
     note.thread.comments = note.thread.comments.filter((c) => c !== note);
-    if (note.thread.comments.length === 0) note.thread.dispose();
+    if (note.thread.comments.length === 0) {
+      const key = note.thread.uri.toString();
+      this.shown.set(key, (this.shown.get(key) ?? []).filter((t) => t !== note.thread));
+      note.thread.dispose();
+    }
     await this.save();
   }
 
@@ -256,7 +275,8 @@ export class MyReview implements vscode.Disposable {
   // ---------------------------------------------------------------- state
 
   private move(msgid: string, event: ReviewEvent, at: string): void {
-    const next = transition(this.states.patches[msgid], event, at);
+    // From the state shown (a trailer of mine in the mail counts): a comment does not reopen a review it ended.
+    const next = transition(this.stateOf(msgid, this.me), event, at);
     if (next) this.states = { ...this.states, patches: { ...this.states.patches, [msgid]: next } };
   }
 
@@ -271,6 +291,11 @@ export class MyReview implements vscode.Disposable {
   async setState(msgid: string, state: ReviewState): Promise<void> {
     this.move(msgid, { kind: 'set', state }, new Date().toISOString());
     await this.save();
+  }
+
+  /** The state shown for a message (what was kept, or what the mail says of me). */
+  currentState(msgid: string): ReviewState {
+    return this.stateOf(msgid, this.me)?.state ?? 'new';
   }
 
   /** The states kept, as JSON (for the Export command). */
@@ -301,6 +326,10 @@ export class MyReview implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Execmem Lens: message <${msgid}> is not among the loaded mail.`);
       return;
     }
+    if (msg.syntheticId) {
+      void vscode.window.showErrorMessage('Execmem Lens: this message has no Message-ID (it was read from a file), so a reply to it would not thread under it on the list.');
+      return;
+    }
     const place = this.store.placeOf(msgid);
     const cover = !!place && !place.patch;
     const drafts = this.draftsOf(msgid);
@@ -328,14 +357,17 @@ export class MyReview implements vscode.Disposable {
       return;
     }
     const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
-    this.composed.set(doc.uri.toString(), { msgid, ...(pick.trailer ? { trailer: pick.trailer } : {}), comments: drafts.length });
+    this.composed.set(doc.uri.toString(), { msgid, ...(pick.trailer ? { trailer: pick.trailer } : {}), comments: drafts.length, drafts: drafts.map((d) => ({ id: d.id, updated: d.updated })) });
     await vscode.window.showTextDocument(doc, { preview: false });
     await vscode.commands.executeCommand('setContext', 'execmemLens.composedReply', true);
   }
 
   /** The mail in `doc` (as edited), checked: it must still be a reply with its headers; CRLF line endings. */
-  private mailOf(doc: vscode.TextDocument): { bytes: Buffer; composed: Composed; from: Mailbox; to: Mailbox[]; cc: Mailbox[]; subject: string } | string {
+  private mailOf(doc: vscode.TextDocument): { bytes: Buffer; composed: Composed; from: Mailbox; to: Mailbox[]; cc: Mailbox[]; subject: string; messageId: string } | string {
     const composed = this.composed.get(doc.uri.toString());
+    // Only a reply composed in this window: what it answers and which drafts it holds are known (after a reload, compose it again).
+    if (!composed) return 'this is not a reply composed in this window (Compose Reply… again)';
+    if (this.busy.has(doc.uri.toString())) return 'it is being sent';
     const text = doc.getText().replace(/\r\n?/g, '\n');
     const bytes = Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8');
     const m = decodeMessage(bytes, 'composed');
@@ -344,7 +376,7 @@ export class MyReview implements vscode.Disposable {
     if (!mail.from.address) return 'the mail has no From: address';
     if (mailboxesOf(mail.to).length === 0) return 'the mail has no To: address';
     if (!mail.inReplyTo) return 'the mail has no In-Reply-To: (it would not thread under the patch)';
-    return { bytes, composed: composed ?? { msgid: mail.inReplyTo, comments: 0 }, from: mail.from, to: mailboxesOf(mail.to), cc: mailboxesOf(mail.cc), subject: mail.subject };
+    return { bytes, composed, from: mail.from, to: mailboxesOf(mail.to), cc: mailboxesOf(mail.cc), subject: mail.subject, messageId: mail.msgid };
   }
 
   private outboxFile(): string | undefined {
@@ -373,7 +405,7 @@ export class MyReview implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Execmem Lens: ${(e as Error).message}`);
       return undefined;
     }
-    await this.sent(mail.composed, doc);
+    await this.sent(mail.composed, doc, mail.messageId);
     // Kept in the outbox now: the editor goes without asking to save the untitled copy.
     if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     void vscode.window.showInformationMessage(`Execmem Lens: the reply was saved to ${vscode.workspace.asRelativePath(file)}.`);
@@ -392,20 +424,31 @@ export class MyReview implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Execmem Lens: not sent: ${mail}.`);
       return false;
     }
-    const who = (m: Mailbox) => (m.name ? `${m.name} <${m.address}>` : m.address);
-    const detail = [`From: ${who(mail.from)}`, `To: ${mail.to.map(who).join(', ')}`, `Cc: ${mail.cc.map(who).join(', ') || '(none)'}`, `Subject: ${mail.subject}`].join('\n');
+    // Shown as one line each: a name from mail never adds a line of its own.
+    const flat = (t: string) => t.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    const who = (m: Mailbox) => flat(m.name ? `${m.name} <${m.address}>` : m.address);
+    const detail = [`From: ${who(mail.from)}`, `To: ${mail.to.map(who).join(', ')}`, `Cc: ${mail.cc.map(who).join(', ') || '(none)'}`, `Subject: ${flat(mail.subject)}`].join('\n');
     const answer = await vscode.window.showWarningMessage('Send this reply with git send-email?', { modal: true, detail }, 'Send');
     if (answer !== 'Send') return false;
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Sending the reply with git send-email…' }, () =>
-      sendWithGit(mail.bytes, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, from: who(mail.from), to: mail.to.map(who), cc: mail.cc.map(who) }),
-    );
+    const key = doc.uri.toString();
+    if (this.busy.has(key)) return false;
+    this.busy.add(key);
+    let r: Awaited<ReturnType<typeof sendWithGit>>;
+    try {
+      // Each mailbox one argument, its name quoted (a name with a comma, "Edgecombe, Rick P", would be split in two).
+      r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Sending the reply with git send-email…' }, () =>
+        sendWithGit(mail.bytes, { cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, from: mailboxArg(mail.from), to: mail.to.map(mailboxArg), cc: mail.cc.map(mailboxArg) }),
+      );
+    } finally {
+      this.busy.delete(key);
+    }
     if (!r.ok) {
       this.log.error(`git send-email: ${r.error}`);
       void vscode.window.showErrorMessage(`Execmem Lens: not sent (the reply and its drafts are kept). ${r.error}`);
       return false;
     }
     this.log.info(`git send-email: ${r.output}`);
-    await this.sent(mail.composed, doc);
+    await this.sent(mail.composed, doc, mail.messageId);
     if (vscode.window.activeTextEditor?.document === doc) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     void vscode.window.showInformationMessage(`Execmem Lens: the reply was sent to ${mail.to.map((m) => m.address).join(', ')}.`);
     return true;
@@ -418,17 +461,34 @@ export class MyReview implements vscode.Disposable {
   }
 
   /** A reply kept or sent: its drafts go, the patch's state moves. */
-  private async sent(c: Composed, doc: vscode.TextDocument): Promise<void> {
+  private async sent(c: Composed, doc: vscode.TextDocument, replyId: string): Promise<void> {
     const at = new Date().toISOString();
-    this.move(c.msgid, { kind: 'reply', ...(c.trailer ? { trailer: c.trailer } : {}), comments: c.comments, msgid: c.msgid }, at);
-    this.drafts = clearDraftsOf(this.drafts, c.msgid);
+    this.move(c.msgid, { kind: 'reply', ...(c.trailer ? { trailer: c.trailer } : {}), comments: c.comments, msgid: replyId }, at);
+    // The drafts that went into the mail, unchanged since: a draft added or edited after Compose stays.
+    const done = new Set(c.drafts.map((d) => `${d.id}\u0000${d.updated}`));
+    this.drafts = { ...this.drafts, drafts: this.drafts.drafts.filter((d) => !done.has(`${d.id}\u0000${d.updated}`)) };
     for (const [key, threads] of this.shown) {
       const keep = threads.filter((t) => !t.comments.some((n) => n instanceof DraftNote && !this.drafts.drafts.some((d) => d.id === n.draftId)));
       for (const t of threads) if (!keep.includes(t)) t.dispose();
       this.shown.set(key, keep);
     }
     this.composed.delete(doc.uri.toString());
+    void vscode.commands.executeCommand('setContext', 'execmemLens.composedReply', this.composedActive());
     await this.save();
+  }
+
+  /** Whether the active editor holds a reply composed in this window. */
+  private composedActive(): boolean {
+    const doc = vscode.window.activeTextEditor?.document;
+    return !!doc && this.composed.has(doc.uri.toString());
+  }
+
+  /** "2/13 reviewed" for a version the reviewer has begun on (a state set or a draft on one of its messages); nothing before. */
+  summary(version: SeriesVersion): string | undefined {
+    const ids = [version.cover?.msgid, ...version.patches.map((p) => p.message.msgid)].filter((x): x is string => !!x);
+    const begun = ids.some((id) => this.states.patches[id] !== undefined || this.drafts.drafts.some((d) => d.msgid === id)) || version.patches.some((p) => this.stateOf(p.message.msgid, this.me) !== undefined);
+    if (!begun) return undefined;
+    return versionSummary(version, (p) => this.stateOf(p.message.msgid, this.me)?.state ?? 'new').text;
   }
 
   /** Labels for the tree: a patch's state and drafts, when it has either. */

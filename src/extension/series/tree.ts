@@ -11,6 +11,7 @@ import { SETTINGS } from '../config';
 import { classifyMailSource, type MailSourceKind } from '../../core/mail/sourceKind';
 import { followupTrailers, senderMismatch, type Trailer } from '../../core/mail/trailers';
 import { parseQuery, type Query } from '../../core/search/query';
+import type { Draft } from '../../core/review/drafts';
 import type { PatchFile } from '../../core/patch/patch';
 import type { DuplicateMessage, GivenTrailer, PatchEntry, ReadError, SeriesFamily, SeriesVersion, SourcedMessage } from '../../core/series/model';
 import { groupThreads, nestMessages, threadsOf, type MailThread, type ThreadGroup, type ThreadNode } from '../../core/series/thread';
@@ -40,7 +41,20 @@ export type SeriesNode =
   | { kind: 'errors'; state: SourceState }
   | { kind: 'error'; state: SourceState; error: ReadError; index: number }
   /** A slice of a long list of duplicates or errors. */
-  | { kind: 'page'; state: SourceState; of: 'duplicates' | 'errors'; from: number; to: number };
+  | { kind: 'page'; state: SourceState; of: 'duplicates' | 'errors'; from: number; to: number }
+  /** The reviewer's draft comments on a version's messages, and each of them. */
+  | { kind: 'myReview'; version: SeriesVersion }
+  | { kind: 'draft'; version: SeriesVersion; draft: Draft };
+
+/** What the reviewer's own review says, for the tree (see review/myReview.ts). */
+export interface ReviewView {
+  /** A message's state and drafts ("in review, 1 draft"), or nothing to say. */
+  describe(msgid: string): string | undefined;
+  /** A version's review in numbers ("2/13 reviewed"), once the reviewer has begun on it. */
+  summary(version: SeriesVersion): string | undefined;
+  /** The drafts on a message. */
+  draftsOf(msgid: string): Draft[];
+}
 
 /** Longer lists of duplicates or errors are shown in slices of this many. */
 const PAGE = 200;
@@ -175,13 +189,18 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     });
   }
 
-  /** What the reviewer's own review says of a message (its state, its drafts), shown after its description. */
-  private review: ((msgid: string) => string | undefined) | undefined;
+  /** What the reviewer's own review says (states, drafts), shown beside the messages and versions. */
+  private review: ReviewView | undefined;
 
   /** Shows the reviewer's state and drafts of each patch and cover letter; `changed` fires when they change. */
-  showReview(describe: (msgid: string) => string | undefined, changed: vscode.Event<void>): vscode.Disposable {
-    this.review = describe;
+  showReview(review: ReviewView, changed: vscode.Event<void>): vscode.Disposable {
+    this.review = review;
     return changed(() => this.changed.fire(undefined));
+  }
+
+  private versionDrafts(v: SeriesVersion): Draft[] {
+    if (!this.review) return [];
+    return [v.cover?.msgid, ...[...v.patches, ...v.extras].map((p) => p.message.msgid)].flatMap((id) => (id ? this.review!.draftsOf(id) : []));
   }
 
   get filterText(): string | undefined {
@@ -291,10 +310,13 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
           .map((version) => ({ kind: 'version', version }));
       }
       case 'version': {
-        const list: SeriesNode[] = node.version.cover ? [{ kind: 'cover', version: node.version }] : [];
+        const list: SeriesNode[] = this.versionDrafts(node.version).length ? [{ kind: 'myReview', version: node.version }] : [];
+        if (node.version.cover) list.push({ kind: 'cover', version: node.version });
         for (const patch of [...node.version.patches, ...node.version.extras]) list.push({ kind: 'patch', version: node.version, patch });
         return list;
       }
+      case 'myReview':
+        return this.versionDrafts(node.version).map((draft) => ({ kind: 'draft', version: node.version, draft }));
       case 'cover':
         return this.replies(node.version.coverReplies);
       case 'patch':
@@ -362,6 +384,30 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
         return this.familyItem(node.stub, 'seriesFamilyPending');
       case 'version':
         return this.versionItem(node.version);
+      case 'myReview': {
+        const n = this.versionDrafts(node.version).length;
+        return treeItem('My Review', vscode.TreeItemCollapsibleState.Expanded, {
+          description: `${plural(n, 'draft comment')} · not sent`,
+          tooltip: plain(`Your draft comments on ${versionLabel(node.version)}, kept until you compose the reply (a patch's context menu: Compose Reply…).`),
+          icon: 'comment-draft',
+          contextValue: 'myReview',
+          id: `myreview:${node.version.id}`,
+        });
+      }
+      case 'draft': {
+        const d = node.draft;
+        const v = node.version;
+        const patch = [...v.patches, ...v.extras].find((p) => p.message.msgid === d.msgid);
+        const where = d.path ? `${d.path}:${d.startLine !== undefined ? `${d.startLine}-` : ''}${d.line}${d.side === 'old' ? ' (old side)' : ''}` : 'the whole message';
+        return treeItem(`${pad(patch ? patch.index : 0, v.total)}/${v.total} ${where}`, vscode.TreeItemCollapsibleState.None, {
+          description: d.text.replace(/\s+/g, ' ').slice(0, 80),
+          tooltip: plain(`${where}\n\n${d.text}`),
+          icon: 'comment',
+          command: d.path && patch ? { command: 'execmemLens.openFileDiff', title: 'Open Diff', arguments: [d.msgid, d.path] } : { command: 'execmemLens.openMessage', title: 'Open Message', arguments: [d.msgid] },
+          contextValue: 'reviewDraft',
+          id: `draft:${d.id}`,
+        });
+      }
       case 'cover':
         return this.coverItem(node.version);
       case 'patch':
@@ -511,6 +557,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
       (v.date ?? '').slice(0, 10),
       v.missing.length ? `missing ${v.missing.join(',')}` : '',
       reviews ? `R/A ${reviews}` : '',
+      this.review?.summary(v),
       v.superseded ? 'superseded' : '',
     ];
     item.description = parts.filter(Boolean).join(' · ');
@@ -541,7 +588,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const cover = v.cover!;
     const n = v.coverReplies.length;
     const item = new vscode.TreeItem(`${pad(0, v.total)}/${v.total} cover letter`, n ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.description = [this.review?.(cover.msgid), plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
+    item.description = [this.review?.describe(cover.msgid), plural(n, 'reply', 'replies'), trailerCounts(v.coverTrailers)].filter(Boolean).join(' · ');
     const lines = [cover.subject, `${person(cover.from)}, ${cover.date ?? 'date unknown'}`, ...listLines(cover)];
     if (v.coverTrailers.length) lines.push('', 'Given on the cover letter (for the whole series):', ...givenLines(v.coverTrailers));
     if (v.findings.length) lines.push('', ...v.findings.map((f) => `Note: ${f}`));
@@ -557,7 +604,7 @@ export class SeriesTree implements vscode.TreeDataProvider<SeriesNode>, vscode.D
     const hasChildren = p.files.length + p.replies.length > 0;
     const item = new vscode.TreeItem(`${pad(p.index, v.total)}/${v.total} ${p.subject.title}`, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = [
-      this.review?.(p.message.msgid),
+      this.review?.describe(p.message.msgid),
       ...p.findings,
       plural(p.replies.length, 'reply', 'replies'),
       trailerCounts(p.trailers),

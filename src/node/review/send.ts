@@ -12,6 +12,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+/**
+ * A mailbox as one argument git reads back as that mailbox (RFC 5322): a
+ * name with anything but letters, digits and spaces quoted ("Edgecombe,
+ * Rick P" would otherwise be two recipients), control characters dropped.
+ */
+export function mailboxArg(m: { name: string; address: string }): string {
+  const address = m.address.replace(/[\u0000-\u0020\u007f<>]/g, '');
+  const name = m.name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (!name) return address;
+  return /^[A-Za-z0-9 ]+$/.test(name) ? `${name} <${address}>` : `"${name.replace(/(["\\])/g, '\\$1')}" <${address}>`;
+}
+
 export interface SendOptions {
   /** Where git runs (its repository's configuration applies). */
   cwd?: string;
@@ -36,6 +48,10 @@ export async function sendWithGit(mail: Buffer, opts: SendOptions): Promise<{ ok
     '--no-thread',
     '--transfer-encoding=8bit',
     `--from=${opts.from}`,
+    // Only the recipients given: none from sendemail.to, .cc, .bcc or their commands in the configuration.
+    '--no-to',
+    '--no-cc',
+    '--no-bcc',
     ...opts.to.map((a) => `--to=${a}`),
     ...opts.cc.map((a) => `--cc=${a}`),
     file,

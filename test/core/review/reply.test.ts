@@ -169,6 +169,40 @@ describe('composing a reply', () => {
     assert.deepEqual(composeReply(original, { ...opts, comments: [] }), { ok: false, error: 'nothing to send: no comment and no trailer' });
   });
 
+  test('a removed line "- " is not a signature; a quoted path is the file; a cover letter loses its signature', () => {
+    const body = [
+      'x',
+      '---',
+      'diff --git "a/mm/a b.c" "b/mm/a b.c"',
+      '--- "a/mm/a b.c"',
+      '+++ "b/mm/a b.c"',
+      '@@ -1,3 +1,3 @@',
+      ' one',
+      '-- ',
+      '+two',
+      ' three',
+      '-- ',
+      '2.43.0',
+    ].join('\n');
+    const r = composeReply({ ...original, body }, { ...opts, comments: [{ path: 'mm/a b.c', side: 'new', line: 3, text: 'Three?' }] });
+    assert.ok(r.ok, !r.ok ? r.error : '');
+    assert.match(r.value.body, /^> -- \n> \+two\n>  three\n\nThree\?\n$/m);
+    assert.ok(!r.value.body.includes('2.43.0'));
+    const cover = composeReply({ ...original, body: 'The series.\n\n-- \nMike, who signs\n' }, { ...opts, comments: [], trailer: 'Acked-by', cover: true });
+    assert.ok(cover.ok);
+    assert.ok(!cover.value.body.includes('who signs'), cover.value.body);
+  });
+
+  test('the mailboxes of a header: a name with a comma is one mailbox; an encoded line break never reaches a name', () => {
+    assert.deepEqual(mailboxesOf('"Edgecombe, Rick P" <rick.p.edgecombe@intel.com>, linux-mm@kvack.org'), [
+      { name: 'Edgecombe, Rick P', address: 'rick.p.edgecombe@intel.com' },
+      { name: '', address: 'linux-mm@kvack.org' },
+    ]);
+    const [m] = mailboxesOf('=?UTF-8?Q?Foo=0D=0ACc:_evil@x?= <foo@example.org>');
+    assert.equal(m!.address, 'foo@example.org');
+    assert.ok(!/[\r\n]/.test(m!.name), JSON.stringify(m!.name));
+  });
+
   test('a general comment goes after the quotes, before the trailer', () => {
     const r = composeReply(original, { ...opts, comments: [{ path: '', side: 'new', line: 0, text: 'Nice cleanup overall.' }], trailer: 'Tested-by' });
     assert.ok(r.ok);
