@@ -1,6 +1,5 @@
-import { mailboxesOf } from '../../core/mail/message';
 import { parsePerson } from '../../core/mail/trailers';
-import { composeReply, type DraftComment, isTrailerKind, TRAILER_KINDS, type TrailerKind } from '../../core/review/reply';
+import { composeReply, type DraftComment, isTrailerKind, originalOf, TRAILER_KINDS, type TrailerKind } from '../../core/review/reply';
 import type { SeriesIndex } from '../../core/series/model';
 import { gitIdentity } from '../../node/review/identity';
 import { newMessageId, replyMail } from '../../node/review/mail';
@@ -102,17 +101,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (original.syntheticId) return fail(`<${msgid}> has no Message-ID of its own (it was read from a file): a reply to it would not thread`, 1);
   const now = new Date();
   const composed = composeReply(
-    {
-      msgid: original.msgid,
-      subject: original.subject,
-      from: original.from,
-      date: original.date,
-      to: mailboxesOf(original.to),
-      cc: mailboxesOf(original.cc),
-      inReplyTo: original.inReplyTo,
-      references: original.references,
-      body: original.body,
-    },
+    originalOf(original),
     { me, comments: comments.map((c) => c.comment), ...(trailer ? { trailer } : {}), cover: placeOf(index, msgid).cover, messageId: newMessageId(me, now), date: now },
   );
   if (!composed.ok) {

@@ -27,7 +27,7 @@
  * Pure: the bytes of the mail (RFC 5322, MIME) are made from this in
  * node/review/mail.ts, with a mail library.
  */
-import type { Mailbox } from '../mail/message';
+import { type Mailbox, type MailMessage, mailboxesOf } from '../mail/message';
 import { diffStart } from '../patch/patch';
 import { err, ok, type Result } from '../result';
 
@@ -61,6 +61,11 @@ export interface Original {
   inReplyTo: string | null;
   references: readonly string[];
   body: string;
+}
+
+/** What a reply needs of a message read from mail (To and Cc read from their headers). */
+export function originalOf(m: MailMessage): Original {
+  return { msgid: m.msgid, subject: m.subject, from: m.from, date: m.date, to: mailboxesOf(m.to), cc: mailboxesOf(m.cc), inReplyTo: m.inReplyTo, references: m.references, body: m.body };
 }
 
 export interface ReplyOptions {

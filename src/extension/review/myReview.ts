@@ -21,7 +21,7 @@ import { parsePerson } from '../../core/mail/trailers';
 import type { PatchFile } from '../../core/patch/patch';
 import { appliedLines, hunkSides } from '../../core/patch/sides';
 import { addDraft, deleteDraft, type Draft, type DraftBook, draftsOf, editDraft, emptyDrafts, parseDrafts } from '../../core/review/drafts';
-import { composeReply, TRAILER_KINDS, type TrailerKind } from '../../core/review/reply';
+import { composeReply, originalOf, TRAILER_KINDS, type TrailerKind } from '../../core/review/reply';
 import { effectiveState, emptyBook, parseBook, type ReviewBook, type ReviewEvent, type ReviewRecord, type ReviewState, STATE_LABELS, stateFromMail, transition, versionSummary } from '../../core/review/state';
 import type { SeriesVersion } from '../../core/series/model';
 import { gitIdentity } from '../../node/review/identity';
@@ -342,7 +342,7 @@ export class MyReview implements vscode.Disposable {
     if (!me) return;
     const now = new Date();
     const r = composeReply(
-      { msgid: msg.msgid, subject: msg.subject, from: msg.from, date: msg.date, to: mailboxesOf(msg.to), cc: mailboxesOf(msg.cc), inReplyTo: msg.inReplyTo, references: msg.references, body: msg.body },
+      originalOf(msg),
       { me, comments: drafts, ...(pick.trailer ? { trailer: pick.trailer } : {}), cover, messageId: newMessageId(me, now), date: now },
     );
     if (!r.ok) {
@@ -485,10 +485,10 @@ export class MyReview implements vscode.Disposable {
 
   /** "2/13 reviewed" for a version the reviewer has begun on (a state set or a draft on one of its messages); nothing before. */
   summary(version: SeriesVersion): string | undefined {
-    const ids = [version.cover?.msgid, ...version.patches.map((p) => p.message.msgid)].filter((x): x is string => !!x);
-    const begun = ids.some((id) => this.states.patches[id] !== undefined || this.drafts.drafts.some((d) => d.msgid === id)) || version.patches.some((p) => this.stateOf(p.message.msgid, this.me) !== undefined);
-    if (!begun) return undefined;
-    return versionSummary(version, (p) => this.stateOf(p.message.msgid, this.me)?.state ?? 'new').text;
+    const states = new Map(version.patches.map((p) => [p, this.stateOf(p.message.msgid, this.me)]));
+    const cover = version.cover?.msgid;
+    const begun = [...states.values()].some((s) => s !== undefined) || (cover !== undefined && this.states.patches[cover] !== undefined) || this.drafts.drafts.some((d) => d.msgid === cover || version.patches.some((p) => p.message.msgid === d.msgid));
+    return begun ? versionSummary(version, (p) => states.get(p)?.state ?? 'new').text : undefined;
   }
 
   /** Labels for the tree: a patch's state and drafts, when it has either. */

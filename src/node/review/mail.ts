@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import MimeNode from 'nodemailer/lib/mime-node';
 import type { Mailbox } from '../../core/mail/message';
-import type { Reply } from '../../core/review/reply';
+import { mailDate, type Reply } from '../../core/review/reply';
 
 /** What SMTP allows in a line (RFC 5321 4.5.3.1.6): 998 octets and the CRLF. */
 const MAX_LINE = 998;
@@ -32,7 +32,7 @@ export function replyMail(r: Reply): Buffer {
   node.setHeader('To', r.to.map(address));
   if (r.cc.length) node.setHeader('Cc', r.cc.map(address));
   node.setHeader('Subject', r.subject);
-  node.setHeader('Date', mailDateHeader(r.date));
+  node.setHeader('Date', mailDate(r.date));
   node.setHeader('Message-ID', `<${r.messageId}>`);
   node.setHeader('In-Reply-To', `<${r.inReplyTo}>`);
   node.setHeader('References', r.references.map((id) => `<${id}>`).join(' '));
@@ -43,10 +43,6 @@ export function replyMail(r: Reply): Buffer {
   const fixed = headers.replace(/^Content-Type: text\/plain(?:;[^\r\n]*)?$/m, 'Content-Type: text/plain; charset=utf-8');
   const text = lines.join('\r\n');
   return Buffer.from(`${fixed}\r\n\r\n${text.endsWith('\r\n') ? text : `${text}\r\n`}`, 'utf8');
-}
-
-function mailDateHeader(d: Date): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
 }
 
 /**

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { splitMbox } from '../../../src/core/mail/mbox';
 import { decodeMessage, mailboxesOf } from '../../../src/core/mail/message';
-import { composeReply, type Original, recipients, replyReferences, replySubject } from '../../../src/core/review/reply';
+import { composeReply, type Original, originalOf, recipients, replyReferences, replySubject } from '../../../src/core/review/reply';
 import { corpusMissing, THREADS_DIR } from '../../support/corpus';
 
 const me = { name: 'Rév Iewer', address: 'reviewer@example.org' };
@@ -221,7 +221,7 @@ describe('composing a reply', () => {
     const hunk = /@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(patch.body.slice(patch.body.indexOf('+++ b/arch/arm64/kernel/module.c')))!;
     const line = Number(hunk[1]) + 3;
     const r = composeReply(
-      { msgid: patch.msgid, subject: patch.subject, from: patch.from, date: patch.date, to: mailboxesOf(patch.to), cc: mailboxesOf(patch.cc), inReplyTo: patch.inReplyTo, references: patch.references, body: patch.body },
+      originalOf(patch),
       { ...opts, comments: [{ path: 'arch/arm64/kernel/module.c', side: 'new', line, text: 'A question about this line.' }], trailer: 'Reviewed-by' },
     );
     assert.ok(r.ok, !r.ok ? r.error : '');
