@@ -122,14 +122,21 @@ describe('review from the editor in code-server', { timeout: 400_000, skip: corp
     const header = sidebar().locator('.pane-header', { hasText: /Patch Series/i }).first();
     await header.waitFor({ timeout: 15_000 }).catch(() => undefined);
     if (!(await header.isVisible())) await page.locator('.activitybar .action-item a[aria-label="Execmem Lens"]').click();
-    const expanded = async (text: string | RegExp, twistie = false) => {
+    // Expanded until `child` shows: the tree is drawn again while the window's model is opened (and
+    // once the reviewer's identity is known), and a row expanded in between can come back folded.
+    const expanded = async (text: string | RegExp, child: string | RegExp, twistie = false) => {
       const r = row(text);
       await r.waitFor({ timeout: 120_000 });
-      if ((await r.getAttribute('aria-expanded')) !== 'true') await (twistie ? r.locator('.monaco-tl-twistie') : r).click();
+      for (let attempt = 1; ; attempt++) {
+        if ((await r.getAttribute('aria-expanded')) !== 'true') await (twistie ? r.locator('.monaco-tl-twistie') : r).click();
+        const shown = await row(child).waitFor({ timeout: 20_000 }).then(() => true, () => false);
+        if (shown) return;
+        if (attempt === 4) throw new Error(`${String(text)} did not show ${String(child)} when expanded`);
+      }
     };
-    await expanded('mm: jit/text allocator');
-    await expanded(/^v1: mm: jit\/text allocator/);
-    await expanded('04/13 mm/jitalloc', true);
+    await expanded('mm: jit/text allocator', /^v1: mm: jit\/text allocator/);
+    await expanded(/^v1: mm: jit\/text allocator/, '04/13 mm/jitalloc');
+    await expanded('04/13 mm/jitalloc', 'arch/arm64/kernel/module.c', true);
     await row('04/13 mm/jitalloc').locator('.label-description', { hasText: 'in review, 1 draft' }).waitFor({ timeout: 30_000 });
     await row('arch/arm64/kernel/module.c').click();
     const draft = page.locator('.review-widget', { hasText: 'Draft · not sent' }).first();
