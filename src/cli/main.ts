@@ -4,22 +4,21 @@
  * tests outside VS Code can use the same engine the extension does.
  */
 import { version } from '../../package.json';
-import { archmapCommand } from './commands/archmap';
-import { indexCommand } from './commands/index';
-import { replyCommand } from './commands/reply';
-import { searchCommand } from './commands/search';
-import { seriesCommand } from './commands/series';
-import { simulateCommand } from './commands/simulate';
 import type { CliIo, Subcommand } from './subcommand';
 
-/** Subcommands by name; later capabilities (series, simulate, archmap) add theirs here. */
-const SUBCOMMANDS: Record<string, Subcommand> = {
-  archmap: archmapCommand,
-  index: indexCommand,
-  reply: replyCommand,
-  search: searchCommand,
-  series: seriesCommand,
-  simulate: simulateCommand,
+/**
+ * Subcommands by name, each loaded when it is run: a search answered from its
+ * index is a few milliseconds of work, and evaluating every command's
+ * libraries first (the mail parser, SQLite, the SMTP stack of reply) cost
+ * more than that on every start. The summaries are here for --help.
+ */
+const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
+  archmap: { summary: 'pair each arch’s module_alloc override with its execmem table, from C', load: async () => (await import('./commands/archmap.js')).archmapCommand },
+  index: { summary: 'build or update the mail index of each source (only new mail is read)', load: async () => (await import('./commands/index.js')).indexCommand },
+  reply: { summary: 'print the reply to a patch: your comments on its lines, trimmed quotes, a trailer (RFC 5322)', load: async () => (await import('./commands/reply.js')).replyCommand },
+  search: { summary: "find messages in mail with lore's query language", load: async () => (await import('./commands/search.js')).searchCommand },
+  series: { summary: 'list the patch series in mail (mbox, public-inbox, patch folders)', load: async () => (await import('./commands/series.js')).seriesCommand },
+  simulate: { summary: 'run an allocation scenario through the allocator simulator', load: async () => (await import('./commands/simulate.js')).simulateCommand },
 };
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line is wrong. */
@@ -64,11 +63,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`execmem-lens: unknown option '${first}' (try --help)\n`);
     return EXIT_USAGE;
   }
-  const sub = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
-  if (!sub) {
+  const entry = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
+  if (!entry) {
     io.stderr(`execmem-lens: unknown command '${first}' (try --help)\n`);
     return EXIT_USAGE;
   }
+  const sub = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${sub.usage}\n`);
     return EXIT_OK;

@@ -8,7 +8,6 @@ export interface CliIo {
 }
 
 export interface Subcommand {
-  summary: string;
   usage: string;
   run: (args: string[], io: CliIo) => Promise<number> | number;
 }

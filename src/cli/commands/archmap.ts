@@ -121,4 +121,4 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const archmapCommand: Subcommand = { summary: 'pair each arch’s module_alloc override with its execmem table, from C', usage: USAGE, run };
+export const archmapCommand: Subcommand = { usage: USAGE, run };

@@ -58,4 +58,4 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const indexCommand: Subcommand = { summary: 'build or update the mail index of each source (only new mail is read)', usage: USAGE, run };
+export const indexCommand: Subcommand = { usage: USAGE, run };

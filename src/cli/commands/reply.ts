@@ -117,4 +117,4 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const replyCommand: Subcommand = { summary: 'print the reply to a patch: your comments on its lines, trimmed quotes, a trailer (RFC 5322)', usage: USAGE, run };
+export const replyCommand: Subcommand = { usage: USAGE, run };

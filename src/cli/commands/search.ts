@@ -78,4 +78,4 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const searchCommand: Subcommand = { summary: "find messages in mail with lore's query language", usage: USAGE, run };
+export const searchCommand: Subcommand = { usage: USAGE, run };

@@ -86,4 +86,4 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const seriesCommand: Subcommand = { summary: 'list the patch series in mail (mbox, public-inbox, patch folders)', usage: USAGE, run };
+export const seriesCommand: Subcommand = { usage: USAGE, run };

@@ -69,4 +69,4 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const simulateCommand: Subcommand = { summary: 'run an allocation scenario through the allocator simulator', usage: USAGE, run };
+export const simulateCommand: Subcommand = { usage: USAGE, run };
